@@ -1,0 +1,56 @@
+# Entry points. `make lab` builds the seed's lab on localhost; `make test` runs every test.
+# Both do their own set-up (Debian packages, .venv, OVS and Docker daemons, test image) and are
+# safe to re-run.
+SHELL := /bin/bash
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+export PATH := $(BIN):$(PATH)
+# ansible-test needs the collection at ansible_collections/<namespace>/<name>/ (a symlink fails).
+STAGE := $(CURDIR)/.build/ansible_collections/netdevops/ovs_docker
+COLLECTIONS := $(HOME)/.ansible/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+
+.PHONY: lab teardown test setup install stage sanity units integration bench clean
+
+lab: setup install
+	@echo "== lab: playbooks/lab.yml on localhost"
+	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python netdevops.ovs_docker.lab
+
+teardown: setup install
+	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python netdevops.ovs_docker.teardown
+
+test: setup stage sanity units integration
+	@echo "== all tests passed"
+
+setup:
+	@scripts/testbed.sh all
+
+# Build the collection tarball and install it where ansible looks by default.
+install:
+	@echo "== building and installing the collection into $(COLLECTIONS)"
+	@rm -rf .build/dist && mkdir -p .build/dist
+	ansible-galaxy collection build --force --output-path .build/dist . >/dev/null
+	ansible-galaxy collection install --force -p $(COLLECTIONS) .build/dist/netdevops-ovs_docker-*.tar.gz >/dev/null
+
+# The files git would commit, copied to where ansible-test wants them.
+stage:
+	@echo "== staging the collection in $(STAGE)"
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)
+	@git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(STAGE)/
+
+sanity: stage
+	@echo "== ansible-test sanity (ansible-core $$(ansible --version | head -1 | grep -o '[0-9.]*\]' | tr -d ']'))"
+	cd $(STAGE) && ansible-test sanity --python 3.11 --color=no
+
+units: stage
+	@echo "== ansible-test units"
+	cd $(STAGE) && ansible-test units --python 3.11 --color=no
+
+integration: stage
+	@scripts/integration.sh $(STAGE)
+
+bench: setup install
+	@scripts/bench.sh
+
+clean:
+	rm -rf .build tests/output

@@ -1,0 +1,205 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""OVSDB through the Open vSwitch IDL (the ``ovs`` package): connect, read, one transaction.
+
+Private to this collection (leading underscore): no stability promise to other collections.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import time
+import traceback
+
+try:
+    import ovs.db.idl
+    import ovs.jsonrpc
+    import ovs.poller
+    import ovs.stream
+except ImportError:
+    OVS_IMPORT_ERROR = traceback.format_exc()
+else:
+    OVS_IMPORT_ERROR = None
+
+DEFAULT_REMOTE = 'unix:/run/openvswitch/db.sock'
+DB_NAME = 'Open_vSwitch'
+# How often a transaction is retried when another client changed what it read (verify failed).
+TXN_ATTEMPTS = 5
+
+
+class OvsdbError(Exception):
+    """An OVSDB failure, worded for the user: what went wrong and what to do."""
+
+
+def normalize_remote(remote):
+    """A plain socket path becomes ``unix:PATH``; OVSDB remotes (unix:, tcp:, ssl:) pass through.
+
+    Returns (remote, error): error is a message when the remote cannot be an OVSDB remote.
+    """
+    remote = (remote or '').strip()
+    if remote.startswith('/'):
+        return 'unix:' + remote, None
+    kind, _sep, where = remote.partition(':')
+    if kind in ('unix', 'tcp', 'ssl') and where:
+        return remote, None
+    return remote, ("ovsdb_socket %r is not an OVSDB remote: give a socket path such as "
+                    "/run/openvswitch/db.sock, or unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT" % remote)
+
+
+def _unreachable(remote, error_number):
+    reason = os.strerror(error_number) if error_number > 0 else 'connection failed'
+    hint = "is ovsdb-server running? Start Open vSwitch (for example with " \
+           "'/usr/share/openvswitch/scripts/ovs-ctl start') or set ovsdb_socket to its socket"
+    return "cannot reach OVSDB at %s: %s; %s" % (remote, reason, hint)
+
+
+class Ovsdb(object):
+    """A synced IDL replica of the tables and columns asked for, and transactions on it."""
+
+    def __init__(self, remote, timeout, tables):
+        """``tables`` maps a table name to the columns to replicate (fewer columns, less to sync)."""
+        self.remote = remote
+        self.timeout = float(timeout)
+        helper = ovs.db.idl.SchemaHelper(schema_json=self._fetch_schema())
+        for table, columns in tables.items():
+            helper.register_columns(table, columns)
+        self.idl = ovs.db.idl.Idl(remote, helper)
+        self._await(lambda: self.idl.change_seqno != 0, 'the first copy of the database')
+
+    # -- connection ----------------------------------------------------------------------------
+
+    def _deadline(self):
+        return time.monotonic() + self.timeout
+
+    def _fetch_schema(self):
+        """Ask the server for its schema: proves it is reachable before anything else is done."""
+        error, stream = ovs.stream.Stream.open_block(ovs.stream.Stream.open(self.remote),
+                                                     int(self.timeout * 1000))
+        if error:
+            raise OvsdbError(_unreachable(self.remote, error))
+        rpc = ovs.jsonrpc.Connection(stream)
+        try:
+            request = ovs.jsonrpc.Message.create_request('get_schema', [DB_NAME])
+            error, reply = rpc.send(request), None
+            if not error:
+                error, reply = self._recv_block(rpc)
+            if error:
+                raise OvsdbError(_unreachable(self.remote, error))
+            if reply.error:
+                raise OvsdbError("OVSDB at %s has no %s database: %s" % (self.remote, DB_NAME, reply.error))
+            return reply.result
+        finally:
+            rpc.close()
+
+    def _recv_block(self, rpc):
+        deadline = self._deadline()
+        while True:
+            error, msg = rpc.recv()
+            if error != errno.EAGAIN:
+                return error, msg
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return errno.ETIMEDOUT, None
+            poller = ovs.poller.Poller()
+            rpc.run()
+            rpc.wait(poller)
+            rpc.recv_wait(poller)
+            poller.timer_wait(int(remaining * 1000) + 1)
+            poller.block()
+
+    def _await(self, condition, what, txn=None):
+        """Run the IDL until condition() holds; OvsdbError naming ``what`` after the timeout."""
+        deadline = self._deadline()
+        while True:
+            self.idl.run()
+            if condition():
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OvsdbError("timed out after %gs waiting for %s from OVSDB at %s; raise ovsdb_timeout "
+                                 "if the server is slow" % (self.timeout, what, self.remote))
+            poller = ovs.poller.Poller()
+            self.idl.wait(poller)
+            if txn is not None:
+                txn.wait(poller)
+            poller.timer_wait(int(remaining * 1000) + 1)
+            poller.block()
+
+    def close(self):
+        self.idl.close()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def rows(self, table):
+        return list(self.idl.tables[table].rows.values())
+
+    def find(self, table, name):
+        for row in self.idl.tables[table].rows.values():
+            if row.name == name:
+                return row
+        return None
+
+    @property
+    def root(self):
+        return next(iter(self.idl.tables[DB_NAME].rows.values()))
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def transact(self, build, comment, wait_vswitchd=True):
+        """Commit what ``build(txn)`` writes as one transaction; then, if asked, wait until
+        ovs-vswitchd has applied it (cur_cfg reaches the next_cfg this transaction set).
+
+        ``build`` must look rows up again on each call: it is called once more after another
+        client changed what it read. Returns the committed ovs.db.idl.Transaction.
+        """
+        Txn = ovs.db.idl.Transaction
+        for _attempt in range(TXN_ATTEMPTS):
+            txn = Txn(self.idl)
+            txn.add_comment('ansible netdevops.ovs_docker: %s' % comment)
+            build(txn)
+            if wait_vswitchd:
+                self.root.increment('next_cfg')
+            state = {'status': txn.commit()}
+
+            def done():
+                if state['status'] == Txn.INCOMPLETE:
+                    state['status'] = txn.commit()
+                return state['status'] != Txn.INCOMPLETE
+
+            self._await(done, 'the transaction to commit (%s)' % comment, txn=txn)
+            status = state['status']
+            if status == Txn.TRY_AGAIN:
+                seqno = self.idl.change_seqno
+                self._await(lambda: self.idl.change_seqno != seqno, 'fresh data after a conflict')
+                continue
+            if status not in (Txn.SUCCESS, Txn.UNCHANGED):
+                raise OvsdbError("OVSDB transaction (%s) failed: %s" % (comment, txn.get_error() or Txn.status_to_string(status)))
+            break
+        else:
+            raise OvsdbError("OVSDB transaction (%s) kept conflicting with other clients; try again" % comment)
+        if wait_vswitchd and status == Txn.SUCCESS:
+            next_cfg = txn.get_increment_new_value()
+            self._await(lambda: self.root.cur_cfg >= next_cfg,
+                        'ovs-vswitchd to apply the change (is ovs-vswitchd running?)')
+        return txn
+
+
+def connect(module, tables):
+    """An Ovsdb for a module whose params hold ovsdb_socket and ovsdb_timeout; fails the module
+    with a message that names the problem and the fix."""
+    if OVS_IMPORT_ERROR:
+        from ansible.module_utils.basic import missing_required_lib
+        module.fail_json(msg=missing_required_lib('ovs (Open vSwitch Python bindings; pip install ovs, or '
+                                                  'Debian/Ubuntu python3-openvswitch)'),
+                         exception=OVS_IMPORT_ERROR)
+    remote, error = normalize_remote(module.params['ovsdb_socket'])
+    if error:
+        module.fail_json(msg=error)
+    try:
+        return Ovsdb(remote, module.params['ovsdb_timeout'], tables)
+    except OvsdbError as exc:
+        module.fail_json(msg=str(exc))

@@ -1,0 +1,254 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_bridge
+short_description: Manage an Open vSwitch bridge and the addresses of its internal interface
+version_added: 0.1.0
+description:
+  - Creates, changes or removes an Open vSwitch bridge through OVSDB, in one transaction a run,
+    and waits until C(ovs-vswitchd) has applied it.
+  - Manages the addresses and link state of the bridge's internal interface through netlink,
+    as C(ovs-vsctl add-br br0) followed by C(ifconfig br0 192.168.1.250/24) does.
+  - Validates every option before it changes anything; when a step fails half-way, what the run
+    already changed is undone.
+  - Fails clearly, leaving nothing behind, when C(ovs-vswitchd) cannot give the bridge a datapath
+    (for example C(system) without the openvswitch kernel module; use C(datapath_type=netdev)).
+author:
+  - netdevops.ovs_docker developers
+extends_documentation_fragment:
+  - netdevops.ovs_docker.ovsdb
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change, with the same diff as a real run; writes nothing.
+  diff_mode:
+    support: full
+    description: Flat C(before)/C(after) of every managed property; deleting a bridge lists the ports that go with it.
+options:
+  name:
+    description:
+      - Name of the bridge, which is also the name of its internal interface (at most 15 characters).
+    type: str
+    required: true
+    aliases: [bridge]
+  state:
+    description:
+      - C(present) creates the bridge or brings it to the options given; C(absent) deletes it with all its ports.
+    type: str
+    choices: [present, absent]
+    default: present
+  datapath_type:
+    description:
+      - The datapath, as C(ovs-vswitchd) names it (C(system) for the kernel, C(netdev) for the userspace one).
+      - Checked against the types the running switch reports before anything is changed.
+      - When not set, a new bridge gets OVS's default (C(system)) and an existing one keeps its type.
+    type: str
+  fail_mode:
+    description:
+      - What the bridge does without a controller. When not set, it is left as it is.
+    type: str
+    choices: [standalone, secure]
+  external_ids:
+    description:
+      - Keys to set in the bridge's C(external_ids). A key with a null value is removed.
+      - Keys not listed are kept unless O(purge_external_ids=true).
+    type: dict
+  purge_external_ids:
+    description:
+      - Remove the C(external_ids) keys that O(external_ids) does not list.
+    type: bool
+    default: false
+  other_config:
+    description:
+      - Keys to set in the bridge's C(other_config). A key with a null value is removed.
+      - Keys not listed are kept unless O(purge_other_config=true).
+    type: dict
+  purge_other_config:
+    description:
+      - Remove the C(other_config) keys that O(other_config) does not list.
+    type: bool
+    default: false
+  addresses:
+    description:
+      - IPv4 and IPv6 addresses with prefix length (C(192.168.1.250/24), C(2001:db8::1/64)) that the
+        internal interface must have; others are removed, except kernel-made link-local IPv6 ones.
+      - An empty list removes every address; when not set, addresses are left as they are.
+    type: list
+    elements: str
+  link_state:
+    description:
+      - Administrative state of the internal interface.
+      - When not set, the link is brought up if O(addresses) lists any, and otherwise left as it is.
+    type: str
+    choices: [up, down]
+  wait:
+    description:
+      - Wait until C(ovs-vswitchd) has applied the change, and check that the bridge got a datapath.
+      - Without it, addresses and link state cannot be managed on a new bridge.
+    type: bool
+    default: true
+requirements:
+  - pyroute2 (Debian/Ubuntu C(python3-pyroute2)), when O(addresses) or O(link_state) is used
+notes:
+  - Runs on the host that runs C(ovs-vswitchd) (addresses are set in that host's kernel).
+seealso:
+  - name: ovs-vsctl(8)
+    description: The command line this module replaces for bridges.
+    link: https://www.openvswitch.org/support/dist-docs/ovs-vsctl.8.txt
+'''
+
+EXAMPLES = r'''
+- name: The seed's bridge, on the userspace datapath
+  netdevops.ovs_docker.ovs_bridge:
+    name: br0
+    datapath_type: netdev
+    addresses:
+      - 192.168.1.250/24
+
+- name: Tag a bridge, drop every other external_id, and refuse traffic without a controller
+  netdevops.ovs_docker.ovs_bridge:
+    name: br0
+    fail_mode: secure
+    external_ids:
+      owner: lab
+    purge_external_ids: true
+
+- name: Delete a bridge and its ports
+  netdevops.ovs_docker.ovs_bridge:
+    name: br0
+    state: absent
+'''
+
+RETURN = r'''
+bridge:
+  description: The bridge as it is after the run (as it would be, in check mode); C(state=absent) when it does not exist.
+  returned: always
+  type: dict
+  contains:
+    state:
+      description: C(present) or C(absent).
+      type: str
+      sample: present
+    name:
+      description: Bridge name.
+      type: str
+      sample: br0
+    datapath_type:
+      description: Datapath type (an empty OVSDB value is shown as C(system), which it means).
+      type: str
+      sample: netdev
+    fail_mode:
+      description: Fail mode, or null when OVS's default applies.
+      type: str
+      sample: secure
+    external_ids:
+      description: The bridge's external_ids.
+      type: dict
+      sample: {owner: lab}
+    other_config:
+      description: The bridge's other_config.
+      type: dict
+      sample: {}
+    addresses:
+      description: Addresses of the internal interface; null when the run neither manages nor reads them.
+      type: list
+      elements: str
+      sample: [192.168.1.250/24]
+    link_state:
+      description: C(up) or C(down); null when the run does not manage it, or the kernel has no such interface.
+      type: str
+      sample: up
+    ports:
+      description: Names of the bridge's ports other than its internal one.
+      type: list
+      elements: str
+      sample: [veth0]
+ports_removed:
+  description: Ports deleted along with the bridge.
+  returned: when a bridge with ports is deleted
+  type: list
+  elements: str
+  sample: [veth0]
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge, _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError, import_error
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type='str', required=True, aliases=['bridge']),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        datapath_type=dict(type='str'),
+        fail_mode=dict(type='str', choices=list(_bridge.FAIL_MODES)),
+        external_ids=dict(type='dict'),
+        purge_external_ids=dict(type='bool', default=False),
+        other_config=dict(type='dict'),
+        purge_other_config=dict(type='bool', default=False),
+        addresses=dict(type='list', elements='str'),
+        link_state=dict(type='str', choices=['up', 'down']),
+        wait=dict(type='bool', default=True),
+    )
+    argument_spec.update(OVSDB_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+
+    desired, errors = _bridge.desired_state(params)
+    if desired['state'] == 'present' and not params['wait'] and (desired['addresses'] or desired['link_state']):
+        errors.append('addresses and link_state need wait=true: the internal interface exists only once '
+                      'ovs-vswitchd has applied the bridge')
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
+
+    db = _ovsdb.connect(module, _bridge.TABLES)
+    supported = db.root.datapath_types
+    if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
+        module.fail_json(msg="datapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
+                         % (desired['datapath_type'], ', '.join(sorted(supported))))
+
+    # netlink only when the run manages or reports the internal interface: pyroute2 is costly to load.
+    netlink = None
+    if desired['state'] == 'present' and (desired['addresses'] is not None or desired['link_state']):
+        missing = import_error()
+        if missing:
+            module.fail_json(msg=missing_required_lib('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)'),
+                             exception=missing)
+        netlink = Netlink()
+
+    try:
+        current = _bridge.observe(db, netlink, desired['name'])
+    except NetlinkError as exc:
+        module.fail_json(msg=str(exc))
+    actions, before, after = _bridge.plan(current, desired)
+    result = dict(changed=bool(actions), bridge=after)
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+    if current and desired['state'] == 'absent' and current['ports']:
+        result['ports_removed'] = current['ports']
+
+    if actions and not module.check_mode:
+        applier = _bridge.BridgeApplier(db, netlink, desired['name'], params['wait'], params['ovsdb_timeout'])
+        try:
+            applier.apply(actions, current)
+        except _bridge.ApplyError as exc:
+            msg = 'bridge %s: %s' % (desired['name'], exc)
+            msg += ('; undoing this run failed too: %s' % '; '.join(exc.undo_errors)) if exc.undo_errors \
+                else '; what this run changed was undone'
+            module.fail_json(msg=msg, **result)
+        # Read back what is really there now, rather than trusting the plan.
+        result['bridge'] = _bridge.view(_bridge.observe(db, netlink, desired['name']))
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
