@@ -6,7 +6,8 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 # ansible-test needs the collection at ansible_collections/<namespace>/<name>/ (a symlink fails).
-STAGE := $(CURDIR)/.build/ansible_collections/netdevops/ovs_docker
+# Outside this checkout: inside it, ansible-test would ask git and see only ignored files.
+STAGE := /var/tmp/netdevops-ovs_docker/ansible_collections/netdevops/ovs_docker
 COLLECTIONS := $(HOME)/.ansible/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 

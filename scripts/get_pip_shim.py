@@ -13,10 +13,13 @@ import sys
 import ansible_test._internal.python_requirements as requirements
 
 SHIM = '''\
-# Written by scripts/get_pip_shim.py: runs pip {version} from its wheel, like get-pip.py.
+# Written by scripts/get_pip_shim.py: installs pip {version} from its wheel, as get-pip.py does
+# (same arguments: pip requirements and options, --no-setuptools and --no-wheel).
 import runpy
 import sys
 
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+sys.argv = ["pip", "install", "--upgrade", "--force-reinstall", "--find-links", {cache!r}] + args
 sys.path.insert(0, {wheel!r})
 runpy.run_module("pip", run_name="__main__", alter_sys=True)
 '''
@@ -28,13 +31,13 @@ def main():
     cache = os.path.expanduser('~/.ansible/test/cache')
     shim = os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_'))
     wheel = os.path.join(cache, 'pip-%s-py3-none-any.whl' % version)
-    if os.path.exists(shim) and os.path.exists(wheel):
+    if os.path.exists(shim) and os.path.exists(wheel) and SHIM.splitlines()[1] in open(shim).read():
         return
     os.makedirs(cache, exist_ok=True)
     subprocess.run([sys.executable, '-m', 'pip', 'download', '-q', '--disable-pip-version-check',
                     '--no-deps', '--only-binary=:all:', '-d', cache, 'pip==%s' % version], check=True)
     with open(shim, 'w', encoding='utf-8') as out:
-        out.write(SHIM.format(version=version, wheel=wheel))
+        out.write(SHIM.format(version=version, wheel=wheel, cache=cache))
     print('[testbed] ansible-test pip %s bootstrap: %s' % (version, shim))
 
 

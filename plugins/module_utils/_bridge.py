@@ -47,6 +47,8 @@ def desired_state(params):
     if params.get('addresses') is not None:
         desired['addresses'], address_errors = _validate.parse_cidrs(params['addresses'], 'addresses')
         errors.extend(address_errors)
+        errors.extend("addresses: %s is link-local; the kernel makes and keeps those by itself: leave it out" % a
+                      for a in desired['addresses'] if _validate.is_link_local(a))
     desired['link_state'] = params.get('link_state')
     if desired['link_state'] is None and desired['addresses']:
         desired['link_state'] = 'up'  # as ifconfig does: an address is given to be used
@@ -110,9 +112,7 @@ def plan(current, desired):
         if desired[column] is not None:
             after[column] = _merge_map(base[column], desired[column], desired['purge_' + column])
     if desired['addresses'] is not None:
-        # Link-local IPv6 addresses come from the kernel; they are kept unless listed.
-        kept = [a for a in base['addresses'] if _validate.is_link_local(a) and a not in desired['addresses']]
-        after['addresses'] = _validate.sort_cidrs(desired['addresses'] + kept)
+        after['addresses'] = desired['addresses']
     if desired['link_state'] is not None:
         after['link_state'] = desired['link_state']
 
@@ -170,7 +170,9 @@ def observe(db, netlink, name):
     link = netlink.link(name) if netlink is not None else None
     if link is not None:
         state['link_state'] = link['state']
-        state['addresses'] = _validate.sort_cidrs(netlink.addresses(link['index']))
+        # Link-local addresses are the kernel's own (made when the link comes up): not managed.
+        state['addresses'] = _validate.sort_cidrs(a for a in netlink.addresses(link['index'])
+                                                  if not _validate.is_link_local(a))
     elif netlink is not None:
         state['addresses'] = []
     return state

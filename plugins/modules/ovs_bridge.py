@@ -21,7 +21,7 @@ description:
   - Fails clearly, leaving nothing behind, when C(ovs-vswitchd) cannot give the bridge a datapath
     (for example C(system) without the openvswitch kernel module; use C(datapath_type=netdev)).
 author:
-  - netdevops.ovs_docker developers
+  - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
   - netdevops.ovs_docker.ovsdb
 attributes:
@@ -78,7 +78,8 @@ options:
   addresses:
     description:
       - IPv4 and IPv6 addresses with prefix length (C(192.168.1.250/24), C(2001:db8::1/64)) that the
-        internal interface must have; others are removed, except kernel-made link-local IPv6 ones.
+        internal interface must have; others are removed.
+      - Link-local addresses (C(fe80::/10), C(169.254.0.0/16)) are the kernel's: not listed, not managed.
       - An empty list removes every address; when not set, addresses are left as they are.
     type: list
     elements: str
@@ -244,6 +245,9 @@ def main():
             msg = 'bridge %s: %s' % (desired['name'], exc)
             msg += ('; undoing this run failed too: %s' % '; '.join(exc.undo_errors)) if exc.undo_errors \
                 else '; what this run changed was undone'
+            # Changed only if the undo left something behind; report what is there, not the plan.
+            result.update(changed=bool(exc.undo_errors),
+                          bridge=_bridge.view(_bridge.observe(db, netlink, desired['name'])))
             module.fail_json(msg=msg, **result)
         # Read back what is really there now, rather than trusting the plan.
         result['bridge'] = _bridge.view(_bridge.observe(db, netlink, desired['name']))

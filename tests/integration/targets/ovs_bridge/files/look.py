@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Independent look at a bridge: what ovs-vsctl and ip say is really there, as JSON.
+
+Used by the tests to check the module's work without trusting the module.
+    look.py BRIDGE
+"""
+import json
+import subprocess
+import sys
+
+
+def run(*argv):
+    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+
+
+def ovs_value(value):
+    """ovs-vsctl --format=json cell -> plain Python."""
+    if isinstance(value, list) and value[0] == 'map':
+        return {k: v for k, v in value[1]}
+    if isinstance(value, list) and value[0] == 'set':
+        return [ovs_value(v) for v in value[1]] or None
+    if isinstance(value, list) and value[0] == 'uuid':
+        return value[1]
+    return value
+
+
+def main(bridge):
+    if subprocess.run(['ovs-vsctl', 'br-exists', bridge]).returncode != 0:
+        print(json.dumps({'present': False}))
+        return
+    columns = 'datapath_type,fail_mode,external_ids,other_config'
+    table = json.loads(run('ovs-vsctl', '--format=json', '--columns=' + columns, 'list', 'Bridge', bridge))
+    state = {'present': True}
+    state.update((h, ovs_value(v)) for h, v in zip(table['headings'], table['data'][0]))
+    state['ports'] = sorted(run('ovs-vsctl', 'list-ports', bridge).split())
+    links = json.loads(run('ip', '-j', 'addr', 'show', 'dev', bridge)) if \
+        subprocess.run(['ip', 'link', 'show', bridge], capture_output=True).returncode == 0 else []
+    state['link_state'] = ('up' if 'UP' in links[0]['flags'] else 'down') if links else None
+    state['addresses'] = sorted('%s/%s' % (a['local'], a['prefixlen']) for link in links
+                                for a in link.get('addr_info', []) if a.get('scope') != 'link')
+    print(json.dumps(state, sort_keys=True))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
