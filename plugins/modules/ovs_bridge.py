@@ -79,7 +79,7 @@ options:
     description:
       - IPv4 and IPv6 addresses with prefix length (C(192.168.1.250/24), C(2001:db8::1/64)) that the
         internal interface must have; others are removed.
-      - Link-local addresses (C(fe80::/10), C(169.254.0.0/16)) are the kernel's: not listed, not managed.
+      - Link-local addresses (C(fe80::/10), C(169.254.0.0/16)) belong to the kernel; they are neither listed nor managed.
       - An empty list removes every address; when not set, addresses are left as they are.
     type: list
     elements: str

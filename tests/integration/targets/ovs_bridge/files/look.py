@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Independent look at a bridge: what ovs-vsctl and ip say is really there, as JSON.
 
 Used by the tests to check the module's work without trusting the module.
