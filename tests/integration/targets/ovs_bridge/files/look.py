@@ -15,7 +15,7 @@ def run(*argv):
 def ovs_value(value):
     """ovs-vsctl --format=json cell -> plain Python."""
     if isinstance(value, list) and value[0] == 'map':
-        return {k: v for k, v in value[1]}
+        return dict(value[1])
     if isinstance(value, list) and value[0] == 'set':
         return [ovs_value(v) for v in value[1]] or None
     if isinstance(value, list) and value[0] == 'uuid':
@@ -24,7 +24,7 @@ def ovs_value(value):
 
 
 def main(bridge):
-    if subprocess.run(['ovs-vsctl', 'br-exists', bridge]).returncode != 0:
+    if subprocess.run(['ovs-vsctl', 'br-exists', bridge], check=False).returncode != 0:
         print(json.dumps({'present': False}))
         return
     columns = 'datapath_type,fail_mode,external_ids,other_config'
@@ -33,7 +33,7 @@ def main(bridge):
     state.update((h, ovs_value(v)) for h, v in zip(table['headings'], table['data'][0]))
     state['ports'] = sorted(run('ovs-vsctl', 'list-ports', bridge).split())
     links = json.loads(run('ip', '-j', 'addr', 'show', 'dev', bridge)) if \
-        subprocess.run(['ip', 'link', 'show', bridge], capture_output=True).returncode == 0 else []
+        subprocess.run(['ip', 'link', 'show', bridge], capture_output=True, check=False).returncode == 0 else []
     state['link_state'] = ('up' if 'UP' in links[0]['flags'] else 'down') if links else None
     state['addresses'] = sorted('%s/%s' % (a['local'], a['prefixlen']) for link in links
                                 for a in link.get('addr_info', []) if a.get('scope') != 'link')
