@@ -45,7 +45,7 @@ sanity: stage
 
 units: stage
 	@echo "== ansible-test units"
-	cd $(STAGE) && ansible-test units --python 3.11 --color=no
+	cd $(STAGE) && ansible-test units --venv --python 3.11 --color=no
 
 integration: stage
 	@scripts/integration.sh $(STAGE)
