@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Links and addresses through netlink (pyroute2). Works with pyroute2 0.7 (Debian 12) and 0.9.
+"""Links, addresses, routes and namespaces through netlink (pyroute2 0.7, as in Debian 12, to 0.9).
 
 pyroute2 costs about 0.3 s to import, so it is imported on first use: a module run that needs
 no netlink does not pay for it.
@@ -11,11 +11,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import ctypes
 import errno
+import ipaddress
+import os
 import time
 import traceback
 
 IFF_UP = 0x1
+CLONE_NEWNET = 0x40000000
+AF_INET, AF_INET6 = 2, 10
+RTNH_F_ONLINK = 4
+NETNS_RUN_DIR = '/run/netns'
 
 
 class NetlinkError(Exception):
@@ -35,17 +43,73 @@ def import_error():
     return None
 
 
-class Netlink(object):
-    """One rtnetlink socket in the host's namespace (more namespaces come with netns_veth)."""
+def netns_path(namespace):
+    """A namespace name ('ns1') is /run/netns/ns1; a path ('/proc/42/ns/net') is itself."""
+    return namespace if namespace.startswith('/') else os.path.join(NETNS_RUN_DIR, namespace)
 
-    def __init__(self):
+
+def _setns(fd):
+    if hasattr(os, 'setns'):  # Python 3.12+
+        os.setns(fd, CLONE_NEWNET)
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+@contextlib.contextmanager
+def entered(path):
+    """Run the block in the network namespace at ``path`` (this thread only), then come back.
+
+    Unlike pyroute2.netns.pushns, it never creates a missing namespace: opening fails instead.
+    """
+    own = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
+    try:
+        target = os.open(path, os.O_RDONLY)
+        try:
+            _setns(target)
+            try:
+                yield
+            finally:
+                _setns(own)
+        finally:
+            os.close(target)
+    finally:
+        os.close(own)
+
+
+def create_netns(name):
+    from pyroute2 import netns
+    netns.create(name)
+
+
+def remove_netns(name):
+    from pyroute2 import netns
+    netns.remove(name)
+
+
+def _canonical(address, prefixlen):
+    return str(ipaddress.ip_interface('%s/%d' % (address, prefixlen)))
+
+
+class Netlink(object):
+    """One rtnetlink socket, in the host's namespace or in the one at ``netns`` (a path)."""
+
+    def __init__(self, netns=None):
+        self.netns = netns
         self._ipr = None
 
     @property
     def ipr(self):
         if self._ipr is None:
             from pyroute2 import IPRoute
-            self._ipr = IPRoute()
+            if self.netns is None:
+                self._ipr = IPRoute()
+            else:
+                # A netlink socket works in the namespace it was made in: enter it just for that.
+                with entered(self.netns):
+                    self._ipr = IPRoute()
         return self._ipr
 
     def close(self):
@@ -58,27 +122,32 @@ class Netlink(object):
         try:
             return fn(*args, **kwargs)
         except PyNetlinkError as exc:
-            raise NetlinkError('%s: %s' % (what, exc.args[1] if len(exc.args) > 1 else exc), exc.code)
+            where = ' in %s' % self.netns if self.netns else ''
+            raise NetlinkError('%s%s: %s' % (what, where, exc.args[1] if len(exc.args) > 1 else exc), exc.code)
 
     # -- reads ---------------------------------------------------------------------------------
 
     def link(self, name):
-        """{'index', 'name', 'state': 'up'|'down', 'mtu', 'mac'} or None when there is no such link."""
+        """{'index', 'name', 'kind', 'peer_index', 'state': 'up'|'down', 'mtu', 'mac'}, or None."""
         indices = self.ipr.link_lookup(ifname=name)
         if not indices:
             return None
         msg = self._call('reading link %s' % name, self.ipr.get_links, indices[0])[0]
+        info = msg.get_attr('IFLA_LINKINFO')
         return {
             'index': msg['index'],
             'name': msg.get_attr('IFLA_IFNAME'),
+            'kind': info.get_attr('IFLA_INFO_KIND') if info is not None else None,
+            # a veth's IFLA_LINK is its peer's index (in the peer's namespace)
+            'peer_index': msg.get_attr('IFLA_LINK'),
             'state': 'up' if msg['flags'] & IFF_UP else 'down',
             'mtu': msg.get_attr('IFLA_MTU'),
             'mac': msg.get_attr('IFLA_ADDRESS'),
         }
 
     def await_link(self, name, timeout):
-        """The link, once it exists: ovs-vswitchd creates a bridge's internal interface shortly
-        after it applied the transaction. None after ``timeout`` seconds."""
+        """The link, once it exists (ovs-vswitchd makes a bridge's internal interface shortly
+        after it applied the transaction); None after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         delay = 0.005
         while True:
@@ -90,17 +159,59 @@ class Netlink(object):
 
     def addresses(self, index):
         """Every address on the link as canonical 'ADDRESS/PREFIX' strings."""
-        import ipaddress
         result = []
         for msg in self._call('reading addresses', self.ipr.get_addr, index=index):
-            address = msg.get_attr('IFA_ADDRESS') if msg['family'] == 10 else (msg.get_attr('IFA_LOCAL') or msg.get_attr('IFA_ADDRESS'))
-            result.append(str(ipaddress.ip_interface('%s/%d' % (address, msg['prefixlen']))))
+            if msg['family'] == AF_INET6:
+                address = msg.get_attr('IFA_ADDRESS')
+            else:
+                address = msg.get_attr('IFA_LOCAL') or msg.get_attr('IFA_ADDRESS')
+            result.append(_canonical(address, msg['prefixlen']))
         return result
+
+    def default_gateway(self, family):
+        """The gateway of the main table's default route for the family, or None."""
+        for msg in self._call('reading routes', self.ipr.get_routes, family=family, table=254):
+            if msg['dst_len'] == 0 and msg.get_attr('RTA_GATEWAY'):
+                return str(ipaddress.ip_address(msg.get_attr('RTA_GATEWAY')))
+        return None
+
+    def sysctl(self, path, value=None):
+        """Read (or write) a /proc/sys/net file as this namespace sees it."""
+        full = os.path.join('/proc/sys/net', path)
+        with (entered(self.netns) if self.netns else contextlib.nullcontext()):
+            if value is None:
+                with open(full) as handle:
+                    return handle.read().strip()
+            with open(full, 'w') as handle:
+                handle.write(str(value))
+        return str(value)
 
     # -- writes --------------------------------------------------------------------------------
 
+    def set_link(self, index, **kwargs):
+        """state='up'|'down', mtu=N, address='MAC', ifname='NEW' (as pyroute2's link('set'))."""
+        what = ', '.join('%s=%s' % kv for kv in sorted(kwargs.items()))
+        self._call('setting link %d %s' % (index, what), self.ipr.link, 'set', index=index, **kwargs)
+
     def set_state(self, index, state):
-        self._call('setting link %d %s' % (index, state), self.ipr.link, 'set', index=index, state=state)
+        self.set_link(index, state=state)
+
+    def add_veth(self, name, peer, peer_netns):
+        """A veth pair: ``name`` here, ``peer`` made directly in the namespace at ``peer_netns``
+        (so it never shows up in this namespace, not even for a moment)."""
+        fd = os.open(peer_netns, os.O_RDONLY)
+        try:
+            self._call('creating veth pair %s/%s' % (name, peer), self.ipr.link, 'add', ifname=name,
+                       kind='veth', peer={'ifname': peer, 'net_ns_fd': fd})
+        finally:
+            os.close(fd)
+
+    def del_link(self, index):
+        try:
+            self._call('deleting link %d' % index, self.ipr.link, 'del', index=index)
+        except NetlinkError as exc:
+            if exc.code != errno.ENODEV:
+                raise
 
     def add_address(self, index, cidr):
         address, prefixlen = cidr.split('/')
@@ -116,4 +227,20 @@ class Netlink(object):
             self._call('removing %s' % cidr, self.ipr.addr, 'del', index=index, address=address, prefixlen=int(prefixlen))
         except NetlinkError as exc:
             if exc.code != errno.EADDRNOTAVAIL:
+                raise
+
+    def set_default_route(self, family, gateway, index, onlink=False):
+        """Replace the default route of the family with one via ``gateway`` on link ``index``."""
+        dst = '0.0.0.0' if family == AF_INET else '::'
+        kwargs = dict(dst=dst, dst_len=0, family=family, gateway=gateway, oif=index, table=254)
+        if onlink:
+            kwargs['flags'] = RTNH_F_ONLINK
+        self._call('setting default route via %s' % gateway, self.ipr.route, 'replace', **kwargs)
+
+    def del_default_route(self, family):
+        dst = '0.0.0.0' if family == AF_INET else '::'
+        try:
+            self._call('removing default route', self.ipr.route, 'del', dst=dst, dst_len=0, family=family, table=254)
+        except NetlinkError as exc:
+            if exc.code != errno.ESRCH:
                 raise

@@ -160,7 +160,11 @@ class Ovsdb(object):
         for _attempt in range(TXN_ATTEMPTS):
             txn = Txn(self.idl)
             txn.add_comment('ansible netdevops.ovs_docker: %s' % comment)
-            build(txn)
+            try:
+                build(txn)
+            except Exception:
+                txn.abort()  # the IDL allows one open transaction: never leave one behind
+                raise
             if wait_vswitchd:
                 self.root.increment('next_cfg')
             state = {'status': txn.commit()}

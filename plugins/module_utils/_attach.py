@@ -1,0 +1,523 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One act shared by netns_veth and ovs_docker_port: one end of a veth pair in a network
+namespace, configured there (addresses, MAC, MTU, gateways), the other end in the host, on an OVS
+bridge or not.
+
+desired_state() validates, observe() reads (never creates), plan() is pure, Applier runs the
+actions of one or many attachments with a single OVSDB transaction and undoes on failure.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import ipaddress
+import os
+import re
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
+    AF_INET, AF_INET6, Netlink, create_netns, netns_path, remove_netns)
+
+# What the IDL replicates for attachments: only these columns are synced.
+TABLES = {
+    'Open_vSwitch': ['bridges', 'cur_cfg', 'next_cfg'],
+    'Bridge': ['name', 'ports'],
+    'Port': ['name', 'interfaces', 'tag'],
+    'Interface': ['name', 'external_ids', 'ofport', 'error'],
+}
+OVSDB_ACTIONS = ('port_add', 'port_del', 'port_tag', 'iface_ext')
+MTU_MIN, MTU_MAX, MTU_IPV6_MIN = 68, 65535, 1280
+VLAN_MIN, VLAN_MAX = 1, 4094
+_MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
+_NETNS_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
+
+
+# -- desired state -----------------------------------------------------------------------------
+
+def default_host_interface(namespace, interface):
+    """A stable host-side name when none is given: the same attachment gets the same name."""
+    digest = hashlib.sha1(('%s/%s' % (namespace, interface)).encode('utf-8')).hexdigest()
+    return 'veth%s' % digest[:11]
+
+
+def parse_mac(value, what='mac'):
+    text = str(value).strip().lower()
+    if not _MAC.match(text):
+        return None, "%s %r is not a MAC address: write six hex pairs, e.g. 02:42:ac:11:00:02" % (what, value)
+    text = text.replace('-', ':')
+    if int(text[:2], 16) & 1:
+        return None, ("%s %s is a multicast address (lowest bit of the first octet set): an interface needs "
+                      "a unicast MAC, e.g. 02:%s" % (what, text, text[3:]))
+    if text == '00:00:00:00:00:00':
+        return None, "%s 00:00:00:00:00:00 cannot be an interface address" % what
+    return text, None
+
+
+def _gateway(value, family, addresses, onlink, what):
+    """'' -> '' (no default route); an address in one of the subnets (or on-link) -> canonical."""
+    if value is None or value == '':
+        return value, None
+    try:
+        gateway = ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return None, "%s %r is not an IPv%d address" % (what, value, family)
+    if gateway.version != family:
+        return None, "%s %s is not an IPv%d address (use %s)" % (
+            what, gateway, family, 'gateway6' if family == 4 else 'gateway')
+    if onlink:
+        return str(gateway), None
+    ifaces = [ipaddress.ip_interface(a) for a in addresses or []]
+    if any(gateway == i.ip for i in ifaces):
+        return None, "%s %s is this interface's own address: give the router's address" % (what, gateway)
+    if not any(i.version == family and gateway in i.network for i in ifaces):
+        return None, ("%s %s is in none of the interface's IPv%d subnets (%s): add an address in its subnet, "
+                      "or set gateway_onlink: true if the router is reachable on the link anyway"
+                      % (what, gateway, family, ', '.join(a for a in addresses or [] if ipaddress.ip_interface(a).version == family) or 'none given'))
+    return str(gateway), None
+
+
+def desired_state(spec):
+    """Validated, canonical desired state of one attachment -> (desired, [errors]).
+
+    spec: state, namespace, interface, host_interface, bridge, addresses, mac, mtu, gateway,
+    gateway6, gateway_onlink, vlan, external_ids, create_namespace, delete_namespace.
+    """
+    errors = []
+    namespace = spec.get('namespace') or ''
+    named = not namespace.startswith('/')
+    if named and not _NETNS_NAME.match(namespace):
+        errors.append("namespace %r is neither a name (letters, digits, '_', '-', '.'; up to 64) nor an "
+                      "absolute path to a namespace file such as /proc/PID/ns/net" % namespace)
+    interface = spec.get('interface')
+    host_interface = spec.get('host_interface') or default_host_interface(namespace, interface)
+    for what, name in (('interface', interface), ('host_interface', host_interface)):
+        error = _validate.interface_name(name, what)
+        if error:
+            errors.append(error)
+    if spec.get('bridge') is not None:
+        error = _validate.interface_name(spec['bridge'], 'bridge')
+        if error:
+            errors.append(error)
+    desired = {
+        'state': spec.get('state', 'present'),
+        'namespace': namespace,
+        'named': named,
+        'netns_path': netns_path(namespace) if namespace else '',
+        'interface': interface,
+        'host_interface': host_interface,
+        'bridge': spec.get('bridge'),
+        'create_namespace': spec.get('create_namespace', True),
+        'delete_namespace': spec.get('delete_namespace', False),
+    }
+    if desired['delete_namespace'] and not named:
+        errors.append("delete_namespace works on named namespaces only; %s belongs to a process" % namespace)
+    if desired['state'] == 'absent':
+        return desired, errors
+
+    addresses = None
+    if spec.get('addresses') is not None:
+        addresses, address_errors = _validate.parse_cidrs(spec['addresses'], 'addresses')
+        errors.extend(address_errors)
+        errors.extend("addresses: %s is link-local; the kernel makes those by itself: leave it out" % a
+                      for a in addresses if _validate.is_link_local(a))
+    desired['addresses'] = addresses
+
+    mac = spec.get('mac')
+    if mac is not None:
+        mac, error = parse_mac(mac)
+        if error:
+            errors.append(error)
+    desired['mac'] = mac
+
+    mtu = spec.get('mtu')
+    if mtu is not None:
+        if not MTU_MIN <= int(mtu) <= MTU_MAX:
+            errors.append("mtu %s is out of range: give %d to %d" % (mtu, MTU_MIN, MTU_MAX))
+        elif int(mtu) < MTU_IPV6_MIN and any(':' in a for a in addresses or []):
+            errors.append("mtu %s is below %d, the least IPv6 needs, and IPv6 addresses are asked for" % (mtu, MTU_IPV6_MIN))
+    desired['mtu'] = int(mtu) if mtu is not None else None
+
+    onlink = bool(spec.get('gateway_onlink'))
+    for key, family in (('gateway', 4), ('gateway6', 6)):
+        value = spec.get(key)
+        if value not in (None, '') and addresses is None and not onlink:
+            errors.append("%s needs addresses (the gateway must be in one of their subnets) or gateway_onlink: true" % key)
+            value = None
+        desired[key], error = _gateway(value, family, addresses, onlink, key)
+        if error:
+            errors.append(error)
+    desired['onlink'] = onlink
+
+    vlan = spec.get('vlan')
+    if vlan is not None and not VLAN_MIN <= int(vlan) <= VLAN_MAX:
+        errors.append("vlan %s is out of range: give a VLAN ID from %d to %d" % (vlan, VLAN_MIN, VLAN_MAX))
+    desired['vlan'] = int(vlan) if vlan is not None else None
+    external_ids, error = _validate.ovsdb_map(spec.get('external_ids'), 'external_ids')
+    if error:
+        errors.append(error)
+    desired['external_ids'] = external_ids or {}
+    if desired['bridge'] is None and (desired['vlan'] is not None or spec.get('external_ids')):
+        errors.append("vlan and external_ids are set on the OVS port: they need bridge")
+    return desired, errors
+
+
+# -- observing (reads only) --------------------------------------------------------------------
+
+def _paired(ns_link, host_link):
+    return bool(ns_link and host_link and ns_link['kind'] == 'veth' and host_link['kind'] == 'veth'
+                and ns_link['peer_index'] == host_link['index'] and host_link['peer_index'] == ns_link['index'])
+
+
+def find_port(db, name):
+    """{'bridge', 'tag', 'external_ids'} of the OVS port called ``name``, or None."""
+    port = db.find('Port', name)
+    if port is None:
+        return None
+    bridge = next((b.name for b in db.rows('Bridge') if any(p.uuid == port.uuid for p in b.ports)), None)
+    iface = next((i for i in port.interfaces if i.name == name), None)
+    return {
+        'bridge': bridge,
+        'tag': port.tag[0] if port.tag else None,
+        'external_ids': dict(iface.external_ids) if iface is not None else {},
+    }
+
+
+def observe(desired, host, db, ns=None):
+    """Current state of one attachment as plain data. ``host`` is the host's Netlink, ``ns``
+    the namespace's (made here when None and the namespace exists). Never creates anything."""
+    current = {'netns_exists': bool(desired['netns_path']) and os.path.exists(desired['netns_path']),
+               'ns_link': None, 'host_link': host.link(desired['host_interface']), 'port': None}
+    if current['netns_exists'] and ns is None:
+        ns = Netlink(desired['netns_path'])
+    if current['netns_exists']:
+        current['ns_link'] = ns.link(desired['interface'])
+    current['paired'] = _paired(current['ns_link'], current['host_link'])
+    if current['netns_exists']:
+        lo = ns.link('lo')
+        current['lo_state'] = lo['state'] if lo else None
+        current['gateway'] = ns.default_gateway(AF_INET)
+        current['gateway6'] = ns.default_gateway(AF_INET6)
+    if current['ns_link'] is not None:
+        link = current['ns_link']
+        link['addresses'] = _validate.sort_cidrs(a for a in ns.addresses(link['index']) if not _validate.is_link_local(a))
+        current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
+    if db is not None:
+        current['port'] = find_port(db, desired['host_interface'])
+        current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
+    return current, ns
+
+
+# -- the plan (pure) ---------------------------------------------------------------------------
+
+def view(desired, current):
+    """Flat dict for --diff and results: every property an attachment has."""
+    if current is None:
+        return {'state': 'absent', 'namespace': desired['namespace'], 'interface': desired['interface'],
+                'host_interface': desired['host_interface']}
+    ns_link = current.get('ns_link') or {}
+    host_link = current.get('host_link') or {}
+    port = current.get('port') or {}
+    return {
+        'state': 'present',
+        'namespace': desired['namespace'],
+        'interface': desired['interface'],
+        'host_interface': desired['host_interface'],
+        'bridge': port.get('bridge'),
+        'vlan': port.get('tag'),
+        'external_ids': port.get('external_ids', {}),
+        'addresses': ns_link.get('addresses', []),
+        'mac': ns_link.get('mac'),
+        'mtu': ns_link.get('mtu'),
+        'host_mtu': host_link.get('mtu'),
+        'link_state': ns_link.get('state'),
+        'host_link_state': host_link.get('state'),
+        'gateway': current.get('gateway'),
+        'gateway6': current.get('gateway6'),
+    }
+
+
+def plan(current, desired):
+    """(current, desired) -> (actions, before, after, problems). Problems are reasons the plan
+    cannot be carried out (found only once the system was looked at); no action is run then."""
+    actions, problems = [], []
+    before = view(desired, current if (current['paired'] or current['port']) else None)
+    if desired['state'] == 'absent':
+        if current['port']:
+            port = current['port']
+            actions.append(('port_del', port['bridge'], desired['host_interface'], port['tag'], port['external_ids']))
+        if current['host_link'] and current['host_link']['kind'] == 'veth':
+            actions.append(('link_del', 'host', desired['host_interface']))
+        elif current['ns_link'] and current['ns_link']['kind'] == 'veth':
+            actions.append(('link_del', 'ns', desired['interface']))
+        if desired['delete_namespace'] and current['netns_exists']:
+            actions.append(('netns_del', desired['namespace']))
+        return actions, before, view(desired, None), problems
+
+    fresh = not current['paired']
+    if not current['netns_exists']:
+        if not desired['named']:
+            problems.append("namespace %s does not exist (is the process gone?)" % desired['namespace'])
+        elif not desired['create_namespace']:
+            problems.append("namespace %s does not exist and create_namespace is false" % desired['namespace'])
+        else:
+            actions.append(('netns_create', desired['namespace']))
+    ns_link, host_link = dict(current['ns_link'] or {}), dict(current['host_link'] or {})
+    state = dict(current, ipv6_disabled=current.get('ipv6_disabled', False))
+    if fresh:
+        for side, link, name in (('host', current['host_link'], desired['host_interface']),
+                                 ('ns', current['ns_link'], desired['interface'])):
+            if link is None:
+                continue
+            if link['kind'] != 'veth':
+                problems.append("%s %s already exists and is a %s, not a veth: choose another name"
+                                % ('host_interface' if side == 'host' else 'interface', name, link['kind'] or 'device'))
+            else:  # a veth whose peer is gone or elsewhere (e.g. a restarted container): replace it
+                actions.append(('link_del', side, name))
+        actions.append(('veth_add', desired['host_interface'], desired['interface']))
+        ns_link = {'state': 'down', 'mtu': 1500, 'mac': None, 'addresses': []}
+        host_link = {'state': 'down', 'mtu': 1500}
+        # A new link: its IPv6 switch follows the namespace default, which may be off (Docker
+        # turns it off in containers); switching it on is harmless, so do it whenever IPv6 is asked for.
+        state.update(lo_state=state.get('lo_state') if current['netns_exists'] else 'down', ipv6_disabled=True)
+    if desired['mtu'] is not None:
+        for side, link in (('host', host_link), ('ns', ns_link)):
+            if link['mtu'] != desired['mtu']:
+                actions.append(('mtu', side, desired['mtu'], link['mtu']))
+                link['mtu'] = desired['mtu']
+    if desired['mac'] is not None and ns_link['mac'] != desired['mac']:
+        actions.append(('mac', desired['mac'], ns_link['mac']))
+        ns_link['mac'] = desired['mac']
+    for side, link in (('host', host_link), ('ns', ns_link)):
+        if link['state'] != 'up':
+            actions.append(('link_state', side, 'up'))
+            link['state'] = 'up'
+    if state.get('lo_state') != 'up':
+        actions.append(('lo_up',))
+    wants_v6 = any(':' in a for a in desired['addresses'] or [])
+    if wants_v6 and state['ipv6_disabled']:
+        actions.append(('ipv6', 'enable'))
+    if desired['addresses'] is not None:
+        actions.extend(('addr_del', a) for a in ns_link['addresses'] if a not in desired['addresses'])
+        actions.extend(('addr_add', a) for a in desired['addresses'] if a not in ns_link['addresses'])
+        ns_link['addresses'] = desired['addresses']
+    for key, family in (('gateway', AF_INET), ('gateway6', AF_INET6)):
+        want = desired[key]
+        if want is None or (want or None) == state.get(key):
+            continue
+        actions.append(('route', family, want or None, state.get(key), desired['onlink']))
+        state[key] = want or None
+
+    port = dict(current['port'] or {})
+    if desired['bridge'] is not None and not current.get('bridge_exists', True):
+        problems.append("bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)" % desired['bridge'])
+    if desired['bridge'] is not None:
+        external_ids = dict(port.get('external_ids') or {})
+        for key, value in desired['external_ids'].items():
+            if value is None:
+                external_ids.pop(key, None)
+            else:
+                external_ids[key] = value
+        if not current['port'] or port['bridge'] != desired['bridge'] or fresh:
+            # new, on another bridge, or its veth was replaced: a new port row (ovs-vswitchd
+            # then opens the new device)
+            if current['port']:
+                actions.append(('port_del', port['bridge'], desired['host_interface'], port['tag'], port['external_ids']))
+            actions.append(('port_add', desired['bridge'], desired['host_interface'],
+                            desired['vlan'] if desired['vlan'] is not None else port.get('tag'), external_ids))
+        else:
+            if desired['vlan'] is not None and port['tag'] != desired['vlan']:
+                actions.append(('port_tag', desired['host_interface'], desired['vlan'], port['tag']))
+            if external_ids != port['external_ids']:
+                actions.append(('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
+        port.update(bridge=desired['bridge'], external_ids=external_ids,
+                    tag=desired['vlan'] if desired['vlan'] is not None else port.get('tag'))
+    after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True)
+    return actions, before, view(desired, after_state), problems
+
+
+def undo_action(action):
+    """The action that takes ``action`` back, or None when nothing needs to (deletions of stale
+    links: what they were cannot and need not be rebuilt)."""
+    kind = action[0]
+    if kind == 'netns_create':
+        return ('netns_del', action[1])
+    if kind == 'veth_add':
+        return ('link_del', 'host', action[1])
+    if kind == 'mtu':
+        return ('mtu', action[1], action[3], action[2])
+    if kind == 'mac' and action[2]:
+        return ('mac', action[2], action[1])
+    if kind == 'link_state':
+        return ('link_state', action[1], 'down' if action[2] == 'up' else 'up')
+    if kind == 'ipv6':
+        return ('ipv6', 'disable')
+    if kind == 'addr_add':
+        return ('addr_del', action[1])
+    if kind == 'addr_del':
+        return ('addr_add', action[1])
+    if kind == 'route':
+        return ('route', action[1], action[3], action[2], action[4])
+    if kind == 'port_add':
+        return ('port_del', action[1], action[2], action[3], action[4])
+    if kind == 'port_del' and action[1]:
+        return ('port_add', action[1], action[2], action[3], action[4])
+    if kind == 'port_tag':
+        return ('port_tag', action[1], action[3], action[2])
+    if kind == 'iface_ext':
+        return ('iface_ext', action[1], action[3], action[2])
+    return None
+
+
+# -- applying ----------------------------------------------------------------------------------
+
+class ApplyError(Exception):
+    def __init__(self, message, undo_errors):
+        super(ApplyError, self).__init__(message)
+        self.undo_errors = undo_errors
+
+
+class Applier(object):
+    """Runs the actions of one or many attachments: netlink actions one by one, every OVSDB
+    action of a phase in one transaction. On failure, undoes what succeeded, newest first."""
+
+    def __init__(self, db, host, timeout):
+        self.db = db
+        self.host = host
+        self.timeout = timeout
+
+    def _netlink(self, item, action):
+        desired = item['desired']
+        kind = action[0]
+        if kind == 'netns_create':
+            create_netns(action[1])
+            item['ns'] = None
+            return
+        if kind == 'netns_del':
+            if item.get('ns') is not None:
+                item['ns'].close()
+                item['ns'] = None
+            remove_netns(action[1])
+            return
+        if item.get('ns') is None and os.path.exists(desired['netns_path']):
+            item['ns'] = Netlink(desired['netns_path'])
+        ns, host = item.get('ns'), self.host
+
+        def index(side):
+            nl, name = (host, desired['host_interface']) if side == 'host' else (ns, desired['interface'])
+            link = nl.link(name)
+            if link is None:
+                raise RuntimeError('%s is gone' % name)
+            return nl, link['index']
+
+        if kind == 'veth_add':
+            host.add_veth(desired['host_interface'], desired['interface'], desired['netns_path'])
+        elif kind == 'link_del':
+            nl = host if action[1] == 'host' else ns
+            link = nl.link(action[2]) if nl is not None else None
+            if link is not None:
+                nl.del_link(link['index'])
+        elif kind == 'mtu':
+            nl, idx = index(action[1])
+            nl.set_link(idx, mtu=action[2])
+        elif kind == 'mac':
+            nl, idx = index('ns')
+            nl.set_link(idx, address=action[1])
+        elif kind == 'link_state':
+            nl, idx = index(action[1])
+            nl.set_link(idx, state=action[2])
+        elif kind == 'lo_up':
+            ns.set_link(ns.link('lo')['index'], state='up')
+        elif kind == 'ipv6':
+            ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface'], 0 if action[1] == 'enable' else 1)
+        elif kind in ('addr_add', 'addr_del'):
+            nl, idx = index('ns')
+            (nl.add_address if kind == 'addr_add' else nl.del_address)(idx, action[1])
+        elif kind == 'route':
+            if action[2]:
+                nl, idx = index('ns')
+                nl.set_default_route(action[1], action[2], idx, onlink=action[4])
+            else:
+                ns.del_default_route(action[1])
+        else:
+            raise ValueError('unknown action %r' % (action,))
+
+    def _ovsdb(self, batch):
+        """One transaction for every OVSDB action in ``batch`` [(item, action)]."""
+        tables = self.db.idl.tables
+
+        def build(txn):
+            for _item, action in batch:
+                kind = action[0]
+                if kind == 'port_add':
+                    _kind, bridge_name, name, tag, external_ids = action
+                    bridge = self.db.find('Bridge', bridge_name)
+                    if bridge is None:
+                        raise RuntimeError("bridge %s does not exist: create it first (ovs_bridge)" % bridge_name)
+                    iface = txn.insert(tables['Interface'])
+                    iface.name, iface.external_ids = name, dict(external_ids)
+                    port = txn.insert(tables['Port'])
+                    port.name, port.interfaces, port.tag = name, [iface], [tag] if tag is not None else []
+                    bridge.addvalue('ports', port.uuid)
+                elif kind == 'port_del':
+                    port = self.db.find('Port', action[2])
+                    if port is None:
+                        continue
+                    for bridge in self.db.rows('Bridge'):
+                        if any(p.uuid == port.uuid for p in bridge.ports):
+                            bridge.delvalue('ports', port.uuid)
+                    port.delete()
+                elif kind == 'port_tag':
+                    self.db.find('Port', action[1]).tag = [action[2]] if action[2] is not None else []
+                elif kind == 'iface_ext':
+                    self.db.find('Interface', action[1]).external_ids = dict(action[2])
+        self.db.transact(build, '%d port change(s)' % len(batch))
+
+    def apply(self, phases):
+        """phases: lists of (item, action); OVSDB actions within a phase form one transaction,
+        run where the first of them stands. item: {'desired', 'ns'} per attachment."""
+        done = []
+        try:
+            for phase in phases:
+                ovsdb = [(i, a) for i, a in phase if a[0] in OVSDB_ACTIONS]
+                for item, action in phase:
+                    if action[0] in OVSDB_ACTIONS:
+                        if ovsdb:
+                            self._ovsdb(ovsdb)
+                            done.extend(ovsdb)
+                            ovsdb = []
+                        continue
+                    self._netlink(item, action)
+                    done.append((item, action))
+        except Exception as exc:
+            raise ApplyError(str(exc), self._undo(done))
+
+    def _undo(self, done):
+        """Undo ``done`` newest first; consecutive OVSDB undos share one transaction."""
+        errors, ovsdb = [], []
+
+        def flush():
+            if ovsdb:
+                try:
+                    self._ovsdb(list(ovsdb))
+                except Exception as exc:  # keep undoing what can be undone
+                    errors.append('OVSDB: %s' % exc)
+                del ovsdb[:]
+
+        for item, action in reversed(done):
+            undo = undo_action(action)
+            if undo is None:
+                continue
+            if undo[0] in OVSDB_ACTIONS:
+                ovsdb.append((item, undo))
+                continue
+            flush()
+            try:
+                self._netlink(item, undo)
+            except Exception as exc:  # keep undoing what can be undone
+                errors.append('%s: %s' % (undo[0], exc))
+        flush()
+        return errors
