@@ -153,9 +153,11 @@ def desired_state(spec):
     desired['onlink'] = onlink
 
     vlan = spec.get('vlan')
-    if vlan is not None and not VLAN_MIN <= int(vlan) <= VLAN_MAX:
-        errors.append("vlan %s is out of range: give a VLAN ID from %d to %d" % (vlan, VLAN_MIN, VLAN_MAX))
-    desired['vlan'] = int(vlan) if vlan is not None else None
+    if vlan is not None and not (VLAN_MIN <= int(vlan) <= VLAN_MAX or int(vlan) == 0):
+        errors.append("vlan %s is out of range: give a VLAN ID from %d to %d, or 0 for no tag" % (vlan, VLAN_MIN, VLAN_MAX))
+    # 0 is no tag (a trunk port): VLAN 0 is no usable access VLAN, and a way to clear the tag is needed.
+    desired['vlan'] = (int(vlan) or None) if vlan is not None else None
+    desired['clear_vlan'] = vlan is not None and int(vlan) == 0
     external_ids, error = _validate.ovsdb_map(spec.get('external_ids'), 'external_ids')
     if error:
         errors.append(error)
@@ -321,21 +323,23 @@ def plan(current, desired):
                 external_ids.pop(key, None)
             else:
                 external_ids[key] = value
+        tag = None if desired['clear_vlan'] else desired['vlan'] if desired['vlan'] is not None else port.get('tag')
         if not current['port'] or port['bridge'] != desired['bridge'] or fresh:
             # new, on another bridge, or its veth was replaced: a new port row (ovs-vswitchd
             # then opens the new device)
             if current['port']:
                 actions.append(('port_del', port['bridge'], desired['host_interface'], port['tag'], port['external_ids']))
-            actions.append(('port_add', desired['bridge'], desired['host_interface'],
-                            desired['vlan'] if desired['vlan'] is not None else port.get('tag'), external_ids))
+            actions.append(('port_add', desired['bridge'], desired['host_interface'], tag, external_ids))
         else:
-            if desired['vlan'] is not None and port['tag'] != desired['vlan']:
-                actions.append(('port_tag', desired['host_interface'], desired['vlan'], port['tag']))
+            if tag != port['tag']:
+                actions.append(('port_tag', desired['host_interface'], tag, port['tag']))
             if external_ids != port['external_ids']:
                 actions.append(('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
-        port.update(bridge=desired['bridge'], external_ids=external_ids,
-                    tag=desired['vlan'] if desired['vlan'] is not None else port.get('tag'))
+        port.update(bridge=desired['bridge'], external_ids=external_ids, tag=tag)
     after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True)
+    # A stale port goes first, in a transaction of its own: ovs-vswitchd keeps its handle on the old
+    # device when a port of the same name is deleted and added in one transaction.
+    actions.sort(key=lambda a: a[0] != 'port_del')
     return actions, before, view(desired, after_state), problems
 
 
@@ -476,20 +480,21 @@ class Applier(object):
                     self.db.find('Interface', action[1]).external_ids = dict(action[2])
         self.db.transact(build, '%d port change(s)' % len(batch))
 
-    def apply(self, phases):
-        """phases: lists of (item, action); OVSDB actions within a phase form one transaction,
-        run where the first of them stands. item: {'desired', 'ns'} per attachment."""
+    def apply(self, actions):
+        """actions: [(item, action)] in order; each run of consecutive OVSDB actions is one
+        transaction. item: {'desired', 'ns'} of the attachment the action is for."""
         done = []
         try:
-            for phase in phases:
-                ovsdb = [(i, a) for i, a in phase if a[0] in OVSDB_ACTIONS]
-                for item, action in phase:
-                    if action[0] in OVSDB_ACTIONS:
-                        if ovsdb:
-                            self._ovsdb(ovsdb)
-                            done.extend(ovsdb)
-                            ovsdb = []
-                        continue
+            pending = []
+            for item, action in actions + [(None, ('end',))]:
+                if action[0] in OVSDB_ACTIONS:
+                    pending.append((item, action))
+                    continue
+                if pending:
+                    self._ovsdb(pending)
+                    done.extend(pending)
+                    pending = []
+                if action[0] != 'end':
                     self._netlink(item, action)
                     done.append((item, action))
         except Exception as exc:

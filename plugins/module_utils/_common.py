@@ -11,3 +11,13 @@ OVSDB_ARGS = dict(
     ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
     ovsdb_timeout=dict(type='float', default=10.0),
 )
+
+
+def require_pyroute2(module):
+    """Fail once, clearly, when pyroute2 is missing on the managed host."""
+    from ansible.module_utils.basic import missing_required_lib
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import import_error
+    missing = import_error()
+    if missing:
+        module.fail_json(msg=missing_required_lib('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)'),
+                         exception=missing)

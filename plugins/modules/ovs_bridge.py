@@ -179,11 +179,11 @@ ports_removed:
   sample: [veth0]
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError, import_error
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
 def main():
@@ -220,10 +220,7 @@ def main():
     # netlink only when the run manages or reports the internal interface: pyroute2 is costly to load.
     netlink = None
     if desired['state'] == 'present' and (desired['addresses'] is not None or desired['link_state']):
-        missing = import_error()
-        if missing:
-            module.fail_json(msg=missing_required_lib('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)'),
-                             exception=missing)
+        require_pyroute2(module)
         netlink = Netlink()
 
     try:

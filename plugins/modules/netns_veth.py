@@ -1,0 +1,297 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: netns_veth
+short_description: Join a network namespace to the host, or to an Open vSwitch bridge, by a veth pair
+version_added: 0.1.0
+description:
+  - One task makes the whole attachment of the seed's section 2
+    (C(ip netns add ns1), C(ip link add veth0 type veth peer name veth1), C(ovs-vsctl add-port br0 veth0),
+    C(ip link set veth1 netns ns1), addresses, links up, C(lo) up, default route).
+  - The namespace is created when missing (named namespaces only); the veth pair is made with one end
+    directly inside it; the host end goes onto O(bridge) when given, else stays in the host.
+  - Inside the namespace it sets addresses, MAC, MTU (on both ends of the pair), default gateways,
+    brings the interface and C(lo) up, and switches IPv6 on when an IPv6 address is asked for.
+  - Repairs drift: a changed address, a downed link, a deleted OVS port, a pair whose other end was
+    moved or deleted are all put back, and the diff shows what was wrong.
+  - Validates every option before changing anything; a failure half-way undoes what the run did.
+author:
+  - netdevops.ovs_docker developers (@netdevops)
+extends_documentation_fragment:
+  - netdevops.ovs_docker.ovsdb
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change, with the same diff as a real run; creates nothing, not even the namespace.
+  diff_mode:
+    support: full
+    description: Flat C(before)/C(after) of every property of the attachment.
+options:
+  namespace:
+    description:
+      - The network namespace, by name (C(ns1), that is C(/run/netns/ns1)) or as an absolute path to a
+        namespace file (for example C(/proc/PID/ns/net)).
+    type: str
+    required: true
+    aliases: [netns]
+  interface:
+    description:
+      - Name of the pair's end inside the namespace (C(veth1), C(eth0)); at most 15 characters.
+    type: str
+    required: true
+  host_interface:
+    description:
+      - Name of the pair's end in the host (the OVS port name when O(bridge) is set).
+      - When not set, a stable name is derived from O(namespace) and O(interface) (C(veth) and 11 hex digits).
+    type: str
+  bridge:
+    description:
+      - The OVS bridge to put the host end on. It must exist (see M(netdevops.ovs_docker.ovs_bridge)).
+      - When not set, the host end stays in the host and no OVS port is touched.
+    type: str
+  state:
+    description:
+      - C(present) makes the attachment as described; C(absent) removes the pair and its OVS port.
+    type: str
+    choices: [present, absent]
+    default: present
+  addresses:
+    description:
+      - IPv4 and IPv6 addresses with prefix length for the interface in the namespace; others are removed
+        (link-local ones belong to the kernel and are not managed). When not set, left as they are.
+    type: list
+    elements: str
+  mac:
+    description:
+      - Unicast MAC address of the interface in the namespace.
+    type: str
+  mtu:
+    description:
+      - MTU of both ends of the pair (68 to 65535; at least 1280 with IPv6 addresses).
+    type: int
+  gateway:
+    description:
+      - IPv4 default gateway in the namespace; it must lie in one of O(addresses)' subnets unless
+        O(gateway_onlink=true). An empty string removes the IPv4 default route.
+    type: str
+  gateway6:
+    description:
+      - IPv6 default gateway in the namespace, as O(gateway).
+    type: str
+  gateway_onlink:
+    description:
+      - Accept gateways outside the interface's subnets: the routes are made with the C(onlink) flag.
+    type: bool
+    default: false
+  vlan:
+    description:
+      - VLAN access tag (1 to 4094) of the OVS port; C(0) removes the tag (a trunk port). Needs O(bridge).
+      - When not set, the tag is left as it is.
+    type: int
+  external_ids:
+    description:
+      - Keys to set in the OVS interface's C(external_ids) (a null value removes the key). Needs O(bridge).
+      - The module always sets C(netns) and C(netns_iface), so that the attachment can be found again.
+    type: dict
+  create_namespace:
+    description:
+      - Create a named namespace that does not exist. When false, a missing namespace is an error.
+    type: bool
+    default: true
+  delete_namespace:
+    description:
+      - With O(state=absent), delete the named namespace too (and whatever else is in it).
+    type: bool
+    default: false
+requirements:
+  - pyroute2 (Debian/Ubuntu C(python3-pyroute2))
+notes:
+  - Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN, to enter namespaces).
+seealso:
+  - module: netdevops.ovs_docker.ovs_bridge
+  - module: netdevops.ovs_docker.ovs_docker_port
+'''
+
+EXAMPLES = r'''
+- name: The seed's ns1 on br0
+  netdevops.ovs_docker.netns_veth:
+    namespace: ns1
+    interface: veth1
+    host_interface: veth0
+    bridge: br0
+    addresses: [192.168.1.1/24]
+    gateway: 192.168.1.250
+
+- name: Dual-stack, jumbo frames, a fixed MAC, VLAN 10
+  netdevops.ovs_docker.netns_veth:
+    namespace: ns2
+    interface: eth0
+    bridge: br0
+    addresses: [10.0.10.2/24, "2001:db8:10::2/64"]
+    gateway: 10.0.10.1
+    gateway6: "2001:db8:10::1"
+    mac: "02:00:00:00:10:02"
+    mtu: 9000
+    vlan: 10
+
+- name: Remove the pair and the namespace
+  netdevops.ovs_docker.netns_veth:
+    namespace: ns1
+    interface: veth1
+    host_interface: veth0
+    state: absent
+    delete_namespace: true
+'''
+
+RETURN = r'''
+attachment:
+  description: The attachment as it is after the run (as it would be, in check mode).
+  returned: always
+  type: dict
+  contains:
+    state:
+      description: C(present) or C(absent).
+      type: str
+      sample: present
+    namespace:
+      description: The namespace, as given.
+      type: str
+      sample: ns1
+    interface:
+      description: Interface in the namespace.
+      type: str
+      sample: veth1
+    host_interface:
+      description: The pair's end in the host.
+      type: str
+      sample: veth0
+    bridge:
+      description: OVS bridge of the host end, or null.
+      type: str
+      sample: br0
+    vlan:
+      description: VLAN tag of the OVS port, or null.
+      type: int
+      sample: 10
+    external_ids:
+      description: external_ids of the OVS interface.
+      type: dict
+      sample: {netns: ns1, netns_iface: veth1}
+    addresses:
+      description: Addresses in the namespace (not link-local).
+      type: list
+      elements: str
+      sample: [192.168.1.1/24]
+    mac:
+      description: MAC of the interface in the namespace (null in check mode for a new pair).
+      type: str
+      sample: "02:00:00:00:10:02"
+    mtu:
+      description: MTU of the interface in the namespace.
+      type: int
+      sample: 1500
+    host_mtu:
+      description: MTU of the host end.
+      type: int
+      sample: 1500
+    link_state:
+      description: State of the interface in the namespace.
+      type: str
+      sample: up
+    host_link_state:
+      description: State of the host end.
+      type: str
+      sample: up
+    gateway:
+      description: IPv4 default gateway in the namespace, or null.
+      type: str
+      sample: 192.168.1.250
+    gateway6:
+      description: IPv6 default gateway in the namespace, or null.
+      type: str
+      sample: "2001:db8::1"
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
+
+
+def main():
+    argument_spec = dict(
+        namespace=dict(type='str', required=True, aliases=['netns']),
+        interface=dict(type='str', required=True),
+        host_interface=dict(type='str'),
+        bridge=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        addresses=dict(type='list', elements='str'),
+        mac=dict(type='str'),
+        mtu=dict(type='int'),
+        gateway=dict(type='str'),
+        gateway6=dict(type='str'),
+        gateway_onlink=dict(type='bool', default=False),
+        vlan=dict(type='int'),
+        external_ids=dict(type='dict'),
+        create_namespace=dict(type='bool', default=True),
+        delete_namespace=dict(type='bool', default=False),
+    )
+    argument_spec.update(OVSDB_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+
+    spec = dict((k, params[k]) for k in argument_spec if k not in OVSDB_ARGS)
+    if params['bridge'] is not None:
+        # Marks the OVS interface, so that the attachment can be found again.
+        spec['external_ids'] = dict({'netns': params['namespace'], 'netns_iface': params['interface']},
+                                    **(params['external_ids'] or {}))
+    desired, errors = _attach.desired_state(spec)
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
+    require_pyroute2(module)
+
+    # OVSDB only when the run touches a port: putting one on a bridge, or removing the attachment.
+    db = _ovsdb.connect(module, _attach.TABLES) if (params['bridge'] or params['state'] == 'absent') else None
+    host = Netlink()
+    try:
+        current, ns = _attach.observe(desired, host, db)
+    except (NetlinkError, OSError) as exc:
+        module.fail_json(msg='reading the current state failed: %s' % exc)
+    actions, before, after, problems = _attach.plan(current, desired)
+    if problems:
+        module.fail_json(msg='; '.join(problems), errors=problems)
+    result = dict(changed=bool(actions), attachment=after)
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+
+    if actions and not module.check_mode:
+        item = {'desired': desired, 'ns': ns}
+        try:
+            _attach.Applier(db, host, params['ovsdb_timeout']).apply([(item, a) for a in actions])
+        except _attach.ApplyError as exc:
+            msg = '%s: %s' % (desired['namespace'], exc)
+            msg += ('; undoing this run failed too: %s' % '; '.join(exc.undo_errors)) if exc.undo_errors \
+                else '; what this run changed was undone'
+            result.update(changed=bool(exc.undo_errors), attachment=_read_back(desired, host, db))
+            module.fail_json(msg=msg, **result)
+        result['attachment'] = _read_back(desired, host, db)
+    module.exit_json(**result)
+
+
+def _read_back(desired, host, db):
+    """What is really there now, rather than what the plan said."""
+    current, _ns = _attach.observe(desired, host, db)
+    present = current['paired'] or current['port']
+    return _attach.view(desired, current if present else None)
+
+
+if __name__ == '__main__':
+    main()
