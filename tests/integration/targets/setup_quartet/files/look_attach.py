@@ -1,0 +1,92 @@
+"""Independent look at a veth attachment: what ip and ovs-vsctl say is really there, as JSON.
+
+    look_attach.py NAMESPACE INTERFACE HOST_INTERFACE [--world]
+NAMESPACE is a name under /run/netns, or a path such as /proc/PID/ns/net (entered with nsenter).
+"""
+import json
+import os
+import subprocess
+import sys
+
+
+def run(argv):
+    done = subprocess.run(argv, check=False, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def ip(namespace):
+    """The ip command for a namespace: None is the host's."""
+    if namespace is None:
+        return ['ip']
+    if namespace.startswith('/'):
+        return ['nsenter', '--net=' + namespace, 'ip']
+    return ['ip', '-n', namespace]
+
+
+def link(namespace, name):
+    out = run(ip(namespace) + ['-j', '-d', 'addr', 'show', 'dev', name])
+    if not out:
+        return None
+    item = json.loads(out)[0]
+    return {
+        'kind': (item.get('linkinfo') or {}).get('info_kind'),
+        'state': 'up' if 'UP' in item['flags'] else 'down',
+        'mtu': item['mtu'],
+        'mac': item.get('address'),
+        'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in item.get('addr_info', [])
+                            if a.get('scope') != 'link'),
+    }
+
+
+def gateway(namespace, family):
+    out = run(ip(namespace) + [family, '-j', 'route', 'show', 'default'])
+    routes = json.loads(out) if out else []
+    return routes[0].get('gateway') if routes else None
+
+
+def ovs_cell(table, record, column):
+    out = run(['ovs-vsctl', '--format=json', '--columns=' + column, 'list', table, record])
+    return json.loads(out)['data'][0][0]
+
+
+def attachment(namespace, interface, host_interface):
+    """A flat dict, so that a test can expect any subset of it."""
+    path = namespace if namespace.startswith('/') else '/run/netns/' + namespace
+    state = {'netns_exists': os.path.exists(path)}
+    ns = link(namespace, interface) if state['netns_exists'] else None
+    for key in ('kind', 'state', 'mtu', 'mac', 'addresses'):
+        state['ns_' + key] = ns[key] if ns else None
+    if state['netns_exists']:
+        lo = link(namespace, 'lo')
+        state['lo_state'] = lo['state'] if lo else None
+        state['gateway'] = gateway(namespace, '-4')
+        state['gateway6'] = gateway(namespace, '-6')
+    host = link(None, host_interface)
+    for key in ('kind', 'state', 'mtu'):
+        state['host_' + key] = host[key] if host else None
+    bridge = run(['ovs-vsctl', 'port-to-br', host_interface])
+    state['port_bridge'] = bridge.strip() if bridge else None
+    state['port_tag'] = state['port_external_ids'] = None
+    if bridge:
+        tag = ovs_cell('Port', host_interface, 'tag')
+        state['port_tag'] = tag if isinstance(tag, int) else None
+        state['port_external_ids'] = dict(ovs_cell('Interface', host_interface, 'external_ids')[1])
+    return state
+
+
+def world():
+    """Everything a failed run could have left behind: namespaces, host links, OVS interfaces."""
+    ifaces = run(['ovs-vsctl', '--format=json', '--columns=name', 'list', 'Interface'])
+    return {
+        'netns': sorted(n.split()[0] for n in (run(['ip', 'netns', 'list']) or '').splitlines()),
+        'links': sorted(item['ifname'] for item in json.loads(run(['ip', '-j', 'link', 'show']))),
+        'ovs_interfaces': sorted(row[0] for row in json.loads(ifaces)['data']) if ifaces else [],
+    }
+
+
+if __name__ == '__main__':
+    # look_attach.py NS IFACE HOST_IFACE [--world]: with --world, also what world() sees.
+    result = attachment(*sys.argv[1:4])
+    if '--world' in sys.argv:
+        result['world'] = world()
+    print(json.dumps(result, sort_keys=True))

@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The attachment plan (netns_veth, ovs_docker_port): desired vs current -> actions. Pure, no root."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach
+
+SPEC = dict(state='present', namespace='ns1', interface='veth1', host_interface='veth0', bridge='br0')
+
+
+def desired(**kwargs):
+    result, errors = _attach.desired_state(dict(SPEC, **kwargs))
+    assert errors == []
+    return result
+
+
+def errors_of(**kwargs):
+    return _attach.desired_state(dict(SPEC, **kwargs))[1]
+
+
+def current(**kwargs):
+    """A complete, healthy attachment: ns1/veth1 <-> veth0 on br0, 192.168.1.1/24 via .250."""
+    state = {
+        'netns_exists': True, 'paired': True, 'lo_state': 'up', 'ipv6_disabled': False,
+        'gateway': '192.168.1.250', 'gateway6': None, 'bridge_exists': True,
+        'ns_link': {'index': 2, 'kind': 'veth', 'peer_index': 9, 'state': 'up', 'mtu': 1500,
+                    'mac': '02:00:00:00:00:01', 'addresses': ['192.168.1.1/24']},
+        'host_link': {'index': 9, 'kind': 'veth', 'peer_index': 2, 'state': 'up', 'mtu': 1500},
+        'port': {'bridge': 'br0', 'tag': None, 'external_ids': {}},
+    }
+    for key, value in kwargs.items():
+        if isinstance(value, dict) and isinstance(state.get(key), dict):
+            state[key] = dict(state[key], **value)
+        else:
+            state[key] = value
+    return state
+
+
+SEED = dict(addresses=['192.168.1.1/24'], gateway='192.168.1.250')
+
+
+def kinds(actions):
+    return [a[0] for a in actions]
+
+
+# -- validation --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('spec, words', [
+    (dict(interface='x' * 16), 'at most 15'),
+    (dict(host_interface='bad name'), 'not a valid interface name'),
+    (dict(bridge='b' * 16), 'at most 15'),
+    (dict(namespace='my ns'), 'neither a name'),
+    (dict(namespace='relative/path'), 'neither a name'),
+    (dict(addresses=['10.0.0.1']), 'no prefix length'),
+    (dict(mac='01:00:5e:00:00:01'), 'multicast'),
+    (dict(mac='00:00:00:00:00:00'), 'cannot be an interface address'),
+    (dict(mac='02:00:00:00:00'), 'not a MAC address'),
+    (dict(mtu=67), 'out of range'),
+    (dict(mtu=65536), 'out of range'),
+    (dict(mtu=1000, addresses=['2001:db8::1/64']), 'least IPv6 needs'),
+    (dict(addresses=['10.0.0.1/24'], gateway='10.0.1.1'), 'in none of'),
+    (dict(addresses=['10.0.0.1/24'], gateway='10.0.0.1'), "own address"),
+    (dict(addresses=['10.0.0.1/24'], gateway='2001:db8::1'), 'not an IPv4 address'),
+    (dict(gateway='10.0.0.1'), 'needs addresses'),
+    (dict(vlan=4095), 'out of range'),
+    (dict(vlan=5, bridge=None), 'need bridge'),
+    (dict(namespace='/proc/1/ns/net', delete_namespace=True), 'named namespaces only'),
+])
+def test_bad_input_is_named_with_a_fix(spec, words):
+    assert any(words in e for e in errors_of(**spec)), errors_of(**spec)
+
+
+def test_valid_input_is_canonical():
+    want = desired(addresses=['2001:DB8::2/64', '10.0.0.2/24'], gateway='10.0.0.1', gateway6='2001:db8::1',
+                   mac='02-AA-BB-CC-DD-EE', mtu=9000, vlan=10)
+    assert want['addresses'] == ['10.0.0.2/24', '2001:db8::2/64']
+    assert want['mac'] == '02:aa:bb:cc:dd:ee' and want['mtu'] == 9000 and want['vlan'] == 10
+    assert want['netns_path'] == '/run/netns/ns1' and want['named']
+
+
+def test_onlink_gateway_needs_no_subnet():
+    assert desired(addresses=['10.0.0.2/32'], gateway='10.0.0.1', gateway_onlink=True)['gateway'] == '10.0.0.1'
+
+
+def test_default_host_interface_is_stable_and_short():
+    a = desired(host_interface=None)['host_interface']
+    assert a == desired(host_interface=None)['host_interface'] and len(a) <= 15
+    assert a != desired(host_interface=None, interface='eth1')['host_interface']
+
+
+# -- plans -------------------------------------------------------------------------------------
+
+def test_create_everything_from_nothing():
+    now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
+    actions, before, after, problems = _attach.plan(now, desired(**SEED))
+    assert problems == []
+    assert kinds(actions) == ['netns_create', 'veth_add', 'link_state', 'link_state', 'lo_up', 'addr_add', 'route', 'port_add']
+    assert before['state'] == 'absent'
+    assert after['addresses'] == ['192.168.1.1/24'] and after['bridge'] == 'br0' and after['gateway'] == '192.168.1.250'
+
+
+def test_noop_when_everything_matches():
+    actions, before, after, problems = _attach.plan(current(), desired(**SEED))
+    assert actions == [] and problems == [] and before == after
+
+
+def test_drift_address_and_downed_link_are_repaired():
+    now = current(ns_link={'state': 'down', 'addresses': ['192.168.1.9/24']})
+    actions, before, after, _p = _attach.plan(now, desired(**SEED))
+    assert actions == [('link_state', 'ns', 'up'), ('addr_del', '192.168.1.9/24'), ('addr_add', '192.168.1.1/24')]
+    assert before['addresses'] == ['192.168.1.9/24'] and before['link_state'] == 'down'
+    assert after['addresses'] == ['192.168.1.1/24'] and after['link_state'] == 'up'
+
+
+def test_deleted_ovs_port_is_added_back():
+    actions = _attach.plan(current(port=None), desired(**SEED))[0]
+    assert actions == [('port_add', 'br0', 'veth0', None, {})]
+
+
+def test_port_on_another_bridge_is_moved():
+    actions = _attach.plan(current(port={'bridge': 'br9'}), desired(**SEED))[0]
+    assert kinds(actions) == ['port_del', 'port_add'] and actions[0][1] == 'br9' and actions[1][1] == 'br0'
+
+
+def test_a_broken_pair_is_replaced_and_its_stale_port_goes_first():
+    """The namespace end was deleted or moved (e.g. a restarted container): host end left alone."""
+    now = current(paired=False, ns_link=None, gateway=None)
+    actions, _b, after, problems = _attach.plan(now, desired(**SEED))
+    assert problems == []
+    assert kinds(actions)[:3] == ['port_del', 'link_del', 'veth_add']
+    assert kinds(actions)[-1] == 'port_add'
+    assert after['state'] == 'present'
+
+
+def test_mtu_on_both_ends_mac_and_vlan():
+    actions = _attach.plan(current(), desired(mtu=9000, mac='02:00:00:00:00:02', vlan=10, **SEED))[0]
+    assert ('mtu', 'host', 9000, 1500) in actions and ('mtu', 'ns', 9000, 1500) in actions
+    assert ('mac', '02:00:00:00:00:02', '02:00:00:00:00:01') in actions
+    assert ('port_tag', 'veth0', 10, None) in actions
+
+
+def test_vlan_zero_clears_the_tag():
+    actions = _attach.plan(current(port={'tag': 10}), desired(vlan=0, **SEED))[0]
+    assert actions == [('port_tag', 'veth0', None, 10)]
+    assert _attach.plan(current(), desired(vlan=0, **SEED))[0] == []
+
+
+def test_ipv6_is_switched_on_when_asked_for():
+    actions = _attach.plan(current(ipv6_disabled=True), desired(addresses=['2001:db8::2/64']))[0]
+    assert ('ipv6', 'enable') in actions and actions.index(('ipv6', 'enable')) < actions.index(('addr_add', '2001:db8::2/64'))
+
+
+def test_gateway_change_and_removal():
+    assert _attach.plan(current(), desired(addresses=['192.168.1.1/24'], gateway='192.168.1.254'))[0] == [
+        ('route', 2, '192.168.1.254', '192.168.1.250', False)]
+    assert _attach.plan(current(), desired(gateway=''))[0] == [('route', 2, None, '192.168.1.250', False)]
+
+
+def test_external_ids_merge():
+    actions = _attach.plan(current(port={'external_ids': {'a': '1'}}), desired(external_ids={'b': 2}, **SEED))[0]
+    assert actions == [('iface_ext', 'veth0', {'a': '1', 'b': '2'}, {'a': '1'})]
+
+
+def test_without_bridge_no_port_is_touched():
+    assert _attach.plan(current(port=None), desired(bridge=None, **SEED))[0] == []
+
+
+@pytest.mark.parametrize('now, spec, words', [
+    (dict(netns_exists=False, paired=False, ns_link=None, host_link=None), dict(namespace='/proc/999999/ns/net'), 'does not exist'),
+    (dict(netns_exists=False, paired=False, ns_link=None, host_link=None), dict(create_namespace=False), 'create_namespace is false'),
+    (dict(paired=False, host_link={'kind': 'bridge'}), {}, 'not a veth'),
+    (dict(bridge_exists=False, port=None), {}, 'create it first'),
+])
+def test_problems_found_by_looking(now, spec, words):
+    _actions, _b, _a, problems = _attach.plan(current(**now), desired(**spec))
+    assert any(words in p for p in problems)
+
+
+def test_absent_removes_port_then_pair():
+    actions, before, after, _p = _attach.plan(current(), desired(state='absent'))
+    assert actions == [('port_del', 'br0', 'veth0', None, {}), ('link_del', 'host', 'veth0')]
+    assert before['state'] == 'present' and after['state'] == 'absent'
+
+
+def test_absent_with_namespace_deletion_and_nothing_there():
+    now = current(paired=False, ns_link=None, host_link=None, port=None)
+    assert _attach.plan(now, desired(state='absent'))[0] == []
+    assert _attach.plan(now, desired(state='absent', delete_namespace=True))[0] == [('netns_del', 'ns1')]
+
+
+def test_undo_takes_back_each_kind():
+    assert _attach.undo_action(('netns_create', 'ns1')) == ('netns_del', 'ns1')
+    assert _attach.undo_action(('veth_add', 'veth0', 'veth1')) == ('link_del', 'host', 'veth0')
+    assert _attach.undo_action(('mtu', 'ns', 9000, 1500)) == ('mtu', 'ns', 1500, 9000)
+    assert _attach.undo_action(('route', 2, '10.0.0.1', None, False)) == ('route', 2, None, '10.0.0.1', False)
+    assert _attach.undo_action(('port_add', 'br0', 'veth0', 5, {})) == ('port_del', 'br0', 'veth0', 5, {})
+    assert _attach.undo_action(('port_del', 'br0', 'veth0', 5, {})) == ('port_add', 'br0', 'veth0', 5, {})
+    assert _attach.undo_action(('link_del', 'host', 'veth0')) is None
