@@ -216,18 +216,22 @@ def observe(desired, host, db, ns=None):
 # -- the plan (pure) ---------------------------------------------------------------------------
 
 def view(desired, current):
-    """Flat dict for --diff and results: every property an attachment has."""
-    if current is None:
-        return {'state': 'absent', 'namespace': desired['namespace'], 'interface': desired['interface'],
-                'host_interface': desired['host_interface']}
+    """Flat dict for --diff and results: every property an attachment has. The attachment is
+    absent when there is neither a pair nor an OVS port (its namespace may still exist)."""
+    result = {
+        'state': 'absent',
+        'namespace': desired['namespace'],
+        'namespace_exists': bool(current and current.get('netns_exists')),
+        'interface': desired['interface'],
+        'host_interface': desired['host_interface'],
+    }
+    if not current or not (current.get('paired') or current.get('port')):
+        return result
     ns_link = current.get('ns_link') or {}
     host_link = current.get('host_link') or {}
     port = current.get('port') or {}
-    return {
+    result.update({
         'state': 'present',
-        'namespace': desired['namespace'],
-        'interface': desired['interface'],
-        'host_interface': desired['host_interface'],
         'bridge': port.get('bridge'),
         'vlan': port.get('tag'),
         'external_ids': port.get('external_ids', {}),
@@ -239,14 +243,15 @@ def view(desired, current):
         'host_link_state': host_link.get('state'),
         'gateway': current.get('gateway'),
         'gateway6': current.get('gateway6'),
-    }
+    })
+    return result
 
 
 def plan(current, desired):
     """(current, desired) -> (actions, before, after, problems). Problems are reasons the plan
     cannot be carried out (found only once the system was looked at); no action is run then."""
     actions, problems = [], []
-    before = view(desired, current if (current['paired'] or current['port']) else None)
+    before = view(desired, current)
     if desired['state'] == 'absent':
         if current['port']:
             port = current['port']
@@ -257,7 +262,8 @@ def plan(current, desired):
             actions.append(('link_del', 'ns', desired['interface']))
         if desired['delete_namespace'] and current['netns_exists']:
             actions.append(('netns_del', desired['namespace']))
-        return actions, before, view(desired, None), problems
+        gone = {'netns_exists': current['netns_exists'] and not desired['delete_namespace']}
+        return actions, before, view(desired, gone), problems
 
     fresh = not current['paired']
     if not current['netns_exists']:
@@ -336,7 +342,7 @@ def plan(current, desired):
             if external_ids != port['external_ids']:
                 actions.append(('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
         port.update(bridge=desired['bridge'], external_ids=external_ids, tag=tag)
-    after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True)
+    after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True)
     # A stale port goes first, in a transaction of its own: ovs-vswitchd keeps its handle on the old
     # device when a port of the same name is deleted and added in one transaction.
     actions.sort(key=lambda a: a[0] != 'port_del')

@@ -164,6 +164,10 @@ attachment:
       description: The namespace, as given.
       type: str
       sample: ns1
+    namespace_exists:
+      description: Whether the namespace exists.
+      type: bool
+      sample: true
     interface:
       description: Interface in the namespace.
       type: str
@@ -288,9 +292,7 @@ def main():
 
 def _read_back(desired, host, db):
     """What is really there now, rather than what the plan said."""
-    current, _ns = _attach.observe(desired, host, db)
-    present = current['paired'] or current['port']
-    return _attach.view(desired, current if present else None)
+    return _attach.view(desired, _attach.observe(desired, host, db)[0])
 
 
 if __name__ == '__main__':
