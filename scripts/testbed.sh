@@ -10,7 +10,7 @@ VENV=${VENV:-$PWD/.venv}
 PYTHON=${PYTHON:-python3.11}
 IMAGE=${IMAGE:-ovs-docker-test:busybox}
 DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-ping busybox-static
-              iptables rsync python3-venv ca-certificates shellcheck)
+              iptables rsync python3-venv ca-certificates shellcheck uuid-runtime)
 
 packages() {
   local missing=()

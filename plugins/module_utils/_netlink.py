@@ -129,10 +129,12 @@ class Netlink(object):
 
     def link(self, name):
         """{'index', 'name', 'kind', 'peer_index', 'state': 'up'|'down', 'mtu', 'mac'}, or None."""
-        indices = self.ipr.link_lookup(ifname=name)
-        if not indices:
-            return None
-        msg = self._call('reading link %s' % name, self.ipr.get_links, indices[0])[0]
+        try:  # one request the kernel answers for that name alone
+            msg = self._call('reading link %s' % name, self.ipr.link, 'get', ifname=name)[0]
+        except NetlinkError as exc:
+            if exc.code == errno.ENODEV:
+                return None
+            raise
         info = msg.get_attr('IFLA_LINKINFO')
         return {
             'index': msg['index'],

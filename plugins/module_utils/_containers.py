@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Containers through the Docker SDK (low-level APIClient): a name or ID -> full ID, name, PID, state.
+
+Works with docker 5 (Debian 12's python3-docker) to 7, and with any engine that speaks the
+Docker API (Podman's compatible socket among them).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import traceback
+
+DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
+
+
+class ContainerError(Exception):
+    """A Docker failure, worded for the user."""
+
+
+def import_error():
+    try:
+        import docker  # noqa: F401 pylint: disable=unused-import
+    except ImportError:
+        return traceback.format_exc()
+    return None
+
+
+def docker_host(value):
+    """The engine endpoint: the option, else DOCKER_HOST, else the local socket."""
+    return value or os.environ.get('DOCKER_HOST') or DEFAULT_DOCKER_HOST
+
+
+class Engine(object):
+    def __init__(self, base_url, timeout):
+        import docker
+        self._errors = docker.errors
+        self.base_url = base_url
+        try:
+            # version='auto' asks the engine which API version it speaks: works with old and new ones.
+            self.client = docker.APIClient(base_url=base_url, version='auto', timeout=timeout)
+        except docker.errors.DockerException as exc:
+            raise ContainerError("cannot reach the Docker engine at %s: %s; is dockerd running? Start it, or set "
+                                 "docker_host (or DOCKER_HOST) to its socket" % (base_url, exc))
+
+    def inspect(self, ref):
+        """{'id', 'name', 'pid', 'running', 'status'} of the container ``ref`` (name, full or
+        short ID), or None when there is no such container."""
+        try:
+            data = self.client.inspect_container(ref)
+        except self._errors.NotFound:
+            return None
+        except self._errors.DockerException as exc:
+            raise ContainerError('inspecting container %s at %s: %s' % (ref, self.base_url, exc))
+        state = data.get('State') or {}
+        return {
+            'id': data['Id'],
+            'name': data.get('Name', '').lstrip('/'),
+            'pid': state.get('Pid') or 0,
+            'running': bool(state.get('Running')) and bool(state.get('Pid')),
+            'status': state.get('Status', 'unknown'),
+        }
+
+    def references(self):
+        """Every name and full ID of every container (running or not): what a port may name."""
+        try:
+            listing = self.client.containers(all=True)
+        except self._errors.DockerException as exc:
+            raise ContainerError('listing containers at %s: %s' % (self.base_url, exc))
+        refs = set()
+        for item in listing:
+            refs.add(item['Id'])
+            refs.update(name.lstrip('/') for name in item.get('Names') or [])
+        return refs
+
+
+def refers_to(value, container):
+    """Does ``value`` (an external_ids:container_id, as a user once gave it) name ``container``?
+    A name, the full ID, or an ID prefix of at least 4 hex digits (as docker accepts) does."""
+    if not value:
+        return False
+    if value in (container['id'], container['name']):
+        return True
+    return len(value) >= 4 and container['id'].startswith(value)
+
+
+def is_known(value, refs):
+    """Does ``value`` name any container in ``refs`` (from Engine.references())?"""
+    if value in refs:
+        return True
+    return len(value) >= 4 and any(len(r) == 64 and r.startswith(value) for r in refs)
