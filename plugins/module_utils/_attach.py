@@ -88,8 +88,9 @@ def desired_state(spec):
     """
     errors = []
     namespace = spec.get('namespace') or ''
-    named = not namespace.startswith('/')
-    if named and not _NETNS_NAME.match(namespace):
+    named = bool(namespace) and not namespace.startswith('/')
+    # An absent attachment may have lost its namespace (a removed container): '' is allowed then.
+    if (named or spec.get('state') != 'absent') and not namespace.startswith('/') and not _NETNS_NAME.match(namespace):
         errors.append("namespace %r is neither a name (letters, digits, '_', '-', '.'; up to 64) nor an "
                       "absolute path to a namespace file such as /proc/PID/ns/net" % namespace)
     interface = spec.get('interface')

@@ -19,7 +19,7 @@ description:
     directly inside it; the host end goes onto O(bridge) when given, else stays in the host.
   - Inside the namespace it sets addresses, MAC, MTU (on both ends of the pair), default gateways,
     brings the interface and C(lo) up, and switches IPv6 on when an IPv6 address is asked for.
-  - Repairs drift: a changed address, a downed link, a deleted OVS port, a pair whose other end was
+  - Repairs drift. A changed address, a downed link, a deleted OVS port, a pair whose other end was
     moved or deleted are all put back, and the diff shows what was wrong.
   - Validates every option before changing anything; a failure half-way undoes what the run did.
 author:
@@ -87,7 +87,7 @@ options:
     type: str
   gateway_onlink:
     description:
-      - Accept gateways outside the interface's subnets: the routes are made with the C(onlink) flag.
+      - Accept gateways outside the interface's subnets; the routes are then made with the C(onlink) flag.
     type: bool
     default: false
   vlan:

@@ -1,0 +1,367 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_docker_port
+short_description: Attach Docker containers to Open vSwitch bridges, as ovs-docker does, idempotently
+version_added: 0.1.0
+description:
+  - Does what C(ovs-docker add-port), C(del-port), C(del-ports) and C(set-vlan) do, through APIs (Docker
+    SDK, OVSDB IDL, netlink) rather than commands. It makes a veth pair with one end inside the container's
+    network namespace (renamed to O(interface)) and the other on O(bridge), with addresses, MAC, MTU
+    (on both ends), gateways and a VLAN tag. The container image needs no tools.
+  - Keeps ovs-docker's port contract, so the two work on each other's ports - the OVS interface carries
+    C(external_ids:container_id) (the container as you named it) and C(external_ids:container_iface).
+    C(ovs-docker del-port BRIDGE IFACE CONTAINER) removes a port made here, and a port made by
+    C(ovs-docker add-port) is adopted (no change when it already matches).
+  - Idempotent and drift-repairing. The same container named by name, short or full ID is the same port.
+    A container that restarted (its veth gone, its OVSDB row stale) is plumbed again, and the diff says why.
+  - Many containers in one task with O(attachments) - every OVSDB change of the task in one
+    transaction (two when stale ports go first), every container looked at once.
+  - Validates everything before the first change (a missing or stopped container too); a failure
+    half-way undoes what the run did.
+author:
+  - netdevops.ovs_docker developers (@netdevops)
+extends_documentation_fragment:
+  - netdevops.ovs_docker.ovsdb
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change, with the same diff as a real run; writes nothing.
+  diff_mode:
+    support: full
+    description: Flat C(before)/C(after) of the attachment; with several, one entry per C(CONTAINER/INTERFACE).
+options:
+  container:
+    description:
+      - The container, by name, short or full ID. Mutually exclusive with O(attachments).
+    type: str
+  interface:
+    description:
+      - Name of the interface inside the container. Default C(eth0).
+      - With O(state=absent), leaving it out removes every port of the container (C(ovs-docker del-ports)).
+    type: str
+  bridge:
+    description:
+      - The OVS bridge. Required to attach.
+    type: str
+  state:
+    description:
+      - C(present) attaches; C(absent) detaches; C(pruned) removes every port whose container no longer
+        exists (on O(bridge), or on every bridge when it is not set) and needs no O(container).
+    type: str
+    choices: [present, absent, pruned]
+    default: present
+  addresses:
+    description:
+      - IPv4 and IPv6 addresses with prefix length inside the container (C(--ipaddress) of ovs-docker, but
+        several); others are removed. When not set, left as they are.
+    type: list
+    elements: str
+    aliases: [ipaddress]
+  mac:
+    description:
+      - Unicast MAC address of the interface inside the container (C(--macaddress)).
+    type: str
+    aliases: [macaddress]
+  mtu:
+    description:
+      - MTU of both ends of the pair (68 to 65535); ovs-docker sets only the container's end.
+    type: int
+  gateway:
+    description:
+      - IPv4 default gateway inside the container; it must be in one of O(addresses)' subnets unless
+        O(gateway_onlink=true). An empty string removes the IPv4 default route.
+    type: str
+  gateway6:
+    description:
+      - IPv6 default gateway inside the container, as O(gateway).
+    type: str
+  gateway_onlink:
+    description:
+      - Accept gateways outside the interface's subnets (routes with the C(onlink) flag).
+    type: bool
+    default: false
+  vlan:
+    description:
+      - VLAN access tag (1 to 4094) of the port (C(ovs-docker set-vlan)); C(0) removes the tag.
+    type: int
+  external_ids:
+    description:
+      - More keys for the OVS interface's C(external_ids) (C(container_id) and C(container_iface) are set by the module).
+    type: dict
+  attachments:
+    description:
+      - Many attachments in one task. Each item takes the options O(container), O(interface) and the
+        ones below; O(bridge), O(state), O(mtu), O(vlan), O(gateway), O(gateway6) and O(gateway_onlink)
+        default to the task's own.
+    type: list
+    elements: dict
+    suboptions:
+      container: {description: The container., type: str, required: true}
+      interface: {description: Interface inside the container. Default C(eth0)., type: str}
+      bridge: {description: The OVS bridge., type: str}
+      state: {description: C(present) or C(absent)., type: str, choices: [present, absent]}
+      addresses: {description: Addresses with prefix length., type: list, elements: str}
+      mac: {description: Unicast MAC address., type: str}
+      mtu: {description: MTU of both ends., type: int}
+      gateway: {description: IPv4 default gateway., type: str}
+      gateway6: {description: IPv6 default gateway., type: str}
+      gateway_onlink: {description: Accept gateways outside the subnets., type: bool}
+      vlan: {description: VLAN access tag (0 removes it)., type: int}
+      external_ids: {description: More external_ids keys., type: dict}
+  create_bridge:
+    description:
+      - Create O(bridge) when it does not exist, as ovs-docker does.
+    type: bool
+    default: true
+  datapath_type:
+    description:
+      - Datapath of a bridge this module creates. When not set, C(system) where the openvswitch kernel
+        module is loaded and C(netdev) (userspace) where it is not.
+    type: str
+  docker_host:
+    description:
+      - The Docker engine's API endpoint. When not set, C(DOCKER_HOST) from the environment, else
+        C(unix:///var/run/docker.sock). Any engine with the Docker API works; Podman's compatible
+        socket (C(unix:///run/podman/podman.sock)) has not been tried yet.
+    type: str
+  docker_timeout:
+    description:
+      - Seconds to wait for an answer from the Docker engine.
+    type: int
+    default: 60
+requirements:
+  - docker (the Docker SDK for Python; Debian/Ubuntu C(python3-docker))
+  - pyroute2 (Debian/Ubuntu C(python3-pyroute2))
+notes:
+  - Needs root on the host that runs the containers and Open vSwitch.
+seealso:
+  - module: netdevops.ovs_docker.netns_veth
+  - module: netdevops.ovs_docker.ovs_bridge
+  - name: ovs-docker
+    description: The script this module replaces.
+    link: https://github.com/openvswitch/ovs/blob/main/utilities/ovs-docker
+'''
+
+EXAMPLES = r'''
+- name: The seed's ovs-docker add-port br0 eth0 con1 --ipaddress=192.168.1.2/24 --gateway=192.168.1.250
+  netdevops.ovs_docker.ovs_docker_port:
+    container: con1
+    interface: eth0
+    bridge: br0
+    addresses: [192.168.1.2/24]
+    gateway: 192.168.1.250
+
+- name: A hundred containers, one task, one OVSDB transaction
+  netdevops.ovs_docker.ovs_docker_port:
+    bridge: br0
+    gateway: 10.1.0.1
+    attachments: >-
+      {% set items = [] %}{% for i in range(1, 101) %}{% set _ = items.append({'container': 'web%d' % i,
+      'addresses': ['10.1.0.%d/16' % (i + 1)]}) %}{% endfor %}{{ items }}
+
+- name: set-vlan
+  netdevops.ovs_docker.ovs_docker_port:
+    container: con1
+    bridge: br0
+    vlan: 10
+
+- name: del-ports (every port of the container)
+  netdevops.ovs_docker.ovs_docker_port:
+    container: con1
+    state: absent
+
+- name: Remove ports left by containers that no longer exist
+  netdevops.ovs_docker.ovs_docker_port:
+    state: pruned
+'''
+
+RETURN = r'''
+attachments:
+  description:
+    - Every attachment the task dealt with, as it is after the run (as it would be, in check mode);
+      keys as in M(netdevops.ovs_docker.netns_veth)'s C(attachment), plus C(key), C(CONTAINER/INTERFACE).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{key: con1/eth0, state: present, bridge: br0, host_interface: 3f2a9c1b0d4e7_l, addresses: [192.168.1.2/24]}]
+attachment:
+  description: With O(container) (not O(attachments)) and one attachment, that attachment.
+  returned: when there is exactly one
+  type: dict
+  sample: {key: con1/eth0, state: present, bridge: br0, host_interface: 3f2a9c1b0d4e7_l}
+bridge_created:
+  description: The bridge this run created (or would create).
+  returned: when a bridge was created
+  type: str
+  sample: br0
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _docker_port, _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
+
+ITEM_SPEC = dict(
+    container=dict(type='str', required=True),
+    interface=dict(type='str'),
+    bridge=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent']),
+    addresses=dict(type='list', elements='str'),
+    mac=dict(type='str'),
+    mtu=dict(type='int'),
+    gateway=dict(type='str'),
+    gateway6=dict(type='str'),
+    gateway_onlink=dict(type='bool'),
+    vlan=dict(type='int'),
+    external_ids=dict(type='dict'),
+)
+
+
+def main():
+    argument_spec = dict(
+        container=dict(type='str'),
+        interface=dict(type='str'),
+        bridge=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent', 'pruned'], default='present'),
+        addresses=dict(type='list', elements='str', aliases=['ipaddress']),
+        mac=dict(type='str', aliases=['macaddress']),
+        mtu=dict(type='int'),
+        gateway=dict(type='str'),
+        gateway6=dict(type='str'),
+        gateway_onlink=dict(type='bool', default=False),
+        vlan=dict(type='int'),
+        external_ids=dict(type='dict'),
+        attachments=dict(type='list', elements='dict', options=ITEM_SPEC),
+        create_bridge=dict(type='bool', default=True),
+        datapath_type=dict(type='str'),
+        docker_host=dict(type='str'),
+        docker_timeout=dict(type='int', default=60),
+    )
+    argument_spec.update(OVSDB_ARGS)
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[('container', 'attachments')],
+        required_if=[('state', 'present', ('container', 'attachments'), True),
+                     ('state', 'absent', ('container', 'attachments'), True)],
+    )
+    params = module.params
+    if params['attachments'] and params['state'] == 'pruned':
+        module.fail_json(msg='state=pruned takes no attachments: it removes the ports of containers that are gone')
+
+    # 1. Everything that can be checked without looking at the system.
+    items = _docker_port.items_from_params(params)
+    errors = [e for item in items for e in _docker_port.static_errors(item)]
+    if errors:
+        module.fail_json(msg='; '.join(errors), errors=errors)
+    require_pyroute2(module)
+    missing = _containers.import_error()
+    if missing:
+        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
+                                                  'Debian/Ubuntu python3-docker)'), exception=missing)
+
+    # 2. Look: Docker, OVSDB, netlink. Reads only.
+    tables = dict(_attach.TABLES)
+    tables.update((t, sorted(set(tables.get(t, [])) | set(c))) for t, c in _bridge.TABLES.items())
+    db = _ovsdb.connect(module, tables)
+    try:
+        engine = _containers.Engine(_containers.docker_host(params['docker_host']), params['docker_timeout'])
+        index = _docker_port.PortIndex(db)
+        if params['state'] == 'pruned':
+            wanted, problems = _docker_port.stale_items(engine, index, db, params['bridge']), []
+        else:
+            wanted, problems = [], []
+            for item in items:
+                more, trouble = _docker_port.desired_items(engine, index, item)
+                wanted.extend(more)
+                problems.extend(trouble)
+    except _containers.ContainerError as exc:
+        module.fail_json(msg=str(exc))
+    if problems:
+        module.fail_json(msg='; '.join(problems), errors=problems)
+
+    host = Netlink()
+    new_bridges = sorted(set(d['bridge'] for d in wanted if d['state'] == 'present' and d['bridge']
+                             and db.find('Bridge', d['bridge']) is None))
+    if new_bridges and not params['create_bridge']:
+        module.fail_json(msg='bridge %s does not exist and create_bridge is false: create it first (ovs_bridge)'
+                         % ', '.join(new_bridges))
+    plans = []
+    try:
+        for desired in wanted:
+            current, ns = _attach.observe(desired, host, db)
+            if desired.get('bridge') in new_bridges:
+                current['bridge_exists'] = True  # made below, before the ports
+            actions, before, after, trouble = _attach.plan(current, desired)
+            problems.extend('%s: %s' % (desired['key'], p) for p in trouble)
+            plans.append(({'desired': desired, 'ns': ns}, actions, before, after))
+    except (NetlinkError, OSError) as exc:
+        module.fail_json(msg='reading the current state failed: %s' % exc)
+    if problems:
+        module.fail_json(msg='; '.join(problems), errors=problems)
+
+    # 3. Plan, and in check mode stop here.
+    changed = bool(new_bridges) or any(p[1] for p in plans)
+    result = dict(changed=changed, attachments=[dict(p[3], key=p[0]['desired']['key']) for p in plans])
+    if new_bridges:
+        result['bridge_created'] = new_bridges[0]
+    if module._diff:
+        if params['container'] and len(plans) == 1:
+            result['diff'] = dict(before=plans[0][2], after=plans[0][3])
+        else:
+            result['diff'] = dict(before=dict((p[0]['desired']['key'], p[2]) for p in plans),
+                                  after=dict((p[0]['desired']['key'], p[3]) for p in plans))
+    if changed and not module.check_mode:
+        _apply(module, db, host, new_bridges, plans, result)
+    if params['container'] and len(result['attachments']) == 1:
+        result['attachment'] = result['attachments'][0]
+    module.exit_json(**result)
+
+
+def _apply(module, db, host, new_bridges, plans, result):
+    params = module.params
+    made = []
+    try:
+        for name in new_bridges:
+            datapath = params['datapath_type'] or ('system' if os.path.exists('/sys/module/openvswitch') else 'netdev')
+            creator = _bridge.BridgeApplier(db, None, name, True, params['ovsdb_timeout'])
+            creator.apply([('create', {'datapath_type': datapath, 'fail_mode': None, 'external_ids': {},
+                                       'other_config': {}})], None)
+            made.append(creator)
+        steps = [(item, action) for item, actions, _b, _a in plans for action in actions]
+        steps.sort(key=lambda step: _docker_port.phase(step[1]))
+        _attach.Applier(db, host, params['ovsdb_timeout']).apply(steps)
+    except (_attach.ApplyError, _bridge.ApplyError) as exc:
+        undo_errors = list(exc.undo_errors)
+        for creator in reversed(made):
+            try:
+                creator.run(('delete', []))
+            except Exception as undo_exc:  # keep undoing what can be undone
+                undo_errors.append('deleting bridge %s: %s' % (creator.name, undo_exc))
+        msg = str(exc) + ('; undoing this run failed too: %s' % '; '.join(undo_errors) if undo_errors
+                          else '; what this run changed was undone')
+        result.update(changed=bool(undo_errors), attachments=_read_back(db, host, plans))
+        result.pop('bridge_created', None)
+        module.fail_json(msg=msg, **result)
+    result['attachments'] = _read_back(db, host, plans)
+
+
+def _read_back(db, host, plans):
+    """What is really there now, rather than what the plan said."""
+    return [dict(_attach.view(item['desired'], _attach.observe(item['desired'], host, db)[0]), key=item['desired']['key'])
+            for item, _actions, _b, _a in plans]
+
+
+if __name__ == '__main__':
+    main()
