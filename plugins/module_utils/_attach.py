@@ -44,6 +44,15 @@ def default_host_interface(namespace, interface):
     return 'veth%s' % digest[:11]
 
 
+def stable_mac(seed):
+    """A locally administered unicast MAC derived from ``seed``: a pair made again for the same
+    attachment (a restarted container, a repaired drift) keeps its MAC, so the neighbours' ARP
+    caches stay right and the first packets after a repair are not lost."""
+    digest = bytearray(hashlib.sha1(seed.encode('utf-8')).digest()[:6])
+    digest[0] = (digest[0] & 0xfc) | 0x02
+    return ':'.join('%02x' % b for b in digest)
+
+
 def parse_mac(value, what='mac'):
     text = str(value).strip().lower()
     if not _MAC.match(text):
@@ -133,6 +142,8 @@ def desired_state(spec):
         if error:
             errors.append(error)
     desired['mac'] = mac
+    # What a new pair gets when no mac is asked for (see stable_mac).
+    desired['new_mac'] = mac or stable_mac(spec.get('mac_seed') or '%s/%s' % (namespace, interface))
 
     mtu = spec.get('mtu')
     if mtu is not None:
@@ -297,9 +308,10 @@ def plan(current, desired):
             if link['mtu'] != desired['mtu']:
                 actions.append(('mtu', side, desired['mtu'], link['mtu']))
                 link['mtu'] = desired['mtu']
-    if desired['mac'] is not None and ns_link['mac'] != desired['mac']:
-        actions.append(('mac', desired['mac'], ns_link['mac']))
-        ns_link['mac'] = desired['mac']
+    want_mac = desired['new_mac'] if fresh else desired['mac']
+    if want_mac is not None and ns_link['mac'] != want_mac:
+        actions.append(('mac', want_mac, ns_link['mac']))
+        ns_link['mac'] = want_mac
     for side, link in (('host', host_link), ('ns', ns_link)):
         if link['state'] != 'up':
             actions.append(('link_state', side, 'up'))

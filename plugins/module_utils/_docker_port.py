@@ -106,7 +106,8 @@ def desired_items(engine, index, item):
         ids = {'container_id': port['container_id'] if port else ref, 'container_iface': item['interface']}
         spec = dict(item, namespace=namespace,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
-                    external_ids=dict(item.get('external_ids') or {}, **ids))
+                    external_ids=dict(item.get('external_ids') or {}, **ids),
+                    mac_seed='%s/%s' % (container['id'], item['interface']))
         desired, errors = _attach.desired_state(spec)
         if errors:
             return [], errors

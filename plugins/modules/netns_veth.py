@@ -71,6 +71,9 @@ options:
   mac:
     description:
       - Unicast MAC address of the interface in the namespace.
+      - When not set, a new pair gets a stable, locally administered MAC derived from the namespace and
+        interface, so that it stays the same when the pair is made again (neighbours' ARP caches stay right);
+        an existing interface keeps its MAC.
     type: str
   mtu:
     description:
@@ -194,7 +197,7 @@ attachment:
       elements: str
       sample: [192.168.1.1/24]
     mac:
-      description: MAC of the interface in the namespace (null in check mode for a new pair).
+      description: MAC of the interface in the namespace.
       type: str
       sample: "02:00:00:00:10:02"
     mtu:

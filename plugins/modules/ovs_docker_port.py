@@ -68,6 +68,9 @@ options:
   mac:
     description:
       - Unicast MAC address of the interface inside the container (C(--macaddress)).
+      - When not set, a new pair gets a stable, locally administered MAC derived from the container ID and
+        interface, so that it stays the same when the pair is made again (neighbours' ARP caches stay right);
+        an existing interface keeps its MAC.
     type: str
     aliases: [macaddress]
   mtu:

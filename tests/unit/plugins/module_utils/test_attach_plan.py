@@ -98,7 +98,7 @@ def test_create_everything_from_nothing():
     now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
     actions, before, after, problems = _attach.plan(now, desired(**SEED))
     assert problems == []
-    assert kinds(actions) == ['netns_create', 'veth_add', 'link_state', 'link_state', 'lo_up', 'addr_add', 'route', 'port_add']
+    assert kinds(actions) == ['netns_create', 'veth_add', 'mac', 'link_state', 'link_state', 'lo_up', 'addr_add', 'route', 'port_add']
     assert before['state'] == 'absent'
     assert after['addresses'] == ['192.168.1.1/24'] and after['bridge'] == 'br0' and after['gateway'] == '192.168.1.250'
 
