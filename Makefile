@@ -51,7 +51,7 @@ integration: stage
 	@scripts/integration.sh $(STAGE)
 
 bench: setup install
-	@scripts/bench.sh
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf .build tests/output

@@ -325,12 +325,16 @@ def plan(current, desired):
         actions.extend(('addr_del', a) for a in ns_link['addresses'] if a not in desired['addresses'])
         actions.extend(('addr_add', a) for a in desired['addresses'] if a not in ns_link['addresses'])
         ns_link['addresses'] = desired['addresses']
+    removed = [a for a in actions if a[0] == 'addr_del']
     for key, family in (('gateway', AF_INET), ('gateway6', AF_INET6)):
-        want = desired[key]
-        if want is None or (want or None) == state.get(key):
-            continue
-        actions.append(('route', family, want or None, state.get(key), desired['onlink']))
-        state[key] = want or None
+        want = state.get(key) if desired[key] is None else (desired[key] or None)
+        # Removing an address takes the routes through its subnet with it, the default route
+        # included: a gateway that should stay is set again after the address changes.
+        lost = want and any((':' in a[1]) == (family == AF_INET6) for a in removed) and (
+            desired['onlink'] or _in_subnets(want, ns_link['addresses']))
+        if want != state.get(key) or lost:
+            actions.append(('route', family, want, state.get(key), desired['onlink']))
+            state[key] = want
 
     port = dict(current['port'] or {})
     if desired['bridge'] is not None and not current.get('bridge_exists', True):
@@ -360,6 +364,11 @@ def plan(current, desired):
     # device when a port of the same name is deleted and added in one transaction.
     actions.sort(key=lambda a: a[0] != 'port_del')
     return actions, before, view(desired, after_state), problems
+
+
+def _in_subnets(address, cidrs):
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_interface(c).network for c in cidrs if ipaddress.ip_interface(c).version == ip.version)
 
 
 def undo_action(action):

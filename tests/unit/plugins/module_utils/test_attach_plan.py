@@ -111,7 +111,8 @@ def test_noop_when_everything_matches():
 def test_drift_address_and_downed_link_are_repaired():
     now = current(ns_link={'state': 'down', 'addresses': ['192.168.1.9/24']})
     actions, before, after, _p = _attach.plan(now, desired(**SEED))
-    assert actions == [('link_state', 'ns', 'up'), ('addr_del', '192.168.1.9/24'), ('addr_add', '192.168.1.1/24')]
+    assert actions == [('link_state', 'ns', 'up'), ('addr_del', '192.168.1.9/24'), ('addr_add', '192.168.1.1/24'),
+                       ('route', 2, '192.168.1.250', '192.168.1.250', False)]
     assert before['addresses'] == ['192.168.1.9/24'] and before['link_state'] == 'down'
     assert after['addresses'] == ['192.168.1.1/24'] and after['link_state'] == 'up'
 
@@ -200,3 +201,21 @@ def test_undo_takes_back_each_kind():
     assert _attach.undo_action(('port_add', 'br0', 'veth0', 5, {})) == ('port_del', 'br0', 'veth0', 5, {})
     assert _attach.undo_action(('port_del', 'br0', 'veth0', 5, {})) == ('port_add', 'br0', 'veth0', 5, {})
     assert _attach.undo_action(('link_del', 'host', 'veth0')) is None
+
+
+def test_gateway_is_set_again_when_an_address_change_takes_the_route_away():
+    actions = _attach.plan(current(), desired(addresses=['192.168.1.3/24'], gateway='192.168.1.250'))[0]
+    assert actions == [('addr_del', '192.168.1.1/24'), ('addr_add', '192.168.1.3/24'),
+                       ('route', 2, '192.168.1.250', '192.168.1.250', False)]
+
+
+def test_unmanaged_gateway_is_kept_across_address_changes_when_still_reachable():
+    actions = _attach.plan(current(), desired(addresses=['192.168.1.3/24']))[0]
+    assert actions[-1] == ('route', 2, '192.168.1.250', '192.168.1.250', False)
+    assert kinds(_attach.plan(current(), desired(addresses=['10.0.0.3/24']))[0]) == ['addr_del', 'addr_add']
+
+
+def test_an_ipv6_address_change_leaves_the_ipv4_route_alone():
+    now = current(ns_link={'addresses': ['192.168.1.1/24', '2001:db8::1/64']})
+    actions = _attach.plan(now, desired(addresses=['192.168.1.1/24', '2001:db8::2/64'], gateway='192.168.1.250'))[0]
+    assert kinds(actions) == ['addr_del', 'addr_add']

@@ -1,6 +1,7 @@
 """Independent look at a veth attachment: what ip and ovs-vsctl say is really there, as JSON.
 
     look_attach.py NAMESPACE INTERFACE HOST_INTERFACE [--world]
+    look_attach.py --container CONTAINER INTERFACE [--world]
 NAMESPACE is a name under /run/netns, or a path such as /proc/PID/ns/net (entered with nsenter).
 """
 import json
@@ -84,9 +85,26 @@ def world():
     }
 
 
+def container_attachment(container, interface):
+    """The attachment of a container's interface, found as ovs-docker finds it (external_ids)."""
+    pid = (run(['docker', 'inspect', '-f', '{{.State.Pid}}', container]) or '0').strip()
+    port = (run(['ovs-vsctl', '--bare', '--columns=name', 'find', 'Interface',
+                 'external_ids:container_id=' + container, 'external_ids:container_iface=' + interface]) or '').split()
+    # a stopped or missing container has no namespace: /proc/0 does not exist
+    state = attachment('/proc/%s/ns/net' % pid, interface, port[0] if port else 'none')
+    state['ports'] = len(port)
+    state['host_interface'] = port[0] if port else None
+    state['bridges'] = sorted((run(['ovs-vsctl', 'list-br']) or '').split())
+    return state
+
+
 if __name__ == '__main__':
     # look_attach.py NS IFACE HOST_IFACE [--world]: with --world, also what world() sees.
-    result = attachment(*sys.argv[1:4])
+    # look_attach.py --container CONTAINER IFACE [--world]
+    if sys.argv[1] == '--container':
+        result = container_attachment(sys.argv[2], sys.argv[3])
+    else:
+        result = attachment(*sys.argv[1:4])
     if '--world' in sys.argv:
         result['world'] = world()
     print(json.dumps(result, sort_keys=True))

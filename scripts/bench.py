@@ -1,0 +1,158 @@
+"""Benchmark: ovs_docker_port against a loop of the real ovs-docker, in one run, on this machine.
+
+    .venv/bin/python scripts/bench.py [--containers N] [--repeat R]     (make bench)
+
+Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/15, the
+benchmarking range) sit on a bridge and in containers made here, and everything made here is
+removed at the end, pass or fail.
+
+- add/del: N containers (--net=none) attached by `ovs-docker add-port` one by one, removed by
+  `ovs-docker del-port` one by one; then attached by one ovs_docker_port task (attachments=N),
+  re-run (no-op), removed by one task.
+- "module time" is the module run on its own, as Ansible's AnsiballZ runs it on the host
+  (python MODULE ARGS.json, imports included); "task time" adds ansible's own start-up.
+- no-op: `ansible localhost -m MODULE` for each module against `ansible localhost -m ping`.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(ROOT, '.venv', 'bin')
+COLLECTIONS = os.path.expanduser('~/.ansible/collections')
+IMAGE = 'ovs-docker-test:busybox'
+BRIDGE = 'benchbr0'
+NS = 'benchns1'
+
+
+def sh(*argv, check=True):
+    return subprocess.run(argv, check=check, capture_output=True, text=True)
+
+
+def timed(argv, env=None):
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError('%s failed: %s %s' % (' '.join(argv[:4]), done.stdout[-2000:], done.stderr[-2000:]))
+    return elapsed, done.stdout
+
+
+def module_path(name):
+    return os.path.join(COLLECTIONS, 'ansible_collections/netdevops/ovs_docker/plugins/modules/%s.py' % name)
+
+
+def run_module(name, args):
+    """The module on its own: python MODULE ARGS.json, as AnsiballZ runs it. -> (seconds, result)."""
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS)
+    try:
+        elapsed, out = timed([os.path.join(VENV, 'python'), module_path(name), handle.name], env)
+    finally:
+        os.unlink(handle.name)
+    result = json.loads(out)
+    if result.get('failed'):
+        raise RuntimeError('%s failed: %s' % (name, result.get('msg')))
+    return elapsed, result
+
+
+def run_task(name, args):
+    """The module as an ad-hoc task: `ansible localhost -m NAME -a JSON`. -> seconds."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_LOCALHOST_WARNING='false',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
+    argv = [os.path.join(VENV, 'ansible'), 'localhost', '-m', name]
+    if args:
+        argv += ['-a', json.dumps(args)]
+    return timed(argv, env)[0]
+
+
+def address(i):
+    return '198.18.%d.%d/15' % (i // 250, i % 250 + 2)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--containers', type=int, default=100)
+    parser.add_argument('--repeat', type=int, default=5, help='runs of each no-op comparison (median kept)')
+    opts = parser.parse_args()
+    n = opts.containers
+    names = ['bench%03d' % i for i in range(n)]
+    figures = []
+    try:
+        print('== set-up: bridge %s, namespace %s, %d containers (--net=none)' % (BRIDGE, NS, n), flush=True)
+        cleanup(names)
+        sh('ovs-vsctl', 'add-br', BRIDGE, '--', 'set', 'Bridge', BRIDGE, 'datapath_type=netdev')
+        for name in names:
+            sh('docker', 'run', '-d', '--name', name, '--net=none', IMAGE)
+
+        print('== ovs-docker add-port, one container at a time', flush=True)
+        start = time.perf_counter()
+        for i, name in enumerate(names):
+            sh('ovs-docker', 'add-port', BRIDGE, 'eth0', name, '--ipaddress=' + address(i))
+        shell_add = time.perf_counter() - start
+        print('== ovs-docker del-port, one container at a time', flush=True)
+        start = time.perf_counter()
+        for name in names:
+            sh('ovs-docker', 'del-port', BRIDGE, 'eth0', name)
+        shell_del = time.perf_counter() - start
+
+        batch = {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]}
+                                                   for i, name in enumerate(names)]}
+        print('== ovs_docker_port, one task for all', flush=True)
+        add, result = run_module('ovs_docker_port', batch)
+        assert result['changed'] and len(result['attachments']) == n
+        noop, result = run_module('ovs_docker_port', batch)
+        assert not result['changed'], 'the re-run changed something'
+        noop_task = run_task('netdevops.ovs_docker.ovs_docker_port', batch)
+        remove, result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
+        assert result['changed']
+
+        figures += [
+            ('attach %d: ovs-docker add-port loop' % n, shell_add, '%.0f ms a container' % (1000 * shell_add / n)),
+            ('attach %d: ovs_docker_port, one task (module time)' % n, add, 'x%.1f faster' % (shell_add / add)),
+            ('detach %d: ovs-docker del-port loop' % n, shell_del, '%.0f ms a container' % (1000 * shell_del / n)),
+            ('detach %d: ovs_docker_port state=absent, one task' % n, remove, 'x%.1f faster' % (shell_del / remove)),
+            ('no-op re-run over %d attachments (module time)' % n, noop, 'changed=false'),
+            ('no-op re-run over %d attachments (task time, ansible)' % n, noop_task, ''),
+        ]
+
+        print('== no-op runs against ansible.builtin.ping (median of %d)' % opts.repeat, flush=True)
+        sh('docker', 'rm', '-f', *names[1:])
+        one = names[0]
+        setups = [
+            ('netdevops.ovs_docker.ovs_bridge', {'name': BRIDGE, 'datapath_type': 'netdev', 'addresses': ['198.18.255.254/15']}),
+            ('netdevops.ovs_docker.netns_veth', {'namespace': NS, 'interface': 'eth0', 'bridge': BRIDGE,
+                                                 'addresses': ['198.18.255.1/15']}),
+            ('netdevops.ovs_docker.ovs_docker_port', {'container': one, 'bridge': BRIDGE, 'addresses': [address(0)]}),
+        ]
+        for name, args in setups:
+            run_module(name.rsplit('.', 1)[1], args)  # make it so; what follows is the no-op
+        ping = statistics.median(run_task('ping', None) for _ in range(opts.repeat))
+        figures.append(('ansible localhost -m ping', ping, ''))
+        for name, args in setups:
+            t = statistics.median(run_task(name, args) for _ in range(opts.repeat))
+            figures.append(('ansible localhost -m %s (no-op)' % name.rsplit('.', 1)[1], t, 'x%.2f of ping' % (t / ping)))
+    finally:
+        cleanup(names)
+
+    width = max(len(f[0]) for f in figures)
+    print()
+    for label, seconds, note in figures:
+        print('%-*s  %8.3f s  %s' % (width, label, seconds, note))
+
+
+def cleanup(names):
+    sh('docker', 'rm', '-f', *names, check=False)
+    sh('ip', 'netns', 'del', NS, check=False)
+    # the veth pairs die with the containers' namespaces; their ports go with the bridge
+    sh('ovs-vsctl', '--if-exists', 'del-br', BRIDGE, check=False)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

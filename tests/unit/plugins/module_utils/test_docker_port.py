@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ovs_docker_port's pure parts: items from params, the ovs-docker port contract, batch order."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _docker_port
+
+FULL_ID = 'f' * 12 + '0123456789abcdef' * 3 + 'abcd'
+CON1 = {'id': FULL_ID, 'name': 'con1', 'pid': 42, 'running': True, 'status': 'running'}
+Row = collections.namedtuple('Row', 'name external_ids')
+
+
+class FakeDb(object):
+    def __init__(self, interfaces, ports):
+        self.tables = {'Interface': interfaces, 'Port': ports}
+
+    def rows(self, table):
+        return self.tables[table]
+
+
+class FakeEngine(object):
+    def __init__(self, containers):
+        self.containers = containers
+
+    def inspect(self, ref):
+        for c in self.containers:
+            if _containers.refers_to(ref, c):
+                return c
+        return None
+
+
+def params(**kwargs):
+    base = dict(container=None, interface=None, bridge='br0', state='present', addresses=None, mac=None,
+                mtu=None, gateway=None, gateway6=None, gateway_onlink=False, vlan=None, external_ids=None,
+                attachments=None)
+    base.update(kwargs)
+    return base
+
+
+def test_single_item_defaults_to_eth0():
+    assert _docker_port.items_from_params(params(container='con1'))[0]['interface'] == 'eth0'
+
+
+def test_absent_without_interface_means_every_port():
+    assert _docker_port.items_from_params(params(container='con1', state='absent'))[0]['interface'] is None
+
+
+def test_batch_items_inherit_task_options():
+    items = _docker_port.items_from_params(params(
+        gateway='10.0.0.1', mtu=1400, attachments=[{'container': 'a'}, {'container': 'b', 'mtu': 9000, 'bridge': 'br1'}]))
+    assert [(i['container'], i['interface'], i['bridge'], i['mtu'], i['gateway']) for i in items] == [
+        ('a', 'eth0', 'br0', 1400, '10.0.0.1'), ('b', 'eth0', 'br1', 9000, '10.0.0.1')]
+
+
+@pytest.mark.parametrize('item, words', [
+    (dict(bridge=None), 'bridge is required'),
+    (dict(interface='x' * 16), 'at most 15'),
+    (dict(mac='01:00:00:00:00:01'), 'multicast'),
+    (dict(vlan=4095), 'out of range'),
+    (dict(addresses=['10.0.0.1']), 'no prefix length'),
+])
+def test_static_errors_name_the_container(item, words):
+    item = dict(_docker_port.items_from_params(params(container='con1'))[0], **item)
+    errors = _docker_port.static_errors(item)
+    assert any(words in e and 'con1' in e for e in errors), errors
+
+
+def test_host_interface_has_ovs_dockers_shape_and_is_stable():
+    name = _docker_port.host_interface_for(FULL_ID, 'eth0')
+    assert len(name) == 15 and name.endswith('_l') and name == _docker_port.host_interface_for(FULL_ID, 'eth0')
+    assert name != _docker_port.host_interface_for(FULL_ID, 'eth1')
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('con1', True), (FULL_ID, True), (FULL_ID[:12], True), (FULL_ID[:4], True),
+    (FULL_ID[:3], False), ('con2', False), ('', False), ('0123', False),
+])
+def test_refers_to_name_full_and_short_ids(value, expected):
+    assert _containers.refers_to(value, CON1) is expected
+
+
+def test_is_known_for_pruning():
+    refs = {FULL_ID, 'con1'}
+    assert _containers.is_known('con1', refs) and _containers.is_known(FULL_ID[:12], refs)
+    assert not _containers.is_known('gone', refs) and not _containers.is_known('abcd', refs)
+
+
+def index():
+    interfaces = [
+        Row('aaaaaaaaaaaaa_l', {'container_id': 'con1', 'container_iface': 'eth0'}),
+        Row('bbbbbbbbbbbbb_l', {'container_id': FULL_ID[:12], 'container_iface': 'eth1'}),
+        Row('ccccccccccccc_l', {'container_id': 'gone', 'container_iface': 'eth0'}),
+        Row('veth0', {}),
+        Row('orphan_l', {'container_id': 'con1', 'container_iface': 'eth9'}),  # no Port row: not a port
+    ]
+    ports = [Row(i.name, {}) for i in interfaces[:4]]
+    return _docker_port.PortIndex(FakeDb(interfaces, ports))
+
+
+def test_port_index_finds_a_container_by_any_of_its_names():
+    idx = index()
+    assert [p['name'] for p in idx.of(FULL_ID, CON1, 'eth0')] == ['aaaaaaaaaaaaa_l']
+    assert [p['name'] for p in idx.of('con1', CON1, 'eth1')] == ['bbbbbbbbbbbbb_l']
+    assert [p['name'] for p in idx.of('con1', CON1)] == ['aaaaaaaaaaaaa_l', 'bbbbbbbbbbbbb_l']
+    assert [p['name'] for p in idx.of('gone', None)] == ['ccccccccccccc_l']
+
+
+def item(**kwargs):
+    return dict(_docker_port.items_from_params(params(container='con1', addresses=['10.0.0.2/24']))[0], **kwargs)
+
+
+def test_an_ovs_docker_port_is_adopted_with_its_name_and_container_id():
+    wanted, problems = _docker_port.desired_items(FakeEngine([CON1]), index(), item(container=FULL_ID))
+    assert problems == [] and len(wanted) == 1
+    assert wanted[0]['host_interface'] == 'aaaaaaaaaaaaa_l'
+    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth0'}
+    assert wanted[0]['netns_path'] == '/proc/42/ns/net'
+
+
+def test_a_new_port_gets_the_users_reference_and_a_stable_mac():
+    wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), index(), item(interface='eth2'))
+    assert wanted[0]['host_interface'] == _docker_port.host_interface_for(FULL_ID, 'eth2')
+    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth2'}
+    assert wanted[0]['new_mac'] == _attach.stable_mac('%s/eth2' % FULL_ID)
+
+
+def test_duplicates_of_one_interface_are_removed():
+    interfaces = [Row('a_l', {'container_id': 'con1', 'container_iface': 'eth0'}),
+                  Row('b_l', {'container_id': FULL_ID, 'container_iface': 'eth0'})]
+    idx = _docker_port.PortIndex(FakeDb(interfaces, [Row('a_l', {}), Row('b_l', {})]))
+    wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), idx, item())
+    assert [(w['state'], w['host_interface']) for w in wanted] == [('present', 'a_l'), ('absent', 'b_l')]
+
+
+@pytest.mark.parametrize('engine, words', [
+    (FakeEngine([]), 'does not exist'),
+    (FakeEngine([dict(CON1, running=False, pid=0, status='exited')]), 'is not running (status exited)'),
+])
+def test_missing_or_stopped_container(engine, words):
+    wanted, problems = _docker_port.desired_items(engine, index(), item())
+    assert wanted == [] and words in problems[0]
+
+
+def test_absent_for_a_removed_container_finds_its_ports_by_reference():
+    wanted, problems = _docker_port.desired_items(FakeEngine([]), index(), item(container='gone', state='absent', interface=None))
+    assert problems == [] and [(w['state'], w['host_interface'], w['netns_path']) for w in wanted] == [
+        ('absent', 'ccccccccccccc_l', '')]
+
+
+def test_batch_order_stale_ports_then_netlink_then_new_ports():
+    actions = [('port_add', 'br0', 'a', None, {}), ('veth_add', 'a', 'eth0'), ('port_del', 'br0', 'b', None, {}),
+               ('addr_add', '10.0.0.1/24'), ('port_tag', 'a', 5, None)]
+    assert [a[0] for a in sorted(actions, key=_docker_port.phase)] == [
+        'port_del', 'veth_add', 'addr_add', 'port_add', 'port_tag']
+
+
+def test_stable_mac_is_local_unicast_and_repeatable():
+    mac = _attach.stable_mac('x/eth0')
+    first = int(mac[:2], 16)
+    assert mac == _attach.stable_mac('x/eth0') and first & 1 == 0 and first & 2 == 2
+    assert _attach.parse_mac(mac) == (mac, None)
