@@ -40,8 +40,11 @@ stage:
 	@git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(STAGE)/
 
 sanity: stage
-	@echo "== ansible-test sanity (ansible-core $$(ansible --version | head -1 | grep -o '[0-9.]*\]' | tr -d ']'))"
+	@echo "== ansible-test sanity, $$(ansible --version | head -1) on Python 3.11"
 	cd $(STAGE) && ansible-test sanity --python 3.11 --color=no
+	@py312=$$(scripts/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
+	  echo "== ansible-test sanity, $$($(CURDIR)/.venv-newest/bin/ansible --version | head -1) on Python 3.12"; \
+	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" ansible-test sanity --python 3.12 --color=no; fi
 
 units: stage
 	@echo "== ansible-test units"

@@ -34,8 +34,12 @@ def main():
     if os.path.exists(shim) and os.path.exists(wheel) and SHIM.splitlines()[1] in open(shim).read():
         return
     os.makedirs(cache, exist_ok=True)
-    subprocess.run([sys.executable, '-m', 'pip', 'download', '-q', '--disable-pip-version-check',
-                    '--no-deps', '--only-binary=:all:', '-d', cache, 'pip==%s' % version], check=True)
+    done = subprocess.run([sys.executable, '-m', 'pip', 'download', '-q', '--disable-pip-version-check',
+                           '--no-deps', '--only-binary=:all:', '-d', cache, 'pip==%s' % version],
+                          capture_output=True, text=True, check=False)
+    # (drops warnings about local package mirrors this image configures but lacks)
+    sys.stderr.write(''.join(line + '\n' for line in done.stderr.splitlines() if 'WARNING: Location' not in line))
+    done.check_returncode()
     with open(shim, 'w', encoding='utf-8') as out:
         out.write(SHIM.format(version=version, wheel=wheel, cache=cache))
     print('[testbed] ansible-test pip %s bootstrap: %s' % (version, shim))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/testbed.sh [packages|venv|services|image|all]
+#   scripts/testbed.sh [packages|venv|services|image|all|venv-newest]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -42,6 +42,25 @@ venv() {
   "$VENV/bin/python" scripts/get_pip_shim.py
 }
 
+# Sanity also runs on the newest ansible-core, which needs Python 3.12 (pyenv has it on these
+# machines). Prints the interpreter's directory, or nothing when there is no Python 3.12.
+NEWEST_VENV=${NEWEST_VENV:-$PWD/.venv-newest}
+NEWEST_ANSIBLE=${NEWEST_ANSIBLE:-ansible-core==2.21.5}
+venv_newest() {
+  local py=""
+  if python3.12 --version >/dev/null 2>&1; then py=$(command -v python3.12)
+  else py=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1); fi
+  if [ -z "$py" ]; then say "no Python 3.12 here: sanity on the newest ansible-core is skipped" >&2; return; fi
+  if [ ! -x "$NEWEST_VENV/bin/ansible-test" ] || ! "$NEWEST_VENV/bin/pip" show ansible-core 2>/dev/null |
+       grep -qx "Version: ${NEWEST_ANSIBLE#*==}"; then
+    say "virtual environment $NEWEST_VENV: $NEWEST_ANSIBLE on $("$py" --version)" >&2
+    "$py" -m venv "$NEWEST_VENV"
+    "$NEWEST_VENV/bin/pip" install -q --disable-pip-version-check "$NEWEST_ANSIBLE" 2>&1 | { grep -v "^WARNING: Location" || true; } >&2
+  fi
+  "$NEWEST_VENV/bin/python" scripts/get_pip_shim.py >&2
+  dirname "$py"
+}
+
 services() {
   if ovs-vsctl --timeout=3 get Open_vSwitch . ovs_version >/dev/null 2>&1 &&
      ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then
@@ -80,6 +99,7 @@ case "${1:-all}" in
   venv) venv ;;
   services) services ;;
   image) image ;;
+  venv-newest) venv_newest ;;
   all) packages; venv; services; image ;;
-  *) echo "usage: $0 [packages|venv|services|image|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [packages|venv|services|image|all|venv-newest]" >&2; exit 2 ;;
 esac
