@@ -49,7 +49,10 @@ NEWEST_ANSIBLE=${NEWEST_ANSIBLE:-ansible-core==2.21.5}
 venv_newest() {
   local py=""
   if python3.12 --version >/dev/null 2>&1; then py=$(command -v python3.12)
-  else py=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1); fi
+  else
+    local found=("${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12)
+    [ -x "${found[-1]}" ] && py=${found[-1]}
+  fi
   if [ -z "$py" ]; then say "no Python 3.12 here: sanity on the newest ansible-core is skipped" >&2; return; fi
   if [ ! -x "$NEWEST_VENV/bin/ansible-test" ] || ! "$NEWEST_VENV/bin/pip" show ansible-core 2>/dev/null |
        grep -qx "Version: ${NEWEST_ANSIBLE#*==}"; then
