@@ -202,7 +202,8 @@ def find_port(db, name):
 
 def observe(desired, host, db, ns=None):
     """Current state of one attachment as plain data. ``host`` is the host's Netlink, ``ns``
-    the namespace's (made here when None and the namespace exists). Never creates anything."""
+    the namespace's (made here when None and the namespace exists). Never creates anything.
+    For an absent attachment only what its removal needs is read: the links and the port."""
     current = {'netns_exists': bool(desired['netns_path']) and os.path.exists(desired['netns_path']),
                'ns_link': None, 'host_link': host.link(desired['host_interface']), 'port': None}
     if current['netns_exists'] and ns is None:
@@ -210,15 +211,16 @@ def observe(desired, host, db, ns=None):
     if current['netns_exists']:
         current['ns_link'] = ns.link(desired['interface'])
     current['paired'] = _paired(current['ns_link'], current['host_link'])
-    if current['netns_exists']:
+    if current['netns_exists'] and desired['state'] == 'present':
         lo = ns.link('lo')
         current['lo_state'] = lo['state'] if lo else None
-        current['gateway'] = ns.default_gateway(AF_INET)
-        current['gateway6'] = ns.default_gateway(AF_INET6)
-    if current['ns_link'] is not None:
+        gateways = ns.default_gateways()
+        current['gateway'], current['gateway6'] = gateways[AF_INET], gateways[AF_INET6]
         link = current['ns_link']
-        link['addresses'] = _validate.sort_cidrs(a for a in ns.addresses(link['index']) if not _validate.is_link_local(a))
-        current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
+        if link is not None:
+            link['addresses'] = _validate.sort_cidrs(a for a in ns.addresses(link['index']) if not _validate.is_link_local(a))
+            if any(':' in a for a in desired['addresses'] or []):  # read only when IPv6 is asked for
+                current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
     if db is not None:
         current['port'] = find_port(db, desired['host_interface'])
         current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
@@ -303,16 +305,15 @@ def plan(current, desired):
         # A new link: its IPv6 switch follows the namespace default, which may be off (Docker
         # turns it off in containers); switching it on is harmless, so do it whenever IPv6 is asked for.
         state.update(lo_state=state.get('lo_state') if current['netns_exists'] else 'down', ipv6_disabled=True)
-    if desired['mtu'] is not None:
-        for side, link in (('host', host_link), ('ns', ns_link)):
-            if link['mtu'] != desired['mtu']:
-                actions.append(('mtu', side, desired['mtu'], link['mtu']))
-                link['mtu'] = desired['mtu']
+    # per side: MTU, MAC, state (the applier sends each side's changes as one request)
     want_mac = desired['new_mac'] if fresh else desired['mac']
-    if want_mac is not None and ns_link['mac'] != want_mac:
-        actions.append(('mac', want_mac, ns_link['mac']))
-        ns_link['mac'] = want_mac
     for side, link in (('host', host_link), ('ns', ns_link)):
+        if desired['mtu'] is not None and link['mtu'] != desired['mtu']:
+            actions.append(('mtu', side, desired['mtu'], link['mtu']))
+            link['mtu'] = desired['mtu']
+        if side == 'ns' and want_mac is not None and ns_link['mac'] != want_mac:
+            actions.append(('mac', want_mac, ns_link['mac']))
+            ns_link['mac'] = want_mac
         if link['state'] != 'up':
             actions.append(('link_state', side, 'up'))
             link['state'] = 'up'
@@ -406,6 +407,35 @@ def undo_action(action):
 
 # -- applying ----------------------------------------------------------------------------------
 
+LINK_ATTRS = ('mtu', 'mac', 'link_state')
+
+
+def _link_attrs(action):
+    """An MTU, MAC or state action -> (side, {pyroute2 link attribute: value})."""
+    if action[0] == 'mtu':
+        return action[1], {'mtu': action[2]}
+    if action[0] == 'mac':
+        return 'ns', {'address': action[1]}
+    return action[1], {'state': action[2]}
+
+
+def _groups(actions):
+    """Split [(item, action)] into runs done together: consecutive OVSDB actions; consecutive
+    attribute changes of the same link; anything else alone."""
+    groups = []
+    for item, action in actions:
+        if groups:
+            last_item, last = groups[-1][-1]
+            if action[0] in OVSDB_ACTIONS and last[0] in OVSDB_ACTIONS:
+                groups[-1].append((item, action))
+                continue
+            if (action[0] in LINK_ATTRS and last[0] in LINK_ATTRS and item is last_item
+                    and _link_attrs(action)[0] == _link_attrs(last)[0]):
+                groups[-1].append((item, action))
+                continue
+        groups.append([(item, action)])
+    return groups
+
 class ApplyError(Exception):
     def __init__(self, message, undo_errors):
         super(ApplyError, self).__init__(message)
@@ -421,9 +451,23 @@ class Applier(object):
         self.host = host
         self.timeout = timeout
 
+    def _index(self, item, side):
+        """The link's index, looked up once per run and side (a new pair clears the cache)."""
+        cache = item.setdefault('index', {})
+        if side not in cache:
+            desired = item['desired']
+            nl, name = (self.host, desired['host_interface']) if side == 'host' else (item['ns'], desired['interface'])
+            link = nl.link(name) if nl is not None else None
+            if link is None:
+                raise RuntimeError('%s is gone' % name)
+            cache[side] = link['index']
+        return cache[side]
+
     def _netlink(self, item, action):
         desired = item['desired']
         kind = action[0]
+        if kind in ('netns_create', 'netns_del', 'veth_add', 'link_del'):
+            item['index'] = {}
         if kind == 'netns_create':
             create_netns(action[1])
             item['ns'] = None
@@ -437,14 +481,6 @@ class Applier(object):
         if item.get('ns') is None and os.path.exists(desired['netns_path']):
             item['ns'] = Netlink(desired['netns_path'])
         ns, host = item.get('ns'), self.host
-
-        def index(side):
-            nl, name = (host, desired['host_interface']) if side == 'host' else (ns, desired['interface'])
-            link = nl.link(name)
-            if link is None:
-                raise RuntimeError('%s is gone' % name)
-            return nl, link['index']
-
         if kind == 'veth_add':
             host.add_veth(desired['host_interface'], desired['interface'], desired['netns_path'])
         elif kind == 'link_del':
@@ -452,26 +488,20 @@ class Applier(object):
             link = nl.link(action[2]) if nl is not None else None
             if link is not None:
                 nl.del_link(link['index'])
-        elif kind == 'mtu':
-            nl, idx = index(action[1])
-            nl.set_link(idx, mtu=action[2])
-        elif kind == 'mac':
-            nl, idx = index('ns')
-            nl.set_link(idx, address=action[1])
-        elif kind == 'link_state':
-            nl, idx = index(action[1])
-            nl.set_link(idx, state=action[2])
+        elif kind == 'link_set':  # link attributes of one side, merged by apply()
+            side, attrs = action[1], action[2]
+            (host if side == 'host' else ns).set_link(self._index(item, side), **attrs)
+        elif kind in LINK_ATTRS:
+            self._netlink(item, ('link_set',) + _link_attrs(action))
         elif kind == 'lo_up':
             ns.set_link(ns.link('lo')['index'], state='up')
         elif kind == 'ipv6':
             ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface'], 0 if action[1] == 'enable' else 1)
         elif kind in ('addr_add', 'addr_del'):
-            nl, idx = index('ns')
-            (nl.add_address if kind == 'addr_add' else nl.del_address)(idx, action[1])
+            (ns.add_address if kind == 'addr_add' else ns.del_address)(self._index(item, 'ns'), action[1])
         elif kind == 'route':
             if action[2]:
-                nl, idx = index('ns')
-                nl.set_default_route(action[1], action[2], idx, onlink=action[4])
+                ns.set_default_route(action[1], action[2], self._index(item, 'ns'), onlink=action[4])
             else:
                 ns.del_default_route(action[1])
         else:
@@ -509,22 +539,23 @@ class Applier(object):
         self.db.transact(build, '%d port change(s)' % len(batch))
 
     def apply(self, actions):
-        """actions: [(item, action)] in order; each run of consecutive OVSDB actions is one
-        transaction. item: {'desired', 'ns'} of the attachment the action is for."""
+        """actions: [(item, action)] in order. Each run of consecutive OVSDB actions is one
+        transaction, each run of consecutive attribute changes (MTU, MAC, state) of one link one
+        netlink request. item: {'desired', 'ns'} of the attachment the action is for."""
         done = []
         try:
-            pending = []
-            for item, action in actions + [(None, ('end',))]:
-                if action[0] in OVSDB_ACTIONS:
-                    pending.append((item, action))
-                    continue
-                if pending:
-                    self._ovsdb(pending)
-                    done.extend(pending)
-                    pending = []
-                if action[0] != 'end':
-                    self._netlink(item, action)
-                    done.append((item, action))
+            for group in _groups(actions):
+                item, first = group[0]
+                if first[0] in OVSDB_ACTIONS:
+                    self._ovsdb(group)
+                elif first[0] in LINK_ATTRS:
+                    attrs = {}
+                    for _item, action in group:
+                        attrs.update(_link_attrs(action)[1])
+                    self._netlink(item, ('link_set', _link_attrs(first)[0], attrs))
+                else:
+                    self._netlink(item, first)
+                done.extend(group)
         except Exception as exc:
             raise ApplyError(str(exc), self._undo(done))
 

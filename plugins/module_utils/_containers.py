@@ -35,22 +35,44 @@ def docker_host(value):
 
 
 class Engine(object):
+    """The Docker engine, reached on first use: a run that needs no container (removing ports
+    by the name they were made with) does not even import the SDK."""
+
     def __init__(self, base_url, timeout):
-        import docker
-        self._errors = docker.errors
         self.base_url = base_url
-        try:
-            # version='auto' asks the engine which API version it speaks: works with old and new ones.
-            self.client = docker.APIClient(base_url=base_url, version='auto', timeout=timeout)
-        except docker.errors.DockerException as exc:
-            raise ContainerError("cannot reach the Docker engine at %s: %s; is dockerd running? Start it, or set "
-                                 "docker_host (or DOCKER_HOST) to its socket" % (base_url, exc))
+        self.timeout = timeout
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            import docker
+            self._errors = docker.errors
+            try:
+                # version='auto' asks the engine which API version it speaks: works with old and new ones.
+                self._client = docker.APIClient(base_url=self.base_url, version='auto', timeout=self.timeout)
+            except docker.errors.DockerException as exc:
+                raise ContainerError("cannot reach the Docker engine at %s: %s; is dockerd running? Start it, "
+                                     "or set docker_host (or DOCKER_HOST) to its socket" % (self.base_url, exc))
+        return self._client
+
+    def inspect_many(self, refs):
+        """{ref: inspect(ref)} for many containers, asked a few at a time (the engine answers
+        requests in parallel; each waits mostly on the socket)."""
+        refs = list(dict.fromkeys(refs))
+        if len(refs) < 4:
+            return dict((ref, self.inspect(ref)) for ref in refs)
+        from concurrent.futures import ThreadPoolExecutor
+        self.client  # connect once, before the threads  # pylint: disable=pointless-statement
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return dict(zip(refs, pool.map(self.inspect, refs)))
 
     def inspect(self, ref):
         """{'id', 'name', 'pid', 'running', 'status'} of the container ``ref`` (name, full or
         short ID), or None when there is no such container."""
+        client = self.client
         try:
-            data = self.client.inspect_container(ref)
+            data = client.inspect_container(ref)
         except self._errors.NotFound:
             return None
         except self._errors.DockerException as exc:

@@ -83,15 +83,20 @@ class PortIndex(object):
         return found
 
 
-def desired_items(engine, index, item):
+def desired_items(engine, index, item, known=None):
     """One task item -> ([desired attachments], [problems]) once the container was looked at.
 
     A present item is one attachment; an absent one, one per port found. Duplicate ports of the
     same container and interface (ovs-docker can make them) are removed: one container interface,
-    one port.
+    one port. ``known``: containers already inspected, by reference. Removing ports found by the
+    reference they were made with asks Docker nothing.
     """
     ref = item['container']
-    container = engine.inspect(ref)
+    known = known or {}
+    if item['state'] == 'absent' and index.of(ref, None, item['interface']):
+        container = known.get(ref)  # found by the name it was made with: Docker need not be asked
+    else:
+        container = known[ref] if ref in known else engine.inspect(ref)
     if item['state'] == 'present':
         if container is None:
             return [], ["container %s does not exist: create it first (attached with --net=none, say)" % ref]

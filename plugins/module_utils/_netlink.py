@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Links, addresses, routes and namespaces through netlink (pyroute2 0.7, as in Debian 12, to 0.9).
 
-pyroute2 costs about 0.3 s to import, so it is imported on first use: a module run that needs
-no netlink does not pay for it.
+pyroute2 costs about 0.3 s to import: it is imported on first use (a module run that needs no
+netlink does not pay for it), and without the parts this collection does not use (see pyroute2()).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,10 +14,13 @@ __metaclass__ = type
 import contextlib
 import ctypes
 import errno
+import importlib.util
 import ipaddress
 import os
+import sys
 import time
 import traceback
+import types
 
 IFF_UP = 0x1
 CLONE_NEWNET = 0x40000000
@@ -34,10 +37,48 @@ class NetlinkError(Exception):
         self.code = code
 
 
+_PYROUTE2 = {}
+
+
+def pyroute2():
+    """{'IPRoute', 'NetlinkError', 'netns'} from pyroute2.
+
+    pyroute2's package __init__ loads every API it has (NDB, IPDB, conntrack...), a third of its
+    import time, and this collection needs none of them: where the installed pyroute2 allows,
+    its modules are loaded without running that __init__, else the ordinary way.
+    """
+    if not _PYROUTE2:
+        light = 'pyroute2' not in sys.modules
+        if light:
+            spec = importlib.util.find_spec('pyroute2')
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError('No module named pyroute2')
+            package = types.ModuleType('pyroute2')
+            package.__path__ = list(spec.submodule_search_locations)
+            package.__spec__ = spec
+            sys.modules['pyroute2'] = package
+        try:
+            _PYROUTE2.update(_load_pyroute2())
+        except Exception:  # an older layout that needs its __init__: start again, the ordinary way
+            if not light:
+                raise
+            for name in [m for m in sys.modules if m == 'pyroute2' or m.startswith('pyroute2.')]:
+                del sys.modules[name]
+            _PYROUTE2.update(_load_pyroute2())
+    return _PYROUTE2
+
+
+def _load_pyroute2():
+    from pyroute2.iproute.linux import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError as PyNetlinkError
+    from pyroute2 import netns
+    return {'IPRoute': IPRoute, 'NetlinkError': PyNetlinkError, 'netns': netns}
+
+
 def import_error():
-    """None when pyroute2 imports, else its traceback (for missing_required_lib)."""
+    """None when pyroute2 loads, else its traceback (for missing_required_lib)."""
     try:
-        import pyroute2  # noqa: F401 pylint: disable=unused-import
+        pyroute2()
     except ImportError:
         return traceback.format_exc()
     return None
@@ -80,13 +121,11 @@ def entered(path):
 
 
 def create_netns(name):
-    from pyroute2 import netns
-    netns.create(name)
+    pyroute2()['netns'].create(name)
 
 
 def remove_netns(name):
-    from pyroute2 import netns
-    netns.remove(name)
+    pyroute2()['netns'].remove(name)
 
 
 def _canonical(address, prefixlen):
@@ -103,7 +142,7 @@ class Netlink(object):
     @property
     def ipr(self):
         if self._ipr is None:
-            from pyroute2 import IPRoute
+            IPRoute = pyroute2()['IPRoute']  # pylint: disable=invalid-name
             if self.netns is None:
                 self._ipr = IPRoute()
             else:
@@ -118,10 +157,9 @@ class Netlink(object):
             self._ipr = None
 
     def _call(self, what, fn, *args, **kwargs):
-        from pyroute2.netlink.exceptions import NetlinkError as PyNetlinkError
         try:
             return fn(*args, **kwargs)
-        except PyNetlinkError as exc:
+        except pyroute2()['NetlinkError'] as exc:
             where = ' in %s' % self.netns if self.netns else ''
             raise NetlinkError('%s%s: %s' % (what, where, exc.args[1] if len(exc.args) > 1 else exc), exc.code)
 
@@ -170,12 +208,13 @@ class Netlink(object):
             result.append(_canonical(address, msg['prefixlen']))
         return result
 
-    def default_gateway(self, family):
-        """The gateway of the main table's default route for the family, or None."""
-        for msg in self._call('reading routes', self.ipr.get_routes, family=family, table=254):
-            if msg['dst_len'] == 0 and msg.get_attr('RTA_GATEWAY'):
-                return str(ipaddress.ip_address(msg.get_attr('RTA_GATEWAY')))
-        return None
+    def default_gateways(self):
+        """{AF_INET: gateway or None, AF_INET6: gateway or None} of the main table, in one dump."""
+        result = {AF_INET: None, AF_INET6: None}
+        for msg in self._call('reading routes', self.ipr.get_routes, family=0, table=254):
+            if msg['dst_len'] == 0 and msg['family'] in result and msg.get_attr('RTA_GATEWAY'):
+                result[msg['family']] = str(ipaddress.ip_address(msg.get_attr('RTA_GATEWAY')))
+        return result
 
     def sysctl(self, path, value=None):
         """Read (or write) a /proc/sys/net file as this namespace sees it."""

@@ -285,8 +285,9 @@ def main():
             wanted, problems = _docker_port.stale_items(engine, index, db, params['bridge']), []
         else:
             wanted, problems = [], []
+            known = engine.inspect_many(i['container'] for i in items if i['state'] == 'present')
             for item in items:
-                more, trouble = _docker_port.desired_items(engine, index, item)
+                more, trouble = _docker_port.desired_items(engine, index, item, known)
                 wanted.extend(more)
                 problems.extend(trouble)
     except _containers.ContainerError as exc:

@@ -98,7 +98,7 @@ def test_create_everything_from_nothing():
     now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
     actions, before, after, problems = _attach.plan(now, desired(**SEED))
     assert problems == []
-    assert kinds(actions) == ['netns_create', 'veth_add', 'mac', 'link_state', 'link_state', 'lo_up', 'addr_add', 'route', 'port_add']
+    assert kinds(actions) == ['netns_create', 'veth_add', 'link_state', 'mac', 'link_state', 'lo_up', 'addr_add', 'route', 'port_add']
     assert before['state'] == 'absent'
     assert after['addresses'] == ['192.168.1.1/24'] and after['bridge'] == 'br0' and after['gateway'] == '192.168.1.250'
 
@@ -219,3 +219,15 @@ def test_an_ipv6_address_change_leaves_the_ipv4_route_alone():
     now = current(ns_link={'addresses': ['192.168.1.1/24', '2001:db8::1/64']})
     actions = _attach.plan(now, desired(addresses=['192.168.1.1/24', '2001:db8::2/64'], gateway='192.168.1.250'))[0]
     assert kinds(actions) == ['addr_del', 'addr_add']
+
+
+def test_applier_groups_ovsdb_runs_and_one_links_attributes():
+    a, b = {}, {}
+    steps = [(a, ('port_del', 'br0', 'x', None, {})), (b, ('port_del', 'br0', 'y', None, {})),
+             (a, ('veth_add', 'h', 'n')), (a, ('mtu', 'host', 9000, 1500)), (a, ('link_state', 'host', 'up')),
+             (a, ('mtu', 'ns', 9000, 1500)), (a, ('mac', '02:00:00:00:00:01', None)), (a, ('link_state', 'ns', 'up')),
+             (b, ('link_state', 'ns', 'up')), (a, ('port_add', 'br0', 'h', None, {})), (b, ('port_tag', 'y', 5, None))]
+    groups = _attach._groups(steps)
+    assert [[act[0] for _i, act in g] for g in groups] == [
+        ['port_del', 'port_del'], ['veth_add'], ['mtu', 'link_state'], ['mtu', 'mac', 'link_state'],
+        ['link_state'], ['port_add', 'port_tag']]
