@@ -191,7 +191,7 @@ def find_port(db, name):
     port = db.find('Port', name)
     if port is None:
         return None
-    bridge = next((b.name for b in db.rows('Bridge') if any(p.uuid == port.uuid for p in b.ports)), None)
+    bridge = db.bridge_of_port(port)
     iface = next((i for i in port.interfaces if i.name == name), None)
     return {
         'bridge': bridge,
@@ -421,7 +421,7 @@ def _link_attrs(action):
 
 def _groups(actions):
     """Split [(item, action)] into runs done together: consecutive OVSDB actions; consecutive
-    attribute changes of the same link; anything else alone."""
+    attribute changes of the same link; consecutive deletions of host links; anything else alone."""
     groups = []
     for item, action in actions:
         if groups:
@@ -431,6 +431,9 @@ def _groups(actions):
                 continue
             if (action[0] in LINK_ATTRS and last[0] in LINK_ATTRS and item is last_item
                     and _link_attrs(action)[0] == _link_attrs(last)[0]):
+                groups[-1].append((item, action))
+                continue
+            if action[0] == 'link_del' and last[0] == 'link_del' and action[1] == last[1] == 'host':
                 groups[-1].append((item, action))
                 continue
         groups.append([(item, action)])
@@ -507,6 +510,17 @@ class Applier(object):
         else:
             raise ValueError('unknown action %r' % (action,))
 
+    def _del_host_links(self, group):
+        """Many host ends deleted at once (their peers go with them): a batch removal."""
+        indices = []
+        for item, action in group:
+            link = self.host.link(action[2])
+            item['index'] = {}
+            if link is not None:
+                indices.append(link['index'])
+        if indices:
+            self.host.del_links(indices)
+
     def _ovsdb(self, batch):
         """One transaction for every OVSDB action in ``batch`` [(item, action)]."""
         tables = self.db.idl.tables
@@ -528,9 +542,9 @@ class Applier(object):
                     port = self.db.find('Port', action[2])
                     if port is None:
                         continue
-                    for bridge in self.db.rows('Bridge'):
-                        if any(p.uuid == port.uuid for p in bridge.ports):
-                            bridge.delvalue('ports', port.uuid)
+                    bridge = self.db.find('Bridge', self.db.bridge_of_port(port) or '')
+                    if bridge is not None:
+                        bridge.delvalue('ports', port.uuid)
                     port.delete()
                 elif kind == 'port_tag':
                     self.db.find('Port', action[1]).tag = [action[2]] if action[2] is not None else []
@@ -548,6 +562,8 @@ class Applier(object):
                 item, first = group[0]
                 if first[0] in OVSDB_ACTIONS:
                     self._ovsdb(group)
+                elif first[0] == 'link_del' and len(group) > 1:
+                    self._del_host_links(group)
                 elif first[0] in LINK_ATTRS:
                     attrs = {}
                     for _item, action in group:

@@ -68,6 +68,7 @@ class Ovsdb(object):
         for table, columns in tables.items():
             helper.register_columns(table, columns)
         self.idl = ovs.db.idl.Idl(remote, helper)
+        self._indexes = {}
         self._await(lambda: self.idl.change_seqno != 0, 'the first copy of the database')
 
     # -- connection ----------------------------------------------------------------------------
@@ -137,11 +138,25 @@ class Ovsdb(object):
     def rows(self, table):
         return list(self.idl.tables[table].rows.values())
 
+    def _index(self, key, build):
+        """A lookup table built once per version of the replica (reading IDL rows is slow:
+        every attribute read decodes the datum; a batch of a hundred would read each row a
+        hundred times)."""
+        cached = self._indexes.get(key)
+        if cached is None or cached[0] != self.idl.change_seqno:
+            cached = self._indexes[key] = (self.idl.change_seqno, build())
+        return cached[1]
+
     def find(self, table, name):
-        for row in self.idl.tables[table].rows.values():
-            if row.name == name:
-                return row
-        return None
+        """The row called ``name``, as committed (not rows this transaction inserts)."""
+        names = self._index(('name', table), lambda: dict((r.name, r) for r in self.idl.tables[table].rows.values()))
+        return names.get(name)
+
+    def bridge_of_port(self, port):
+        """Name of the bridge that has ``port`` (a Port row), or None."""
+        bridges = self._index('bridge_of_port', lambda: dict(
+            (p.uuid, b.name) for b in self.idl.tables['Bridge'].rows.values() for p in b.ports))
+        return bridges.get(port.uuid)
 
     @property
     def root(self):
