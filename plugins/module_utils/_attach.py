@@ -439,6 +439,7 @@ def _groups(actions):
         groups.append([(item, action)])
     return groups
 
+
 class ApplyError(Exception):
     def __init__(self, message, undo_errors):
         super(ApplyError, self).__init__(message)
