@@ -12,6 +12,14 @@ OVSDB_ARGS = dict(
     ovsdb_timeout=dict(type='float', default=10.0),
 )
 
+# Options of a veth attachment (plugins/doc_fragments/attachment.py).
+ATTACH_ARGS = dict(
+    mtu=dict(type='int'),
+    gateway=dict(type='str'),
+    gateway6=dict(type='str'),
+    gateway_onlink=dict(type='bool', default=False),
+)
+
 
 def require_pyroute2(module):
     """Fail once, clearly, when pyroute2 is missing on the managed host."""

@@ -25,6 +25,7 @@ description:
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
+  - netdevops.ovs_docker.attachment
   - netdevops.ovs_docker.ovsdb
 attributes:
   check_mode:
@@ -75,24 +76,6 @@ options:
         interface, so that it stays the same when the pair is made again (neighbours' ARP caches stay right);
         an existing interface keeps its MAC.
     type: str
-  mtu:
-    description:
-      - MTU of both ends of the pair (68 to 65535; at least 1280 with IPv6 addresses).
-    type: int
-  gateway:
-    description:
-      - IPv4 default gateway in the namespace; it must lie in one of O(addresses)' subnets unless
-        O(gateway_onlink=true). An empty string removes the IPv4 default route.
-    type: str
-  gateway6:
-    description:
-      - IPv6 default gateway in the namespace, as O(gateway).
-    type: str
-  gateway_onlink:
-    description:
-      - Accept gateways outside the interface's subnets; the routes are then made with the C(onlink) flag.
-    type: bool
-    default: false
   vlan:
     description:
       - VLAN access tag (1 to 4094) of the OVS port; C(0) removes the tag (a trunk port). Needs O(bridge).
@@ -229,7 +212,7 @@ attachment:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
@@ -242,15 +225,12 @@ def main():
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         addresses=dict(type='list', elements='str'),
         mac=dict(type='str'),
-        mtu=dict(type='int'),
-        gateway=dict(type='str'),
-        gateway6=dict(type='str'),
-        gateway_onlink=dict(type='bool', default=False),
         vlan=dict(type='int'),
         external_ids=dict(type='dict'),
         create_namespace=dict(type='bool', default=True),
         delete_namespace=dict(type='bool', default=False),
     )
+    argument_spec.update(ATTACH_ARGS)
     argument_spec.update(OVSDB_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params

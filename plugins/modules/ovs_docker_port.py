@@ -29,6 +29,7 @@ description:
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
+  - netdevops.ovs_docker.attachment
   - netdevops.ovs_docker.ovsdb
 attributes:
   check_mode:
@@ -73,24 +74,6 @@ options:
         an existing interface keeps its MAC.
     type: str
     aliases: [macaddress]
-  mtu:
-    description:
-      - MTU of both ends of the pair (68 to 65535); ovs-docker sets only the container's end.
-    type: int
-  gateway:
-    description:
-      - IPv4 default gateway inside the container; it must be in one of O(addresses)' subnets unless
-        O(gateway_onlink=true). An empty string removes the IPv4 default route.
-    type: str
-  gateway6:
-    description:
-      - IPv6 default gateway inside the container, as O(gateway).
-    type: str
-  gateway_onlink:
-    description:
-      - Accept gateways outside the interface's subnets (routes with the C(onlink) flag).
-    type: bool
-    default: false
   vlan:
     description:
       - VLAN access tag (1 to 4094) of the port (C(ovs-docker set-vlan)); C(0) removes the tag.
@@ -212,7 +195,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _docker_port, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 ITEM_SPEC = dict(
@@ -239,10 +222,6 @@ def main():
         state=dict(type='str', choices=['present', 'absent', 'pruned'], default='present'),
         addresses=dict(type='list', elements='str', aliases=['ipaddress']),
         mac=dict(type='str', aliases=['macaddress']),
-        mtu=dict(type='int'),
-        gateway=dict(type='str'),
-        gateway6=dict(type='str'),
-        gateway_onlink=dict(type='bool', default=False),
         vlan=dict(type='int'),
         external_ids=dict(type='dict'),
         attachments=dict(type='list', elements='dict', options=ITEM_SPEC),
@@ -251,6 +230,7 @@ def main():
         docker_host=dict(type='str'),
         docker_timeout=dict(type='int', default=60),
     )
+    argument_spec.update(ATTACH_ARGS)
     argument_spec.update(OVSDB_ARGS)
     module = AnsibleModule(
         argument_spec=argument_spec,
