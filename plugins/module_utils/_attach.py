@@ -19,6 +19,7 @@ import os
 import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     AF_INET, AF_INET6, Netlink, create_netns, netns_path, remove_netns)
 
@@ -130,10 +131,8 @@ def desired_state(spec):
 
     addresses = None
     if spec.get('addresses') is not None:
-        addresses, address_errors = _validate.parse_cidrs(spec['addresses'], 'addresses')
+        addresses, address_errors = _validate.parse_addresses(spec['addresses'])
         errors.extend(address_errors)
-        errors.extend("addresses: %s is link-local; the kernel makes those by itself: leave it out" % a
-                      for a in addresses if _validate.is_link_local(a))
     desired['addresses'] = addresses
 
     mac = spec.get('mac')
@@ -218,7 +217,7 @@ def observe(desired, host, db, ns=None):
         current['gateway'], current['gateway6'] = gateways[AF_INET], gateways[AF_INET6]
         link = current['ns_link']
         if link is not None:
-            link['addresses'] = _validate.sort_cidrs(a for a in ns.addresses(link['index']) if not _validate.is_link_local(a))
+            link['addresses'] = _validate.managed(ns.addresses(link['index']))
             if any(':' in a for a in desired['addresses'] or []):  # read only when IPv6 is asked for
                 current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
     if db is not None:
@@ -440,20 +439,13 @@ def _groups(actions):
     return groups
 
 
-class ApplyError(Exception):
-    def __init__(self, message, undo_errors):
-        super(ApplyError, self).__init__(message)
-        self.undo_errors = undo_errors
-
-
 class Applier(object):
     """Runs the actions of one or many attachments: netlink actions one by one, every OVSDB
     action of a phase in one transaction. On failure, undoes what succeeded, newest first."""
 
-    def __init__(self, db, host, timeout):
+    def __init__(self, db, host):
         self.db = db
         self.host = host
-        self.timeout = timeout
 
     def _index(self, item, side):
         """The link's index, looked up once per run and side (a new pair clears the cache)."""

@@ -11,6 +11,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
 
 FAIL_MODES = ('standalone', 'secure')
 MAP_COLUMNS = ('external_ids', 'other_config')
@@ -45,10 +46,8 @@ def desired_state(params):
         desired['purge_' + column] = bool(params.get('purge_' + column))
     desired['addresses'] = None
     if params.get('addresses') is not None:
-        desired['addresses'], address_errors = _validate.parse_cidrs(params['addresses'], 'addresses')
+        desired['addresses'], address_errors = _validate.parse_addresses(params['addresses'])
         errors.extend(address_errors)
-        errors.extend("addresses: %s is link-local; the kernel makes and keeps those by itself: leave it out" % a
-                      for a in desired['addresses'] if _validate.is_link_local(a))
     desired['link_state'] = params.get('link_state')
     if desired['link_state'] is None and desired['addresses']:
         desired['link_state'] = 'up'  # as ifconfig does: an address is given to be used
@@ -170,9 +169,7 @@ def observe(db, netlink, name):
     link = netlink.link(name) if netlink is not None else None
     if link is not None:
         state['link_state'] = link['state']
-        # Link-local addresses are the kernel's own (made when the link comes up): not managed.
-        state['addresses'] = _validate.sort_cidrs(a for a in netlink.addresses(link['index'])
-                                                  if not _validate.is_link_local(a))
+        state['addresses'] = _validate.managed(netlink.addresses(link['index']))
     elif netlink is not None:
         state['addresses'] = []
     return state
@@ -256,7 +253,7 @@ class BridgeApplier(object):
                 self._set_columns(bridge, {action[1]: action[2]})
             self._ovsdb(build, 'set %s of bridge %s' % (action[1], name))
         elif kind == 'link':
-            self.netlink.set_state(self._link_index(), action[1])
+            self.netlink.set_link(self._link_index(), state=action[1])
         elif kind == 'addr_add':
             self.netlink.add_address(self._link_index(), action[1])
         elif kind == 'addr_del':
@@ -295,9 +292,3 @@ class BridgeApplier(object):
                 except Exception as undo_exc:  # keep undoing what can be undone
                     undo_errors.append('%s: %s' % (action[0], undo_exc))
             raise ApplyError(str(exc), undo_errors)
-
-
-class ApplyError(Exception):
-    def __init__(self, message, undo_errors):
-        super(ApplyError, self).__init__(message)
-        self.undo_errors = undo_errors

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Argument specs shared by several modules (they match plugins/doc_fragments)."""
+"""What several modules share: argument specs (matching plugins/doc_fragments), the failure of a
+run that was undone, the pyroute2 check."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,6 +12,22 @@ OVSDB_ARGS = dict(
     ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
     ovsdb_timeout=dict(type='float', default=10.0),
 )
+
+
+class ApplyError(Exception):
+    """A step of a run failed; ``undo_errors`` lists what could not be taken back (none: the run's
+    changes were all undone)."""
+
+    def __init__(self, message, undo_errors):
+        super(ApplyError, self).__init__(message)
+        self.undo_errors = list(undo_errors)
+
+    def report(self, prefix):
+        """The message for fail_json, saying whether the undo was complete."""
+        if self.undo_errors:
+            return '%s%s; undoing this run failed too: %s' % (prefix, self, '; '.join(self.undo_errors))
+        return '%s%s; what this run changed was undone' % (prefix, self)
+
 
 # Options of a veth attachment (plugins/doc_fragments/attachment.py).
 ATTACH_ARGS = dict(

@@ -234,9 +234,6 @@ class Netlink(object):
         what = ', '.join('%s=%s' % kv for kv in sorted(kwargs.items()))
         self._call('setting link %d %s' % (index, what), self.ipr.link, 'set', index=index, **kwargs)
 
-    def set_state(self, index, state):
-        self.set_link(index, state=state)
-
     def add_veth(self, name, peer, peer_netns):
         """A veth pair: ``name`` here, ``peer`` made directly in the namespace at ``peer_netns``
         (so it never shows up in this namespace, not even for a moment)."""

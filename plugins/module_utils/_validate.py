@@ -59,6 +59,19 @@ def parse_cidrs(values, what='addresses'):
     return sort_cidrs(seen), errors
 
 
+def parse_addresses(values, what='addresses'):
+    """parse_cidrs, refusing link-local addresses: the kernel makes and keeps those itself."""
+    cidrs, errors = parse_cidrs(values, what)
+    errors.extend("%s: %s is link-local; the kernel makes and keeps those by itself: leave it out" % (what, a)
+                  for a in cidrs if is_link_local(a))
+    return cidrs, errors
+
+
+def managed(cidrs):
+    """The addresses a module manages out of what a link has: sorted, link-local ones left out."""
+    return sort_cidrs(c for c in cidrs if not is_link_local(c))
+
+
 def sort_cidrs(cidrs):
     """IPv4 before IPv6, then by address: a stable order makes diffs readable."""
     return sorted(cidrs, key=lambda c: (ipaddress.ip_interface(c).version, ipaddress.ip_interface(c)))

@@ -212,7 +212,7 @@ attachment:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
@@ -262,13 +262,10 @@ def main():
     if actions and not module.check_mode:
         item = {'desired': desired, 'ns': ns}
         try:
-            _attach.Applier(db, host, params['ovsdb_timeout']).apply([(item, a) for a in actions])
-        except _attach.ApplyError as exc:
-            msg = '%s: %s' % (desired['namespace'], exc)
-            msg += ('; undoing this run failed too: %s' % '; '.join(exc.undo_errors)) if exc.undo_errors \
-                else '; what this run changed was undone'
+            _attach.Applier(db, host).apply([(item, a) for a in actions])
+        except ApplyError as exc:
             result.update(changed=bool(exc.undo_errors), attachment=_read_back(desired, host, db))
-            module.fail_json(msg=msg, **result)
+            module.fail_json(msg=exc.report('%s: ' % desired['namespace']), **result)
         result['attachment'] = _read_back(desired, host, db)
     module.exit_json(**result)
 

@@ -182,7 +182,7 @@ ports_removed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
@@ -238,14 +238,11 @@ def main():
         applier = _bridge.BridgeApplier(db, netlink, desired['name'], params['wait'], params['ovsdb_timeout'])
         try:
             applier.apply(actions, current)
-        except _bridge.ApplyError as exc:
-            msg = 'bridge %s: %s' % (desired['name'], exc)
-            msg += ('; undoing this run failed too: %s' % '; '.join(exc.undo_errors)) if exc.undo_errors \
-                else '; what this run changed was undone'
+        except ApplyError as exc:
             # Changed only if the undo left something behind; report what is there, not the plan.
             result.update(changed=bool(exc.undo_errors),
                           bridge=_bridge.view(_bridge.observe(db, netlink, desired['name'])))
-            module.fail_json(msg=msg, **result)
+            module.fail_json(msg=exc.report('bridge %s: ' % desired['name']), **result)
         # Read back what is really there now, rather than trusting the plan.
         result['bridge'] = _bridge.view(_bridge.observe(db, netlink, desired['name']))
     module.exit_json(**result)

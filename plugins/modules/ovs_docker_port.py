@@ -195,7 +195,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _docker_port, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 ITEM_SPEC = dict(
@@ -325,19 +325,16 @@ def _apply(module, db, host, new_bridges, plans, result):
             made.append(creator)
         steps = [(item, action) for item, actions, _b, _a in plans for action in actions]
         steps.sort(key=lambda step: _docker_port.phase(step[1]))
-        _attach.Applier(db, host, params['ovsdb_timeout']).apply(steps)
-    except (_attach.ApplyError, _bridge.ApplyError) as exc:
-        undo_errors = list(exc.undo_errors)
+        _attach.Applier(db, host).apply(steps)
+    except ApplyError as exc:
         for creator in reversed(made):
             try:
                 creator.run(('delete', []))
             except Exception as undo_exc:  # keep undoing what can be undone
-                undo_errors.append('deleting bridge %s: %s' % (creator.name, undo_exc))
-        msg = str(exc) + ('; undoing this run failed too: %s' % '; '.join(undo_errors) if undo_errors
-                          else '; what this run changed was undone')
-        result.update(changed=bool(undo_errors), attachments=_read_back(db, host, plans))
+                exc.undo_errors.append('deleting bridge %s: %s' % (creator.name, undo_exc))
+        result.update(changed=bool(exc.undo_errors), attachments=_read_back(db, host, plans))
         result.pop('bridge_created', None)
-        module.fail_json(msg=msg, **result)
+        module.fail_json(msg=exc.report(''), **result)
     result['attachments'] = _read_back(db, host, plans)
 
 
