@@ -11,33 +11,40 @@ STAGE := /var/tmp/netdevops-ovs_docker/ansible_collections/netdevops/ovs_docker
 COLLECTIONS := $(HOME)/.ansible/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: lab teardown test setup install stage sanity units integration bench clean
+.PHONY: lab teardown test setup install stage sanity lint units integration bench clean
 
 lab: setup install
 	@echo "== lab: playbooks/lab.yml on localhost"
-	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python netdevops.ovs_docker.lab
+	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python \
+	  -e @playbooks/vars/single_host.yml netdevops.ovs_docker.lab
 
 teardown: setup install
-	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python netdevops.ovs_docker.teardown
+	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python \
+	  -e @playbooks/vars/single_host.yml netdevops.ovs_docker.teardown
 
-test: setup stage sanity units integration
+test: setup stage sanity lint units integration
 	@echo "== all tests passed"
 
 setup:
 	@scripts/testbed.sh all
 
-# Build the collection tarball and install it where ansible looks by default.
+# Build the collection tarball and install it where ansible looks by default, next to the
+# community.docker that `setup` took out of PyPI's ansible package (--offline: no Galaxy here).
+DEPS := $(CURDIR)/.build/collections/ansible_collections/
 install:
 	@echo "== building and installing the collection into $(COLLECTIONS)"
-	@rm -rf .build/dist && mkdir -p .build/dist
+	@rm -rf .build/dist && mkdir -p .build/dist $(COLLECTIONS)/ansible_collections
+	@for c in $(DEPS)community/*/; do mkdir -p $(COLLECTIONS)/ansible_collections/community/$$(basename $$c); \
+	  rsync -a --delete $$c $(COLLECTIONS)/ansible_collections/community/$$(basename $$c)/; done
 	ansible-galaxy collection build --force --output-path .build/dist . >/dev/null
-	ansible-galaxy collection install --force -p $(COLLECTIONS) .build/dist/netdevops-ovs_docker-*.tar.gz >/dev/null
+	ansible-galaxy collection install --offline --force -p $(COLLECTIONS) .build/dist/netdevops-ovs_docker-*.tar.gz >/dev/null
 
 # The files git would commit, copied to where ansible-test wants them.
 stage:
 	@echo "== staging the collection in $(STAGE)"
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)
 	@git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(STAGE)/
+	@rsync -a --delete $(DEPS)community/ $(STAGE)/../../community/
 
 sanity: stage
 	@echo "== ansible-test sanity, $$(ansible --version | head -1) on Python 3.11"
@@ -45,6 +52,11 @@ sanity: stage
 	@py312=$$(scripts/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
 	  echo "== ansible-test sanity, $$($(CURDIR)/.venv-newest/bin/ansible --version | head -1) on Python 3.12"; \
 	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" ansible-test sanity --python 3.12 --color=no; fi
+
+# The role, the playbooks and the collection metadata (.ansible-lint says what and why).
+lint: install
+	@echo "== ansible-lint"
+	ansible-lint
 
 units: stage
 	@echo "== ansible-test units"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/testbed.sh [packages|venv|services|image|all|venv-newest]
+#   scripts/testbed.sh [packages|venv|collections|services|image|all|venv-newest]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -10,7 +10,9 @@ VENV=${VENV:-$PWD/.venv}
 PYTHON=${PYTHON:-python3.11}
 IMAGE=${IMAGE:-ovs-docker-test:busybox}
 DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-ping busybox-static
-              iptables rsync python3-venv ca-certificates shellcheck uuid-runtime)
+              iptables rsync python3-venv ca-certificates shellcheck uuid-runtime
+              # Debian's own libraries: the lab role is also tested with /usr/bin/python3 and these
+              python3-pyroute2 python3-openvswitch python3-docker python3-requests)
 
 packages() {
   local missing=()
@@ -85,6 +87,31 @@ services() {
   fi
 }
 
+# community.docker (the lab role's containers) comes from the `ansible` package on PyPI, which
+# bundles it; Galaxy is not reachable here. Pinned by hash in requirements-collections.txt.
+COLLECTIONS_DIR=${COLLECTIONS_DIR:-$PWD/.build/collections}
+collections() {
+  local want; want=$(sha256sum requirements-collections.txt | cut -d' ' -f1)
+  if [ "$(cat "$COLLECTIONS_DIR/.stamp" 2>/dev/null)" = "$want" ]; then
+    say "community.docker: present in $COLLECTIONS_DIR"; return
+  fi
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/netdevops-ovs_docker/wheels"
+  say "community.docker: taking it out of the ansible package from PyPI"
+  mkdir -p "$cache"
+  "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps --require-hashes \
+    -r requirements-collections.txt -d "$cache" 2>&1 | { grep -v "^WARNING: Location" || true; }
+  rm -rf "$COLLECTIONS_DIR" && mkdir -p "$COLLECTIONS_DIR"
+  local wheel; wheel=$(ls "$cache"/ansible-"$(sed -n 's/^ansible==\([^ ]*\).*/\1/p' requirements-collections.txt)"-*.whl)
+  "$VENV/bin/python" - "$wheel" "$COLLECTIONS_DIR" <<'PY'
+import sys, zipfile
+wheel, dest = sys.argv[1:]
+keep = ('ansible_collections/community/docker/', 'ansible_collections/community/library_inventory_filtering_v1/')
+with zipfile.ZipFile(wheel) as z:
+    z.extractall(dest, [n for n in z.namelist() if n.startswith(keep)])
+PY
+  echo "$want" > "$COLLECTIONS_DIR/.stamp"
+}
+
 image() {
   if docker image inspect "$IMAGE" >/dev/null 2>&1; then say "image $IMAGE: present"; return; fi
   # No registry is reachable: import a one-binary image from Debian's busybox-static.
@@ -103,6 +130,7 @@ case "${1:-all}" in
   services) services ;;
   image) image ;;
   venv-newest) venv_newest ;;
-  all) packages; venv; services; image ;;
-  *) echo "usage: $0 [packages|venv|services|image|all|venv-newest]" >&2; exit 2 ;;
+  collections) collections ;;
+  all) packages; venv; collections; services; image ;;
+  *) echo "usage: $0 [packages|venv|collections|services|image|all|venv-newest]" >&2; exit 2 ;;
 esac

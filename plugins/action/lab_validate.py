@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks the lab role's variables on the controller with the modules' own validators, so that
+one bad item fails the play before any host is touched (a loop would have built the items
+before it)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port
+
+_ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'external_ids')
+
+
+def _label(var, index, item):
+    return '%s[%d] (%s)' % (var, index, item.get('name') if isinstance(item, dict) else item)
+
+
+def problems(bridges, namespaces, containers):
+    """Every problem with the lab's objects, each naming the variable and item it is in."""
+    found = []
+    seen = {}
+    for var, items in (('lab_bridges', bridges), ('lab_namespaces', namespaces), ('lab_containers', containers)):
+        for index, item in enumerate(items):
+            where = _label(var, index, item)
+            if not isinstance(item, dict) or not item.get('name'):
+                found.append('%s: each item needs a name' % where)
+                continue
+            key = (var, item['name'], item.get('interface'))
+            if key in seen:
+                found.append('%s: the same as %s; give each one once' % (where, seen[key]))
+            seen[key] = where
+            if var == 'lab_bridges':
+                params = dict(name=item['name'], state='present', addresses=item.get('addresses'),
+                              datapath_type=item.get('datapath_type'), external_ids=item.get('external_ids'))
+                errors = _bridge.desired_state(params)[1]
+            elif var == 'lab_namespaces':
+                spec = dict((k, item.get(k)) for k in _ATTACH_KEYS)
+                spec.update(state='present', namespace=item['name'], bridge=item.get('bridge'),
+                            interface=item.get('interface') or 'eth0', host_interface=item.get('host_interface'))
+                errors = _attach.desired_state(spec)[1]
+            else:
+                spec = dict((k, item.get(k)) for k in _ATTACH_KEYS)
+                spec.update(state='present', container=item['name'], bridge=item.get('bridge'),
+                            interface=item.get('interface') or 'eth0')
+                errors = _docker_port.static_errors(spec)
+            found.extend('%s: %s' % (where, e) for e in errors)
+    return found
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(('bridges', 'namespaces', 'containers'))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = self._task.args
+        found = problems(args.get('bridges') or [], args.get('namespaces') or [], args.get('containers') or [])
+        result['changed'] = False
+        if found:
+            result['failed'] = True
+            result['problems'] = found
+            result['msg'] = 'the lab cannot be built as asked, nothing was changed: ' + '; '.join(found)
+        return result

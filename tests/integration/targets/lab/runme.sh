@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The lab role through its playbooks, as a user runs them: fresh build as the quartet (check,
+# real, repeat, repeat in check mode), the ping matrix, repairs (container restart, a deleted
+# port and NAT rule), NAT switched off and on, bad input, teardown leaving the machine as it was,
+# and the whole build again with Debian's Python and libraries. Every step is followed by a look
+# with ovs-vsctl, ip, docker and iptables (look.sh).
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=look.sh
+source look.sh
+
+logs=$(mktemp -d)
+run_no=0
+changed=""
+# play NAME [ansible-playbook args]: runs a playbook for one inventory host; sets $changed from
+# the recap; returns the playbook's exit code.
+play() {
+  local name=$1; shift
+  run_no=$((run_no + 1))
+  local log="$logs/$run_no-$name.log" rc=0
+  echo "== $run_no $name: ansible-playbook $*"
+  ANSIBLE_NOCOLOR=1 ansible-playbook -i inventory -e @vars.yml "$@" >"$log" 2>&1 || rc=$?
+  changed=$(sed -n 's/.* changed=\([0-9]*\) .*/\1/p' "$log" | tail -1)
+  echo "   rc=$rc changed=${changed:-?}"
+  return $rc
+}
+shown() { tail -n 40 "$logs/$run_no-"*.log; }
+expect() {  # expect DESCRIPTION CONDITION...
+  local what=$1; shift
+  if ! "$@"; then echo "FAILED: $what"; shown; exit 1; fi
+}
+fails() { ! "$@"; }
+same() { diff -u "$1" <(snapshot) >&2; }
+
+# Objects of the lab must not be here already, nor its subnets routed elsewhere on this machine.
+for ns in ns1 vm2; do [ ! -e "/run/netns/$ns" ] || { echo "namespace $ns exists: not a clean machine"; exit 1; }; done
+for br in br0 uplink0; do ! ovs-vsctl br-exists $br || { echo "bridge $br exists: not a clean machine"; exit 1; }; done
+if ip route | grep -Eq '^(192\.168\.1\.|203\.0\.113\.)'; then echo "192.168.1.0/24 or 203.0.113.0/24 routed here already"; exit 1; fi
+
+forward_was=$(cat /proc/sys/net/ipv4/ip_forward)
+cleanup() {
+  set +e
+  play cleanup netdevops.ovs_docker.teardown -l venv >/dev/null
+  # If even teardown failed, take the objects away by hand.
+  docker rm -f con1 >/dev/null 2>&1
+  for br in br0 uplink0; do ovs-vsctl --if-exists del-br $br; done
+  for ns in ns1 vm2; do ip netns del $ns 2>/dev/null; done
+  for table in nat filter; do
+    iptables -t $table -S | grep -F 'netdevops.ovs_docker lab' | sed 's/^-A/-D/' |
+      while read -r rule; do eval "iptables -t $table $rule"; done
+  done
+  rm -f /run/netdevops-ovs_docker-lab.ip_forward_was_off
+  echo "$forward_was" > /proc/sys/net/ipv4/ip_forward
+  rm -rf "$logs"
+}
+trap cleanup EXIT
+
+# Forwarding off, as on the seed's vm1 before it starts: the lab must switch it on, and teardown off.
+echo 0 > /proc/sys/net/ipv4/ip_forward
+snapshot > "$logs/before"
+
+echo "### bad input fails before anything is made"
+expect "an unknown lab_state is refused" fails play bad-state netdevops.ovs_docker.lab -l venv -e lab_state=gone
+expect "the role's argument spec names it" grep -q "value of lab_state must be one of: present, absent, got: gone" "$logs/$run_no-bad-state.log"
+expect "a bridge name over 15 characters is refused" fails play bad-name netdevops.ovs_docker.lab -l venv -e '{"lab_bridges": [{"name": "br0-much-too-long"}]}'
+expect "the role names the problem before anything is made" grep -q "lab_bridges\[0\] (br0-much-too-long): name .* at most 15" "$logs/$run_no-bad-name.log"
+expect "nothing was made" same "$logs/before"
+
+echo "### the quartet on the venv host"
+expect "check mode runs" play check netdevops.ovs_docker.lab -l venv --check --diff
+expect "check mode reports what it would build" test "$changed" -gt 0
+expect "check mode shows the bridge it would make" grep -q "would attach con1 to br0 as eth0" "$logs/$run_no-check.log"
+expect "check mode wrote nothing" same "$logs/before"
+
+expect "the real run works" play build netdevops.ovs_docker.lab -l venv
+expect "the real run changed things" test "$changed" -gt 0
+expect "the lab is there" assert_lab
+expect "the ping matrix is printed" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$logs/$run_no-build.log"
+expect "the role remembers that it switched forwarding on" test -e /run/netdevops-ovs_docker-lab.ip_forward_was_off
+snapshot > "$logs/built"
+
+expect "the repeat works" play repeat netdevops.ovs_docker.lab -l venv
+expect "the repeat changed nothing" test "$changed" -eq 0
+expect "the repeat left it as it was" same "$logs/built"
+expect "the repeat in check mode works" play repeat-check netdevops.ovs_docker.lab -l venv --check --diff
+expect "the repeat in check mode changed nothing" test "$changed" -eq 0
+expect "and wrote nothing" same "$logs/built"
+
+echo "### repairs"
+docker restart con1 >/dev/null
+expect "a restarted container has lost eth0" bash -c '! docker exec con1 ip link show eth0 >/dev/null 2>&1'
+expect "the re-run after a restart works" play restart-repair netdevops.ovs_docker.lab -l venv
+expect "only the attachment changed" test "$changed" -eq 1
+expect "the lab is whole again" assert_lab
+
+ovs-vsctl del-port br0 veth0
+iptables -t nat -D POSTROUTING -s 192.168.1.0/24 ! -d 192.168.1.0/24 -m comment --comment "netdevops.ovs_docker lab" -j MASQUERADE
+expect "the re-run after drift works" play drift-repair netdevops.ovs_docker.lab -l venv
+expect "the port and the rule came back (two tasks changed)" test "$changed" -eq 2
+expect "the lab is whole again" assert_lab
+expect "exactly as built" same "$logs/built"
+
+echo "### NAT switched off and on"
+expect "without NAT vm2 does not answer, and the play says so" fails play nat-off netdevops.ovs_docker.lab -l venv -e lab_nat=false
+expect "the failure names the cell" grep -q "con1 -> vm2 (203.0.113.2)" "$logs/$run_no-nat-off.log"
+expect "the rules are gone" bash -c '! iptables-save | grep -q "netdevops.ovs_docker lab"'
+expect "forwarding is off again, as before the lab" grep -qx 0 /proc/sys/net/ipv4/ip_forward
+expect "NAT back on" play nat-on netdevops.ovs_docker.lab -l venv
+expect "and the rules and forwarding changed back" test "$changed" -gt 0
+expect "exactly as built" same "$logs/built"
+
+echo "### teardown"
+expect "teardown in check mode runs" play teardown-check netdevops.ovs_docker.teardown -l venv --check --diff
+expect "it reports what it would remove" test "$changed" -gt 0
+expect "and removed nothing" same "$logs/built"
+expect "teardown works" play teardown netdevops.ovs_docker.teardown -l venv
+expect "teardown changed things" test "$changed" -gt 0
+expect "the machine is as before the lab" same "$logs/before"
+expect "teardown again works" play teardown-repeat netdevops.ovs_docker.teardown -l venv
+expect "teardown again changed nothing" test "$changed" -eq 0
+expect "teardown again in check mode works" play teardown-repeat-check netdevops.ovs_docker.teardown -l venv --check
+expect "and changed nothing" test "$changed" -eq 0
+
+echo "### the same with Debian's /usr/bin/python3 and its python3-pyroute2, -openvswitch, -docker"
+expect "the build works" play debian-build netdevops.ovs_docker.lab -l debian
+expect "it changed things" test "$changed" -gt 0
+expect "the lab is there" assert_lab
+expect "the repeat works" play debian-repeat netdevops.ovs_docker.lab -l debian
+expect "the repeat changed nothing" test "$changed" -eq 0
+expect "teardown works" play debian-teardown netdevops.ovs_docker.teardown -l debian
+expect "the machine is as before the lab" same "$logs/before"
+echo "== lab: all steps passed"

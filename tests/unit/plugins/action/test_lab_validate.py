@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab role's preflight: every bad item found at once, each named by variable and index."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netdevops.ovs_docker.plugins.action.lab_validate import problems
+
+SEED_BRIDGES = [{'name': 'br0', 'addresses': ['192.168.1.250/24']}]
+SEED_NAMESPACES = [{'name': 'ns1', 'bridge': 'br0', 'interface': 'veth1', 'host_interface': 'veth0',
+                    'addresses': ['192.168.1.1/24'], 'gateway': '192.168.1.250'}]
+SEED_CONTAINERS = [{'name': 'con1', 'bridge': 'br0', 'interface': 'eth0', 'addresses': ['192.168.1.2/24'],
+                    'gateway': '192.168.1.250'}]
+
+
+def test_the_seed_is_fine():
+    assert problems(SEED_BRIDGES, SEED_NAMESPACES, SEED_CONTAINERS) == []
+
+
+def test_nothing_is_fine():
+    assert problems([], [], []) == []
+
+
+def test_every_problem_is_found_and_placed():
+    found = problems(
+        SEED_BRIDGES + [{'name': 'br0-much-too-long', 'addresses': ['10.0.0.1/33']}],
+        [dict(SEED_NAMESPACES[0], gateway='10.9.9.9')],
+        [dict(SEED_CONTAINERS[0], mtu=20), dict(SEED_CONTAINERS[0], name='con2', mac='01:00:00:00:00:01')])
+    assert len(found) == 5, found
+    assert found[0].startswith("lab_bridges[1] (br0-much-too-long): name 'br0-much-too-long' is 17 characters")
+    assert found[1].startswith("lab_bridges[1] (br0-much-too-long): addresses[0] '10.0.0.1/33'")
+    assert found[2].startswith('lab_namespaces[0] (ns1): ') and '10.9.9.9' in found[2]
+    assert found[3].startswith('lab_containers[0] (con1): ') and 'mtu 20 is out of range' in found[3]
+    assert found[4].startswith('lab_containers[1] (con2): ') and 'multicast' in found[4]
+
+
+def test_an_item_given_twice():
+    found = problems(SEED_BRIDGES * 2, SEED_NAMESPACES, SEED_CONTAINERS)
+    assert found == ['lab_bridges[1] (br0): the same as lab_bridges[0] (br0); give each one once']
+
+
+def test_a_container_on_two_bridges_by_two_interfaces_is_fine():
+    second = dict(SEED_CONTAINERS[0], interface='eth1', bridge='br1', addresses=['10.0.0.2/24'], gateway=None)
+    assert problems(SEED_BRIDGES, [], SEED_CONTAINERS + [second]) == []
+
+
+def test_an_item_without_name():
+    assert problems([{'addresses': []}], [], []) == ['lab_bridges[0] (None): each item needs a name']
+
+
+def test_a_long_interface_in_a_namespace():
+    found = problems([], [dict(SEED_NAMESPACES[0], interface='x' * 16)], [])
+    assert len(found) == 1 and found[0].startswith('lab_namespaces[0] (ns1): ') and '16 characters' in found[0]
