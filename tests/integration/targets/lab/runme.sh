@@ -121,11 +121,17 @@ expect "teardown again changed nothing" test "$changed" -eq 0
 expect "teardown again in check mode works" play teardown-repeat-check netdevops.ovs_docker.teardown -l venv --check
 expect "and changed nothing" test "$changed" -eq 0
 
-echo "### the same with Debian's /usr/bin/python3 and its python3-pyroute2, -openvswitch, -docker"
-expect "the build works" play debian-build netdevops.ovs_docker.lab -l debian
+echo "### the same with Debian's /usr/bin/python3 and its python3-pyroute2, -openvswitch, -docker,"
+echo "### from stopped daemons, with the packages asked for (all there already: apt changes nothing)"
+/usr/share/openvswitch/scripts/ovs-ctl stop >/dev/null
+dockerd_pid=$(pgrep -x dockerd)
+kill "$dockerd_pid" && tail --pid="$dockerd_pid" -f /dev/null  # returns when dockerd has exited
+expect "OVS is down" fails /usr/share/openvswitch/scripts/ovs-ctl status
+expect "the build works" play debian-build netdevops.ovs_docker.lab -l debian -e lab_install_packages=true
 expect "it changed things" test "$changed" -gt 0
+expect "it started the daemons again" bash -c '/usr/share/openvswitch/scripts/ovs-ctl status && docker info >/dev/null'
 expect "the lab is there" assert_lab
-expect "the repeat works" play debian-repeat netdevops.ovs_docker.lab -l debian
+expect "the repeat works" play debian-repeat netdevops.ovs_docker.lab -l debian -e lab_install_packages=true
 expect "the repeat changed nothing" test "$changed" -eq 0
 expect "teardown works" play debian-teardown netdevops.ovs_docker.teardown -l debian
 expect "the machine is as before the lab" same "$logs/before"
