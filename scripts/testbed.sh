@@ -11,6 +11,8 @@ PYTHON=${PYTHON:-python3.11}
 IMAGE=${IMAGE:-ovs-docker-test:busybox}
 DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-ping busybox-static
               iptables rsync python3-venv ca-certificates shellcheck uuid-runtime
+              # the fleet test bed (scripts/fleet.sh): node images, SSH to the nodes
+              debootstrap openssh-client
               # Debian's own libraries: the lab role is also tested with /usr/bin/python3 and these
               python3-pyroute2 python3-openvswitch python3-docker python3-requests)
 

@@ -122,7 +122,11 @@ expect "teardown again in check mode works" play teardown-repeat-check netdevops
 expect "and changed nothing" test "$changed" -eq 0
 
 echo "### the same with Debian's /usr/bin/python3 and its python3-pyroute2, -openvswitch, -docker,"
-echo "### from stopped daemons, with the packages asked for (all there already: apt changes nothing)"
+echo "### from stopped daemons, with the packages asked for (all there already: apt is not even run)"
+# dockerd switches forwarding on when it starts: start this part with it on, so that the lab's
+# teardown must leave Docker's forwarding alone (no marker) and the machine as it was.
+echo 1 > /proc/sys/net/ipv4/ip_forward
+snapshot > "$logs/before-debian"
 /usr/share/openvswitch/scripts/ovs-ctl stop >/dev/null
 dockerd_pid=$(pgrep -x dockerd)
 kill "$dockerd_pid" && tail --pid="$dockerd_pid" -f /dev/null  # returns when dockerd has exited
@@ -133,6 +137,7 @@ expect "it started the daemons again" bash -c '/usr/share/openvswitch/scripts/ov
 expect "the lab is there" assert_lab
 expect "the repeat works" play debian-repeat netdevops.ovs_docker.lab -l debian -e lab_install_packages=true
 expect "the repeat changed nothing" test "$changed" -eq 0
+expect "apt was not needed" grep -q "skipping: \[debian\]" <(grep -A1 "Install the missing ones" "$logs/$run_no-debian-repeat.log")
 expect "teardown works" play debian-teardown netdevops.ovs_docker.teardown -l debian
-expect "the machine is as before the lab" same "$logs/before"
+expect "the machine is as before the lab, forwarding still on" same "$logs/before-debian"
 echo "== lab: all steps passed"

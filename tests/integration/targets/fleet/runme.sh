@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The lab across a fleet: three Debian hosts as containers (scripts/fleet.sh), each with its own
+# kernel network stack, OVS, Docker engine and sshd, reached over SSH. Per-host labs on
+# different subnets, then the same subnet on every host; the quartet across the fleet (check
+# mode writes nothing on any host); the seed's cross-machine ping (a container on vm1 reaches
+# vm2's underlay address, routed and masqueraded by vm1); a rolling MTU change (serial: 1) that
+# leaves every host converged; wall times of the play on one host and on all of them. Every host
+# is looked at with `docker exec` from outside, independently of Ansible.
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=../lab/look.sh
+source ../lab/look.sh
+fleet=../../../../scripts/fleet.sh
+HOSTS=(vm1 vm2 vm3)
+PREFIX=100.127.250  # the underlay of scripts/fleet.sh: vmN is $PREFIX.(10+N)
+
+work=$(mktemp -d)
+run_no=0
+changed=""
+elapsed=""
+# play NAME [ansible-playbook args]: sets $changed (summed over the hosts) and $elapsed (seconds).
+play() {
+  local name=$1; shift
+  run_no=$((run_no + 1))
+  local log="$work/$run_no-$name.log" rc=0 start end
+  echo "== $run_no $name: ansible-playbook $*"
+  start=$(date +%s.%N)
+  ANSIBLE_NOCOLOR=1 ansible-playbook -i "$work/inventory.ini" "$@" >"$log" 2>&1 || rc=$?
+  end=$(date +%s.%N)
+  elapsed=$(awk "BEGIN { printf \"%.1f\", $end - $start }")
+  changed=$(sed -n 's/.* changed=\([0-9]*\) .*/\1/p' "$log" | awk '{ n += $1 } END { print n + 0 }')
+  echo "   rc=$rc changed=${changed:-?} (${elapsed}s)"
+  return $rc
+}
+shown() { tail -n 40 "$work/$run_no-"*.log; }
+expect() {
+  local what=$1; shift
+  if ! "$@"; then echo "FAILED: $what"; shown; exit 1; fi
+}
+fails() { ! "$@"; }
+# on HOST FUNCTION: runs a function of look.sh inside the node, through docker exec.
+on() { docker exec -i "fleet-$1" bash -s <<<"$(declare -f snapshot fail has); $2"; }
+snapshots() { local h; for h in "${HOSTS[@]}"; do echo "### $h"; on "$h" snapshot; done; }
+same() { diff -u "$1" <(snapshots) >&2; }
+
+cleanup() {
+  set +e
+  [ ! -f "$work/inventory.ini" ] || play cleanup netdevops.ovs_docker.teardown -e @same_subnet.yml >/dev/null
+  "$fleet" down
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$fleet" up ${#HOSTS[@]}
+# The fleet's inventory, with the test's variables beside it: per-host subnets 192.168.N.0/24,
+# every other host as a remote of the ping matrix, the host's underlay address as its own.
+cp ../../../../.build/fleet/inventory.ini "$work/inventory.ini"
+mkdir -p "$work/group_vars" "$work/host_vars"
+cat > "$work/group_vars/fleet.yml" <<YAML
+lab_image: ovs-docker-test:busybox
+lab_verify: true
+lab_verify_host_address: "{{ underlay_address }}"
+YAML
+for n in 1 2 3; do
+  {
+    echo "lab_bridges: [{name: br0, addresses: [192.168.$n.250/24]}]"
+    echo "lab_namespaces: [{name: ns1, bridge: br0, interface: veth1, host_interface: veth0,"
+    echo "                  addresses: [192.168.$n.1/24], gateway: 192.168.$n.250}]"
+    echo "lab_containers: [{name: con1, bridge: br0, addresses: [192.168.$n.2/24], gateway: 192.168.$n.250,"
+    echo "                  mtu: \"{{ fleet_mtu | default(1500) }}\"}]"
+    echo "lab_verify_remotes:"
+    for m in 1 2 3; do [ $m = $n ] || echo "  - {name: vm$m, address: $PREFIX.$((10 + m))}"; done
+  } > "$work/host_vars/vm$n.yml"
+done
+
+echo "### the hosts: daemons started by the role, the test image"
+expect "preparing the fleet works" play prepare prepare.yml
+snapshots > "$work/before"
+
+echo "### one host, fresh"
+expect "the lab on vm1 alone works" play one-host netdevops.ovs_docker.lab -l vm1
+one_host=$elapsed
+expect "it changed vm1" test "$changed" -gt 0
+expect "teardown of vm1 works" play one-host-teardown netdevops.ovs_docker.teardown -l vm1
+expect "every host is as before" same "$work/before"
+
+echo "### the quartet across the fleet, forks = hosts"
+expect "check mode across the fleet runs" play check netdevops.ovs_docker.lab --check --diff --forks 3
+expect "it reports what it would build" test "$changed" -gt 0
+expect "and wrote nothing on any host" same "$work/before"
+expect "the fleet build works" play build netdevops.ovs_docker.lab --forks 3
+all_hosts=$elapsed
+expect "it changed every host" test "$(grep -c 'changed=[1-9]' "$work/$run_no-build.log")" -eq 3
+for n in 1 2 3; do
+  expect "vm$n's matrix has every cell, the other hosts included" \
+    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(sed -n "/Ping matrix on vm$n/,/]/p" "$work/$run_no-build.log")
+  expect "vm$n: br0 has 192.168.$n.250/24" has "vm$n br0" "$(on "vm$n" 'ip -4 -o addr show dev br0')" " 192\.168\.$n\.250/24 "
+  expect "vm$n: con1 has 192.168.$n.2/24" has "vm$n con1" "$(on "vm$n" 'docker exec con1 ip -4 addr show dev eth0')" "inet 192\.168\.$n\.2/24 "
+done
+expect "vm1's con1 reaches vm2's underlay address through vm1 (the seed's cross-machine ping)" \
+  on vm1 "docker exec con1 ping -c 1 -W 2 $PREFIX.12 >/dev/null"
+expect "vm2 has no route back to vm1's lab: the answer came through vm1's masquerading" \
+  fails on vm2 "ip route get 192.168.1.2 | grep -q 'via $PREFIX.11'"
+snapshots > "$work/built"
+expect "the repeat works" play repeat netdevops.ovs_docker.lab --forks 3
+no_op=$elapsed
+expect "the repeat changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode works" play repeat-check netdevops.ovs_docker.lab --check --diff --forks 3
+expect "and changed nothing" test "$changed" -eq 0
+expect "every host is as built" same "$work/built"
+
+echo "### a rolling MTU change, one host at a time"
+expect "the rollout works" play rollout netdevops.ovs_docker.lab -e lab_serial=1 -e fleet_mtu=1400
+rollout=$elapsed
+expect "it went host by host" test "$(grep -c '^PLAY \[Build the ovs-docker lab\]' "$work/$run_no-rollout.log")" -eq 3
+expect "it changed every host" test "$(grep -c 'changed=[1-9]' "$work/$run_no-rollout.log")" -eq 3
+for n in 1 2 3; do
+  expect "vm$n: con1's eth0 has MTU 1400" has "vm$n mtu" "$(on "vm$n" 'docker exec con1 ip link show dev eth0')" "mtu 1400 "
+done
+expect "the rollout again works" play rollout-again netdevops.ovs_docker.lab -e lab_serial=1 -e fleet_mtu=1400
+expect "and changes nothing" test "$changed" -eq 0
+
+echo "### the same subnet on every host"
+expect "teardown across the fleet works" play teardown netdevops.ovs_docker.teardown --forks 3
+expect "every host is as before" same "$work/before"
+expect "the seed's subnet on every host works" play same-subnet netdevops.ovs_docker.lab -e @same_subnet.yml --forks 3
+for n in 1 2 3; do
+  expect "vm$n's matrix has every cell" \
+    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(sed -n "/Ping matrix on vm$n/,/]/p" "$work/$run_no-same-subnet.log")
+  expect "vm$n: con1 has 192.168.1.2/24" has "vm$n con1" "$(on "vm$n" 'docker exec con1 ip -4 addr show dev eth0')" "inet 192\.168\.1\.2/24 "
+done
+expect "teardown works" play teardown-same netdevops.ovs_docker.teardown -e @same_subnet.yml --forks 3
+expect "every host is as before" same "$work/before"
+
+echo "== fleet timings (wall time of ansible-playbook, this run):"
+echo "   lab play, fresh, 1 host:                 ${one_host}s"
+echo "   lab play, fresh, 3 hosts, forks 3:       ${all_hosts}s"
+echo "   lab play, no change, 3 hosts, forks 3:   ${no_op}s"
+echo "   MTU rollout, serial 1, 3 hosts:          ${rollout}s"
+echo "== fleet: all steps passed"
