@@ -13,6 +13,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port
 
+_REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')
 _ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'external_ids')
 
 
@@ -20,47 +21,61 @@ def _label(var, index, item):
     return '%s[%d] (%s)' % (var, index, item.get('name') if isinstance(item, dict) else item)
 
 
-def problems(bridges, namespaces, containers):
+def problems(bridges, namespaces, containers, simulated_remote=None):
     """Every problem with the lab's objects, each naming the variable and item it is in."""
     found = []
+    groups = [('lab_bridges', 'bridge', bridges), ('lab_namespaces', 'namespace', namespaces),
+              ('lab_containers', 'container', containers)]
+    if simulated_remote:
+        missing = [k for k in _REMOTE_KEYS if not simulated_remote.get(k)]
+        if missing:
+            found.append('lab_simulated_remote: give %s too (or leave it empty for no simulated remote)'
+                         % ', '.join(missing))
+        else:
+            remote = simulated_remote
+            groups.append(('lab_simulated_remote', 'bridge', [{'name': remote['bridge'], 'addresses': [remote['host_address']]}]))
+            groups.append(('lab_simulated_remote', 'namespace', [{'name': remote['namespace'], 'bridge': remote['bridge'],
+                                                                  'addresses': [remote['address']]}]))
     seen = {}
-    for var, items in (('lab_bridges', bridges), ('lab_namespaces', namespaces), ('lab_containers', containers)):
+    for var, kind, items in groups:
         for index, item in enumerate(items):
             where = _label(var, index, item)
             if not isinstance(item, dict) or not item.get('name'):
                 found.append('%s: each item needs a name' % where)
                 continue
-            key = (var, item['name'], item.get('interface'))
+            key = (kind, item['name'], item.get('interface'))
             if key in seen:
                 found.append('%s: the same as %s; give each one once' % (where, seen[key]))
             seen[key] = where
-            if var == 'lab_bridges':
-                params = dict(name=item['name'], state='present', addresses=item.get('addresses'),
-                              datapath_type=item.get('datapath_type'), external_ids=item.get('external_ids'))
-                errors = _bridge.desired_state(params)[1]
-            elif var == 'lab_namespaces':
-                spec = dict((k, item.get(k)) for k in _ATTACH_KEYS)
-                spec.update(state='present', namespace=item['name'], bridge=item.get('bridge'),
-                            interface=item.get('interface') or 'eth0', host_interface=item.get('host_interface'))
-                errors = _attach.desired_state(spec)[1]
-            else:
-                spec = dict((k, item.get(k)) for k in _ATTACH_KEYS)
-                spec.update(state='present', container=item['name'], bridge=item.get('bridge'),
-                            interface=item.get('interface') or 'eth0')
-                errors = _docker_port.static_errors(spec)
-            found.extend('%s: %s' % (where, e) for e in errors)
+            found.extend('%s: %s' % (where, e) for e in _errors(kind, item))
     return found
+
+
+def _errors(kind, item):
+    """The module's own validation of one item."""
+    if kind == 'bridge':
+        params = dict(name=item['name'], state='present', addresses=item.get('addresses'),
+                      datapath_type=item.get('datapath_type'), external_ids=item.get('external_ids'))
+        return _bridge.desired_state(params)[1]
+    spec = dict((k, item.get(k)) for k in _ATTACH_KEYS)
+    spec.update(state='present', bridge=item.get('bridge'), interface=item.get('interface') or 'eth0')
+    if kind == 'namespace':
+        spec.update(namespace=item['name'], host_interface=item.get('host_interface'))
+        return _attach.desired_state(spec)[1]
+    spec.update(container=item['name'])
+    return _docker_port.static_errors(spec)
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(('bridges', 'namespaces', 'containers'))
+    _VALID_ARGS = frozenset(('bridges', 'namespaces', 'containers', 'simulated_remote'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = self._task.args
-        found = problems(args.get('bridges') or [], args.get('namespaces') or [], args.get('containers') or [])
+        found = problems(args.get('bridges') or [], args.get('namespaces') or [], args.get('containers') or [],
+                         args.get('simulated_remote') or {})
         result['changed'] = False
         if found:
             result['failed'] = True

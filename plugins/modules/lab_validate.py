@@ -36,6 +36,10 @@ options:
     type: list
     elements: dict
     default: []
+  simulated_remote:
+    description: As the role's C(lab_simulated_remote); when not empty, all four keys are needed.
+    type: dict
+    default: {}
 attributes:
   action:
     support: full
@@ -60,6 +64,7 @@ EXAMPLES = r'''
     bridges: "{{ lab_bridges }}"
     namespaces: "{{ lab_namespaces }}"
     containers: "{{ lab_containers }}"
+    simulated_remote: "{{ lab_simulated_remote }}"
 '''
 
 RETURN = r'''

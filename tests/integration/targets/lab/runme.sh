@@ -12,6 +12,7 @@ source look.sh
 logs=$(mktemp -d)
 run_no=0
 changed=""
+test_vars=(-e @vars.yml)
 # play NAME [ansible-playbook args]: runs a playbook for one inventory host; sets $changed from
 # the recap; returns the playbook's exit code.
 play() {
@@ -19,7 +20,7 @@ play() {
   run_no=$((run_no + 1))
   local log="$logs/$run_no-$name.log" rc=0
   echo "== $run_no $name: ansible-playbook $*"
-  ANSIBLE_NOCOLOR=1 ansible-playbook -i inventory -e @vars.yml "$@" >"$log" 2>&1 || rc=$?
+  ANSIBLE_NOCOLOR=1 ansible-playbook -i inventory "${test_vars[@]}" "$@" >"$log" 2>&1 || rc=$?
   changed=$(sed -n 's/.* changed=\([0-9]*\) .*/\1/p' "$log" | tail -1)
   echo "   rc=$rc changed=${changed:-?}"
   return $rc
@@ -65,6 +66,13 @@ expect "the role's argument spec names it" grep -q "value of lab_state must be o
 expect "a bridge name over 15 characters is refused" fails play bad-name netdevops.ovs_docker.lab -l venv -e '{"lab_bridges": [{"name": "br0-much-too-long"}]}'
 expect "the role names the problem before anything is made" grep -q "lab_bridges\[0\] (br0-much-too-long): name .* at most 15" "$logs/$run_no-bad-name.log"
 expect "nothing was made" same "$logs/before"
+
+echo "### the role's own defaults (the seed's lab) pass its checks: check mode on them, image aside"
+test_vars=(-e lab_image=ovs-docker-test:busybox)
+expect "check mode with the defaults runs" play defaults-check netdevops.ovs_docker.lab -l venv --check
+expect "it would build the seed's lab" grep -q "would attach con1 to br0 as eth0" "$logs/$run_no-defaults-check.log"
+expect "and wrote nothing" same "$logs/before"
+test_vars=(-e @vars.yml)
 
 echo "### the quartet on the venv host"
 expect "check mode runs" play check netdevops.ovs_docker.lab -l venv --check --diff

@@ -52,3 +52,22 @@ def test_an_item_without_name():
 def test_a_long_interface_in_a_namespace():
     found = problems([], [dict(SEED_NAMESPACES[0], interface='x' * 16)], [])
     assert len(found) == 1 and found[0].startswith('lab_namespaces[0] (ns1): ') and '16 characters' in found[0]
+
+
+REMOTE = {'bridge': 'uplink0', 'host_address': '203.0.113.1/24', 'namespace': 'vm2', 'address': '203.0.113.2/24'}
+
+
+def test_a_simulated_remote_is_checked_like_the_rest():
+    assert problems(SEED_BRIDGES, SEED_NAMESPACES, SEED_CONTAINERS, REMOTE) == []
+    found = problems(SEED_BRIDGES, SEED_NAMESPACES, SEED_CONTAINERS, dict(REMOTE, address='203.0.113.2'))
+    assert len(found) == 1 and found[0].startswith('lab_simulated_remote[0] (vm2): ') and '203.0.113.2' in found[0]
+
+
+def test_a_simulated_remote_needs_all_four_keys():
+    assert problems([], [], [], {'bridge': 'uplink0'}) == [
+        'lab_simulated_remote: give host_address, namespace, address too (or leave it empty for no simulated remote)']
+
+
+def test_a_simulated_remote_may_not_reuse_a_lab_name():
+    found = problems(SEED_BRIDGES, SEED_NAMESPACES, SEED_CONTAINERS, dict(REMOTE, bridge='br0'))
+    assert found == ['lab_simulated_remote[0] (br0): the same as lab_bridges[0] (br0); give each one once']
