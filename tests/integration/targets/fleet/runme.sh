@@ -10,11 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=../lab/look.sh
 source ../lab/look.sh
-fleet=../../../../scripts/fleet.sh
+# ansible-test runs a copy of this directory; the collection (with scripts/) is where
+# ANSIBLE_COLLECTIONS_PATH points.
+collection=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/netdevops/ovs_docker
+fleet=$collection/scripts/fleet.sh
 HOSTS=(vm1 vm2 vm3)
 PREFIX=100.127.250  # the underlay of scripts/fleet.sh: vmN is $PREFIX.(10+N)
 
 work=$(mktemp -d)
+export FLEET_DIR=$work/fleet  # the fleet's SSH key and inventory, gone with the test
 run_no=0
 changed=""
 elapsed=""
@@ -38,6 +42,8 @@ expect() {
   if ! "$@"; then echo "FAILED: $what"; shown; exit 1; fi
 }
 fails() { ! "$@"; }
+# matrix_of HOST LOG: what the play printed for HOST in its debug blocks (the ping matrix).
+matrix_of() { awk -v h="$1" 'index($0, "ok: [" h "] => {") == 1 { on = 1 } on { print } on && /^}/ { on = 0 }' "$2"; }
 # on HOST FUNCTION: runs a function of look.sh inside the node, through docker exec.
 on() { docker exec -i "fleet-$1" bash -s <<<"$(declare -f snapshot fail has); $2"; }
 snapshots() { local h; for h in "${HOSTS[@]}"; do echo "### $h"; on "$h" snapshot; done; }
@@ -54,7 +60,7 @@ trap cleanup EXIT
 "$fleet" up ${#HOSTS[@]}
 # The fleet's inventory, with the test's variables beside it: per-host subnets 192.168.N.0/24,
 # every other host as a remote of the ping matrix, the host's underlay address as its own.
-cp ../../../../.build/fleet/inventory.ini "$work/inventory.ini"
+cp "$FLEET_DIR/inventory.ini" "$work/inventory.ini"
 mkdir -p "$work/group_vars" "$work/host_vars"
 cat > "$work/group_vars/fleet.yml" <<YAML
 lab_image: ovs-docker-test:busybox
@@ -93,7 +99,7 @@ all_hosts=$elapsed
 expect "it changed every host" test "$(grep -c 'changed=[1-9]' "$work/$run_no-build.log")" -eq 3
 for n in 1 2 3; do
   expect "vm$n's matrix has every cell, the other hosts included" \
-    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(sed -n "/Ping matrix on vm$n/,/]/p" "$work/$run_no-build.log")
+    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(matrix_of "vm$n" "$work/$run_no-build.log")
   expect "vm$n: br0 has 192.168.$n.250/24" has "vm$n br0" "$(on "vm$n" 'ip -4 -o addr show dev br0')" " 192\.168\.$n\.250/24 "
   expect "vm$n: con1 has 192.168.$n.2/24" has "vm$n con1" "$(on "vm$n" 'docker exec con1 ip -4 addr show dev eth0')" "inet 192\.168\.$n\.2/24 "
 done
@@ -126,7 +132,7 @@ expect "every host is as before" same "$work/before"
 expect "the seed's subnet on every host works" play same-subnet netdevops.ovs_docker.lab -e @same_subnet.yml --forks 3
 for n in 1 2 3; do
   expect "vm$n's matrix has every cell" \
-    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(sed -n "/Ping matrix on vm$n/,/]/p" "$work/$run_no-same-subnet.log")
+    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(matrix_of "vm$n" "$work/$run_no-same-subnet.log")
   expect "vm$n: con1 has 192.168.1.2/24" has "vm$n con1" "$(on "vm$n" 'docker exec con1 ip -4 addr show dev eth0')" "inet 192\.168\.1\.2/24 "
 done
 expect "teardown works" play teardown-same netdevops.ovs_docker.teardown -e @same_subnet.yml --forks 3
