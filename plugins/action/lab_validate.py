@@ -11,7 +11,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port, _vxlan
 
 _REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')
 _ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'external_ids')
@@ -51,6 +51,21 @@ def problems(bridges, namespaces, containers, simulated_remote=None):
     return found
 
 
+def overlay_problems(overlay, bridges):
+    """What is wrong with lab_overlay, checked as ovs_vxlan will check it."""
+    if not overlay:
+        return []
+    vni = overlay.get('vni')
+    name = overlay.get('name') or ('vxlan%s' % vni)
+    params = dict(name=name, bridge=overlay.get('bridge'), vni=vni, remotes=overlay.get('remotes') or [],
+                  local=overlay.get('local'), port=overlay.get('port') or 4789, mtu=overlay.get('mtu'), state='present')
+    found = ['lab_overlay: %s' % e for e in _vxlan.desired_state(params)[1]]
+    names = [b.get('name') for b in bridges if isinstance(b, dict)]
+    if overlay.get('bridge') and overlay['bridge'] not in names:
+        found.append('lab_overlay: bridge %s is not one of lab_bridges: add it there' % overlay['bridge'])
+    return found
+
+
 def _errors(kind, item):
     """The module's own validation of one item."""
     if kind == 'bridge':
@@ -69,13 +84,14 @@ def _errors(kind, item):
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(('bridges', 'namespaces', 'containers', 'simulated_remote'))
+    _VALID_ARGS = frozenset(('bridges', 'namespaces', 'containers', 'simulated_remote', 'overlay'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = self._task.args
         found = problems(args.get('bridges') or [], args.get('namespaces') or [], args.get('containers') or [],
                          args.get('simulated_remote') or {})
+        found += overlay_problems(args.get('overlay') or {}, args.get('bridges') or [])
         result['changed'] = False
         if found:
             result['failed'] = True

@@ -27,6 +27,7 @@ CLONE_NEWNET = 0x40000000
 AF_INET, AF_INET6 = 2, 10
 RTNH_F_ONLINK = 4
 NETNS_RUN_DIR = '/run/netns'
+ZERO_MAC = '00:00:00:00:00:00'  # an FDB entry for it says where to flood
 
 
 class NetlinkError(Exception):
@@ -132,6 +133,20 @@ def _canonical(address, prefixlen):
     return str(ipaddress.ip_interface('%s/%d' % (address, prefixlen)))
 
 
+def _vxlan_info(info):
+    """{'vni', 'port', 'local', 'learning'} of a VXLAN link's IFLA_INFO_DATA."""
+    data = info.get_attr('IFLA_INFO_DATA')
+    if data is None:
+        return {}
+    local = data.get_attr('IFLA_VXLAN_LOCAL') or data.get_attr('IFLA_VXLAN_LOCAL6')
+    return {
+        'vni': data.get_attr('IFLA_VXLAN_ID'),
+        'port': data.get_attr('IFLA_VXLAN_PORT'),
+        'local': str(ipaddress.ip_address(local)) if local else None,
+        'learning': bool(data.get_attr('IFLA_VXLAN_LEARNING')),
+    }
+
+
 class Netlink(object):
     """One rtnetlink socket, in the host's namespace or in the one at ``netns`` (a path)."""
 
@@ -174,16 +189,24 @@ class Netlink(object):
                 return None
             raise
         info = msg.get_attr('IFLA_LINKINFO')
+        kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
         return {
             'index': msg['index'],
             'name': msg.get_attr('IFLA_IFNAME'),
-            'kind': info.get_attr('IFLA_INFO_KIND') if info is not None else None,
+            'kind': kind,
+            'vxlan': _vxlan_info(info) if kind == 'vxlan' else None,
             # a veth's IFLA_LINK is its peer's index (in the peer's namespace)
             'peer_index': msg.get_attr('IFLA_LINK'),
             'state': 'up' if msg['flags'] & IFF_UP else 'down',
             'mtu': msg.get_attr('IFLA_MTU'),
             'mac': msg.get_attr('IFLA_ADDRESS'),
         }
+
+    def flood_list(self, index):
+        """The remote addresses of a VXLAN link's all-zeros FDB entries (where it floods to)."""
+        msgs = self._call('reading the forwarding database', self.ipr.fdb, 'dump', ifindex=index)
+        return sorted(str(ipaddress.ip_address(m.get_attr('NDA_DST'))) for m in msgs
+                      if m['ifindex'] == index and m.get_attr('NDA_LLADDR') == ZERO_MAC and m.get_attr('NDA_DST'))
 
     def await_link(self, name, timeout):
         """The link, once it exists (ovs-vswitchd makes a bridge's internal interface shortly
@@ -243,6 +266,27 @@ class Netlink(object):
                        kind='veth', peer={'ifname': peer, 'net_ns_fd': fd})
         finally:
             os.close(fd)
+
+    def add_vxlan(self, name, vni, port, local=None):
+        """A VXLAN link without learning: it floods to the remotes of its FDB (add_flood)."""
+        kwargs = dict(ifname=name, kind='vxlan', vxlan_id=vni, vxlan_port=port, vxlan_learning=0)
+        if local:
+            kwargs['vxlan_local6' if ':' in local else 'vxlan_local'] = local
+        self._call('creating VXLAN link %s' % name, self.ipr.link, 'add', **kwargs)
+
+    def add_flood(self, index, remote):
+        try:
+            self._call('adding remote %s' % remote, self.ipr.fdb, 'append', ifindex=index, lladdr=ZERO_MAC, dst=remote)
+        except NetlinkError as exc:
+            if exc.code != errno.EEXIST:
+                raise
+
+    def del_flood(self, index, remote):
+        try:
+            self._call('removing remote %s' % remote, self.ipr.fdb, 'del', ifindex=index, lladdr=ZERO_MAC, dst=remote)
+        except NetlinkError as exc:
+            if exc.code not in (errno.ENOENT, errno.ENODEV):
+                raise
 
     def del_link(self, index):
         try:

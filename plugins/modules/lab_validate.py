@@ -17,8 +17,8 @@ version_added: 0.1.0
 description:
   - Runs on the controller and checks every item with the validators of M(netdevops.ovs_docker.ovs_bridge),
     M(netdevops.ovs_docker.netns_veth) and M(netdevops.ovs_docker.ovs_docker_port) (names of at most 15
-    characters, addresses with prefix length, gateways inside a subnet, MAC, MTU and VLAN ranges), and
-    that no item is given twice.
+    characters, addresses with prefix length, gateways inside a subnet, MAC, MTU and VLAN ranges), the
+    overlay as M(netdevops.ovs_docker.ovs_vxlan) will, and that no item is given twice.
   - The lab role runs it first, so that one bad item fails the play before any host is changed.
 options:
   bridges:
@@ -38,6 +38,10 @@ options:
     default: []
   simulated_remote:
     description: As the role's C(lab_simulated_remote); when not empty, all four keys are needed.
+    type: dict
+    default: {}
+  overlay:
+    description: As the role's C(lab_overlay), checked as M(netdevops.ovs_docker.ovs_vxlan) will check it.
     type: dict
     default: {}
 attributes:
@@ -65,6 +69,7 @@ EXAMPLES = r'''
     namespaces: "{{ lab_namespaces }}"
     containers: "{{ lab_containers }}"
     simulated_remote: "{{ lab_simulated_remote }}"
+    overlay: "{{ lab_overlay }}"
 '''
 
 RETURN = r'''

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The lab across a fleet: three Debian hosts as containers (scripts/fleet.sh), each with its own
 # kernel network stack, OVS, Docker engine and sshd, reached over SSH. Per-host labs on
-# different subnets, then the same subnet on every host; the quartet across the fleet (check
+# different subnets, joined by a VXLAN overlay, then the same subnet on every host; the quartet across the fleet (check
 # mode writes nothing on any host); the seed's cross-machine ping (a container on vm1 reaches
 # vm2's underlay address, routed and masqueraded by vm1); a rolling MTU change (serial: 1) that
 # leaves every host converged; wall times of the play on one host and on all of them. Every host
@@ -69,13 +69,20 @@ lab_verify_host_address: "{{ underlay_address }}"
 YAML
 for n in 1 2 3; do
   {
-    echo "lab_bridges: [{name: br0, addresses: [192.168.$n.250/24]}]"
+    echo "lab_bridges: [{name: br0, addresses: [192.168.$n.250/24]}, {name: ovl0, nat: false}]"
     echo "lab_namespaces: [{name: ns1, bridge: br0, interface: veth1, host_interface: veth0,"
     echo "                  addresses: [192.168.$n.1/24], gateway: 192.168.$n.250}]"
-    echo "lab_containers: [{name: con1, bridge: br0, addresses: [192.168.$n.2/24], gateway: 192.168.$n.250,"
-    echo "                  mtu: \"{{ fleet_mtu | default(1500) }}\"}]"
+    echo "lab_containers:"
+    echo "  - {name: con1, bridge: br0, addresses: [192.168.$n.2/24], gateway: 192.168.$n.250,"
+    echo "     mtu: \"{{ fleet_mtu | default(1500) }}\"}"
+    echo "  - {name: con2, bridge: ovl0, addresses: [10.42.0.$n/24], mtu: 1450}"
     echo "lab_verify_remotes:"
     for m in 1 2 3; do [ $m = $n ] || echo "  - {name: vm$m, address: $PREFIX.$((10 + m))}"; done
+    # the overlay: ovl0 of the three hosts is one L2 segment, 10.42.0.0/24, over VXLAN 42
+    echo "lab_overlay:"
+    echo "  {bridge: ovl0, vni: 42, local: $PREFIX.$((10 + n)), mtu: 1450,"
+    echo "   remotes: [$(for m in 1 2 3; do [ $m = $n ] || printf '%s, ' "$PREFIX.$((10 + m))"; done | sed 's/, $//')],"
+    echo "   peers: [$(for m in 1 2 3; do [ $m = $n ] || printf '{name: vm%s-con2, address: 10.42.0.%s}, ' $m $m; done | sed 's/, $//')]}"
   } > "$work/host_vars/vm$n.yml"
 done
 
@@ -83,11 +90,11 @@ echo "### the hosts: daemons started by the role, the test image"
 expect "preparing the fleet works" play prepare prepare.yml
 snapshots > "$work/before"
 
-echo "### one host, fresh"
-expect "the lab on vm1 alone works" play one-host netdevops.ovs_docker.lab -l vm1
+echo "### one host, fresh (without the overlay: its peers are not built yet)"
+expect "the lab on vm1 alone works" play one-host netdevops.ovs_docker.lab -l vm1 -e '{"lab_overlay": {}}'
 one_host=$elapsed
 expect "it changed vm1" test "$changed" -gt 0
-expect "teardown of vm1 works" play one-host-teardown netdevops.ovs_docker.teardown -l vm1
+expect "teardown of vm1 works" play one-host-teardown netdevops.ovs_docker.teardown -l vm1 -e '{"lab_overlay": {}}'
 expect "every host is as before" same "$work/before"
 
 echo "### the quartet across the fleet, forks = hosts"
@@ -99,9 +106,18 @@ all_hosts=$elapsed
 expect "it changed every host" test "$(grep -c 'changed=[1-9]' "$work/$run_no-build.log")" -eq 3
 for n in 1 2 3; do
   expect "vm$n's matrix has every cell, the other hosts included" \
-    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(matrix_of "vm$n" "$work/$run_no-build.log")
+    grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}( +-){2}\"" <(matrix_of "vm$n" "$work/$run_no-build.log")
   expect "vm$n: br0 has 192.168.$n.250/24" has "vm$n br0" "$(on "vm$n" 'ip -4 -o addr show dev br0')" " 192\.168\.$n\.250/24 "
   expect "vm$n: con1 has 192.168.$n.2/24" has "vm$n con1" "$(on "vm$n" 'docker exec con1 ip -4 addr show dev eth0')" "inet 192\.168\.$n\.2/24 "
+done
+for n in 1 2 3; do
+  expect "vm$n's con2 reaches the con2 of both other hosts across the overlay (matrix)" \
+    grep -Eq '"con2( +-)+ +ok +ok"' <(matrix_of "vm$n" "$work/$run_no-build.log")
+done
+expect "vm1's con2 reaches vm3's con2 on one L2 segment (no gateway, no route: only the VXLAN link)" \
+  on vm1 "docker exec con2 ping -c 1 -W 2 10.42.0.3 >/dev/null && ! docker exec con2 ip route | grep -q default"
+for h in "${HOSTS[@]}"; do
+  expect "$h: the overlay link is on ovl0" has "$h vxlan42" "$(on "$h" 'ovs-vsctl port-to-br vxlan42')" '^ovl0$'
 done
 expect "vm1's con1 reaches vm2's underlay address through vm1 (the seed's cross-machine ping)" \
   on vm1 "docker exec con1 ping -c 1 -W 2 $PREFIX.12 >/dev/null"

@@ -71,3 +71,13 @@ def test_a_simulated_remote_needs_all_four_keys():
 def test_a_simulated_remote_may_not_reuse_a_lab_name():
     found = problems(SEED_BRIDGES, SEED_NAMESPACES, SEED_CONTAINERS, dict(REMOTE, bridge='br0'))
     assert found == ['lab_simulated_remote[0] (br0): the same as lab_bridges[0] (br0); give each one once']
+
+
+def test_the_overlay_is_checked_as_ovs_vxlan_checks_it():
+    from ansible_collections.netdevops.ovs_docker.plugins.action.lab_validate import overlay_problems
+    good = {'bridge': 'br0', 'vni': 42, 'local': '192.0.2.11', 'remotes': ['192.0.2.12'], 'mtu': 1450}
+    assert overlay_problems({}, SEED_BRIDGES) == []
+    assert overlay_problems(good, SEED_BRIDGES) == []
+    assert overlay_problems(dict(good, vni=0), SEED_BRIDGES) == ['lab_overlay: vni 0 is out of range: give 1 to 16777215']
+    assert overlay_problems(dict(good, bridge='ovl0'), SEED_BRIDGES) == [
+        'lab_overlay: bridge ovl0 is not one of lab_bridges: add it there']

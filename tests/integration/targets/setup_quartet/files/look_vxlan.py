@@ -1,0 +1,40 @@
+"""Independent look at a VXLAN link and its OVS port: what ip, bridge and ovs-vsctl say, as JSON.
+
+    look_vxlan.py NAME
+"""
+import json
+import subprocess
+import sys
+
+
+def run(argv):
+    done = subprocess.run(argv, check=False, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def main(name):
+    out = run(['ip', '-j', '-d', 'link', 'show', 'dev', name])
+    bridge = (run(['ovs-vsctl', 'port-to-br', name]) or '').strip() or None
+    if not out:
+        print(json.dumps({'present': False, 'bridge': bridge}))
+        return
+    link = json.loads(out)[0]
+    info = link.get('linkinfo', {})
+    data = info.get('info_data', {})
+    fdb = json.loads(run(['bridge', '-j', 'fdb', 'show', 'dev', name]) or '[]')
+    print(json.dumps({
+        'present': True,
+        'kind': info.get('info_kind'),
+        'vni': data.get('id'),
+        'port': data.get('port'),
+        'local': data.get('local'),
+        'learning': data.get('learning'),
+        'remotes': sorted(e['dst'] for e in fdb if e.get('mac') == '00:00:00:00:00:00' and e.get('dst')),
+        'mtu': link.get('mtu'),
+        'state': 'up' if 'UP' in link.get('flags', []) else 'down',
+        'bridge': bridge,
+    }, sort_keys=True))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ovs_vxlan's pure parts: validation, the plan from current to desired, and its undo."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _vxlan
+
+PARAMS = dict(name='vx42', bridge='br0', vni=42, remotes=['192.0.2.13', '192.0.2.12'], local='192.0.2.11',
+              port=4789, mtu=1450, state='present')
+
+
+def desired(**changes):
+    result, errors = _vxlan.desired_state(dict(PARAMS, **changes))
+    assert errors == []
+    return result
+
+
+def current(vni=42, remotes=('192.0.2.12', '192.0.2.13'), bridge='br0', mtu=1450, state='up', kind='vxlan', learning=False):
+    return {'link': {'index': 7, 'name': 'vx42', 'kind': kind, 'state': state, 'mtu': mtu,
+                     'vxlan': {'vni': vni, 'port': 4789, 'local': '192.0.2.11', 'learning': learning} if kind == 'vxlan' else None},
+            'remotes': list(remotes), 'bridge': bridge}
+
+
+def test_remotes_are_sorted_and_unique():
+    assert desired(remotes=['192.0.2.13', '192.0.2.12', '192.0.2.13'])['remotes'] == ['192.0.2.12', '192.0.2.13']
+
+
+@pytest.mark.parametrize('changes, expected', [
+    (dict(vni=0), 'vni 0 is out of range'),
+    (dict(vni=1 << 24), 'vni 16777216 is out of range'),
+    (dict(port=0), 'port 0 is out of range'),
+    (dict(remotes=['192.0.2.12/24']), "remotes[0] '192.0.2.12/24' is not an IPv4 or IPv6 address"),
+    (dict(remotes=['239.1.1.1']), 'remotes[0] 239.1.1.1 is a multicast address'),
+    (dict(remotes=['192.0.2.11']), 'remotes lists 192.0.2.11, the local address itself'),
+    (dict(remotes=['2001:db8::2']), 'mix IPv4 and IPv6'),
+    (dict(local='nowhere'), "local 'nowhere' is not an IPv4 or IPv6 address"),
+    (dict(mtu=20), 'mtu 20 is out of range'),
+    (dict(name='vxlan-much-too-long'), 'at most 15'),
+    (dict(bridge=None), 'bridge is required'),
+])
+def test_bad_input_is_named(changes, expected):
+    _desired, errors = _vxlan.desired_state(dict(PARAMS, **changes))
+    assert len(errors) == 1 and expected in errors[0], errors
+
+
+def test_new_link():
+    actions, before, after = _vxlan.plan(None, desired())
+    assert actions == [('link_add', 42, 4789, '192.0.2.11'), ('flood_add', '192.0.2.12'), ('flood_add', '192.0.2.13'),
+                       ('link_set', {'mtu': 1450, 'state': 'up'}), ('port_add', 'br0')]
+    assert before == {'name': 'vx42', 'state': 'absent'}
+    assert after['remotes'] == ['192.0.2.12', '192.0.2.13'] and after['bridge'] == 'br0' and after['link_state'] == 'up'
+
+
+def test_nothing_to_do():
+    actions, before, after = _vxlan.plan(current(), desired())
+    assert actions == [] and before == after
+
+
+def test_remotes_change():
+    actions, _before, after = _vxlan.plan(current(remotes=['192.0.2.12', '192.0.2.99']), desired())
+    assert actions == [('flood_del', '192.0.2.99'), ('flood_add', '192.0.2.13')]
+    assert after['remotes'] == ['192.0.2.12', '192.0.2.13']
+
+
+def test_down_link_and_mtu_in_one_request():
+    actions = _vxlan.plan(current(state='down', mtu=1500), desired())[0]
+    assert actions == [('link_set', {'mtu': 1450, 'state': 'up'})]
+
+
+def test_mtu_not_asked_is_left_alone():
+    assert _vxlan.plan(current(mtu=1500), desired(mtu=None))[0] == []
+
+
+def test_port_moved_to_another_bridge_comes_back():
+    assert _vxlan.plan(current(bridge='br9'), desired())[0] == [('port_del', 'br9'), ('port_add', 'br0')]
+
+
+def test_deleted_port_comes_back():
+    assert _vxlan.plan(current(bridge=None), desired())[0] == [('port_add', 'br0')]
+
+
+@pytest.mark.parametrize('state', [dict(vni=43), dict(learning=True)])
+def test_a_link_that_cannot_change_in_place_is_made_again(state):
+    actions = _vxlan.plan(current(**state), desired())[0]
+    assert actions == [('port_del', 'br0'), ('link_del',), ('link_add', 42, 4789, '192.0.2.11'),
+                       ('flood_add', '192.0.2.12'), ('flood_add', '192.0.2.13'),
+                       ('link_set', {'mtu': 1450, 'state': 'up'}), ('port_add', 'br0')]
+
+
+def test_deleted_link_with_port_left():
+    state = {'link': None, 'remotes': [], 'bridge': 'br0'}
+    actions = _vxlan.plan(state, desired())[0]
+    assert actions[:2] == [('port_del', 'br0'), ('link_add', 42, 4789, '192.0.2.11')]
+    assert actions[-1] == ('port_add', 'br0')
+
+
+def test_absent():
+    actions, _before, after = _vxlan.plan(current(), dict(name='vx42', state='absent'))
+    assert actions == [('port_del', 'br0'), ('link_del',)]
+    assert after == {'name': 'vx42', 'state': 'absent'}
+    assert _vxlan.plan(None, dict(name='vx42', state='absent'))[0] == []
+
+
+def test_undo_takes_back_each_step():
+    state = current(mtu=1500, remotes=['192.0.2.12'])
+    assert _vxlan.undo_actions(('flood_add', '192.0.2.13'), state) == [('flood_del', '192.0.2.13')]
+    assert _vxlan.undo_actions(('port_add', 'br0'), state) == [('port_del', 'br0')]
+    assert _vxlan.undo_actions(('link_set', {'mtu': 1450}), state) == [('link_set', {'mtu': 1500})]
+    assert _vxlan.undo_actions(('link_set', {'mtu': 1450}), None) == []
+    assert _vxlan.undo_actions(('link_del',), state) == [
+        ('link_add', 42, 4789, '192.0.2.11'), ('flood_add', '192.0.2.12'), ('link_set', {'mtu': 1500, 'state': 'up'})]
