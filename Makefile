@@ -11,7 +11,7 @@ STAGE := /var/tmp/netdevops-ovs_docker/ansible_collections/netdevops/ovs_docker
 COLLECTIONS := $(HOME)/.ansible/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: lab teardown test setup install stage sanity lint units integration bench clean
+.PHONY: lab teardown test setup install stage sanity lint units integration bench fleet-up fleet-down clean
 
 lab: setup install
 	@echo "== lab: playbooks/lab.yml on localhost"
@@ -64,6 +64,17 @@ units: stage
 
 integration: stage
 	@scripts/integration.sh $(STAGE)
+
+# The multi-host test bed by hand (the `fleet` integration target makes and removes its own):
+# FLEET_HOSTS nodes vm1..vmN as containers with their own OVS, Docker and sshd; then
+#   ansible-playbook -i .build/fleet/inventory.ini netdevops.ovs_docker.lab -e lab_image=ovs-docker-test:busybox
+# (import that image on the nodes first: tests/integration/targets/fleet/prepare.yml).
+FLEET_HOSTS ?= 3
+fleet-up: setup install
+	scripts/fleet.sh up $(FLEET_HOSTS)
+
+fleet-down:
+	scripts/fleet.sh down
 
 bench: setup install
 	$(BIN)/python scripts/bench.py
