@@ -516,29 +516,14 @@ class Applier(object):
 
     def _ovsdb(self, batch):
         """One transaction for every OVSDB action in ``batch`` [(item, action)]."""
-        tables = self.db.idl.tables
-
         def build(txn):
             for _item, action in batch:
                 kind = action[0]
                 if kind == 'port_add':
                     _kind, bridge_name, name, tag, external_ids = action
-                    bridge = self.db.find('Bridge', bridge_name)
-                    if bridge is None:
-                        raise RuntimeError("bridge %s does not exist: create it first (ovs_bridge)" % bridge_name)
-                    iface = txn.insert(tables['Interface'])
-                    iface.name, iface.external_ids = name, dict(external_ids)
-                    port = txn.insert(tables['Port'])
-                    port.name, port.interfaces, port.tag = name, [iface], [tag] if tag is not None else []
-                    bridge.addvalue('ports', port.uuid)
+                    self.db.insert_port(txn, bridge_name, name, tag, external_ids)
                 elif kind == 'port_del':
-                    port = self.db.find('Port', action[2])
-                    if port is None:
-                        continue
-                    bridge = self.db.find('Bridge', self.db.bridge_of_port(port) or '')
-                    if bridge is not None:
-                        bridge.delvalue('ports', port.uuid)
-                    port.delete()
+                    self.db.delete_port(action[2])
                 elif kind == 'port_tag':
                     self.db.find('Port', action[1]).tag = [action[2]] if action[2] is not None else []
                 elif kind == 'iface_ext':

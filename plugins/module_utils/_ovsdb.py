@@ -158,6 +158,28 @@ class Ovsdb(object):
             (p.uuid, b.name) for b in self.idl.tables['Bridge'].rows.values() for p in b.ports))
         return bridges.get(port.uuid)
 
+    def insert_port(self, txn, bridge_name, name, tag=None, external_ids=None):
+        """In a transaction's build: a port with one interface of the same name on a bridge."""
+        bridge = self.find('Bridge', bridge_name)
+        if bridge is None:
+            raise RuntimeError('bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % bridge_name)
+        tables = self.idl.tables
+        iface = txn.insert(tables['Interface'])
+        iface.name, iface.external_ids = name, dict(external_ids or {})
+        port = txn.insert(tables['Port'])
+        port.name, port.interfaces, port.tag = name, [iface], [tag] if tag is not None else []
+        bridge.addvalue('ports', port.uuid)
+
+    def delete_port(self, name):
+        """In a transaction's build: the port called ``name`` off its bridge (nothing when absent)."""
+        port = self.find('Port', name)
+        if port is None:
+            return
+        bridge = self.find('Bridge', self.bridge_of_port(port) or '')
+        if bridge is not None:
+            bridge.delvalue('ports', port.uuid)
+        port.delete()
+
     @property
     def root(self):
         return next(iter(self.idl.tables[DB_NAME].rows.values()))

@@ -220,28 +220,12 @@ class Applier(object):
             self._port(kind, action[1])
 
     def _port(self, kind, bridge_name):
-        tables = self.db.idl.tables
-        name = self.name
-
         def build(txn):
             if kind == 'port_add':
-                bridge = self.db.find('Bridge', bridge_name)
-                if bridge is None:
-                    raise RuntimeError('bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % bridge_name)
-                iface = txn.insert(tables['Interface'])
-                iface.name = name
-                port = txn.insert(tables['Port'])
-                port.name, port.interfaces = name, [iface]
-                bridge.addvalue('ports', port.uuid)
+                self.db.insert_port(txn, bridge_name, self.name)
             else:
-                port = self.db.find('Port', name)
-                if port is None:
-                    return
-                bridge = self.db.find('Bridge', self.db.bridge_of_port(port) or '')
-                if bridge is not None:
-                    bridge.delvalue('ports', port.uuid)
-                port.delete()
-        self.db.transact(build, '%s %s on %s' % (kind.replace('_', ' '), name, bridge_name))
+                self.db.delete_port(self.name)
+        self.db.transact(build, '%s %s on %s' % (kind.replace('_', ' '), self.name, bridge_name))
 
     def apply(self, actions, current):
         done = []
