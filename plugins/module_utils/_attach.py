@@ -21,7 +21,7 @@ import re
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
-    AF_INET, AF_INET6, Netlink, create_netns, netns_path, remove_netns)
+    AF_INET, AF_INET6, Netlink, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
 
 # What the IDL replicates for attachments: only these columns are synced.
 TABLES = {
@@ -94,7 +94,9 @@ def desired_state(spec):
     """Validated, canonical desired state of one attachment -> (desired, [errors]).
 
     spec: state, namespace, interface, host_interface, bridge, addresses, mac, mtu, gateway,
-    gateway6, gateway_onlink, vlan, external_ids, create_namespace, delete_namespace.
+    gateway6, gateway_onlink, vlan, external_ids, create_namespace, delete_namespace, and from the
+    modules: marks (the external_ids that prove an OVS port is this attachment's; they win over
+    the user's external_ids) and where (how messages name the namespace: "container web").
     """
     errors = []
     namespace = spec.get('namespace') or ''
@@ -123,6 +125,8 @@ def desired_state(spec):
         'bridge': spec.get('bridge'),
         'create_namespace': spec.get('create_namespace', True),
         'delete_namespace': spec.get('delete_namespace', False),
+        'marks': dict(spec.get('marks') or {}),
+        'where': spec.get('where') or ('namespace %s' % namespace if namespace else 'the namespace'),
     }
     if desired['delete_namespace'] and not named:
         errors.append("delete_namespace works on named namespaces only; %s belongs to a process" % namespace)
@@ -172,7 +176,8 @@ def desired_state(spec):
     external_ids, error = _validate.ovsdb_map(spec.get('external_ids'), 'external_ids')
     if error:
         errors.append(error)
-    desired['external_ids'] = external_ids or {}
+    # The marks are how the port is proven ours later: the user's external_ids cannot change them.
+    desired['external_ids'] = dict(external_ids or {}, **desired['marks']) if desired['bridge'] is not None else {}
     if desired['bridge'] is None and (desired['vlan'] is not None or spec.get('external_ids')):
         errors.append("vlan and external_ids are set on the OVS port: they need bridge")
     return desired, errors
@@ -199,12 +204,49 @@ def find_port(db, name):
     }
 
 
+def _netns_problem(path, where):
+    """Why the namespace at ``path`` must not be worked in, or None: not a network namespace, or
+    the host's own (the inside end would land among the host's interfaces)."""
+    try:
+        identity = netns_identity(path)
+    except ValueError as exc:
+        return '%s %s; give a network namespace (a name under /run/netns, or /proc/PID/ns/net)' % (where, exc)
+    if identity == own_netns_identity():
+        return ("%s is this host's own network namespace: an attachment there would put links among the "
+                "host's own interfaces; give a namespace of its own (for a container: run it with "
+                "--net=none or on a Docker network, not --net=host)" % where)
+    return None
+
+
+def _describe_foreign(host, current):
+    """For messages only: what the links under our names are attached to (a Docker veth's peer
+    is on docker0, say). Reads only, and only when the pair is not ours as it stands."""
+    host_link, ns_link = current['host_link'], current['ns_link']
+    if host_link is not None:
+        host_link['master_name'] = _master_name(host, host_link)
+    if ns_link is not None and ns_link['kind'] == 'veth' and ns_link['peer_index']:
+        peer = host.link_by_index(ns_link['peer_index'])
+        if peer and peer['kind'] == 'veth' and peer['peer_index'] == ns_link['index']:
+            ns_link['peer_name'], ns_link['peer_master'] = peer['name'], _master_name(host, peer)
+
+
+def _master_name(host, link):
+    master = host.link_by_index(link['master']) if link.get('master') else None
+    return master['name'] if master else None
+
+
 def observe(desired, host, db, ns=None):
     """Current state of one attachment as plain data. ``host`` is the host's Netlink, ``ns``
     the namespace's (made here when None and the namespace exists). Never creates anything.
     For an absent attachment only what its removal needs is read: the links and the port."""
     current = {'netns_exists': bool(desired['netns_path']) and os.path.exists(desired['netns_path']),
-               'ns_link': None, 'host_link': host.link(desired['host_interface']), 'port': None}
+               'ns_link': None, 'host_link': host.link(desired['host_interface']), 'port': None,
+               'netns_problem': None}
+    if current['netns_exists']:
+        current['netns_problem'] = _netns_problem(desired['netns_path'], desired['where'])
+        if current['netns_problem']:  # nothing in there is read, nor will be touched
+            current['netns_exists'] = False
+            ns = None
     if current['netns_exists'] and ns is None:
         ns = Netlink(desired['netns_path'])
     if current['netns_exists']:
@@ -223,10 +265,12 @@ def observe(desired, host, db, ns=None):
     if db is not None:
         current['port'] = find_port(db, desired['host_interface'])
         current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
+    if not current['paired'] and (current['host_link'] or current['ns_link']):
+        _describe_foreign(host, current)
     return current, ns
 
 
-# -- the plan (pure) ---------------------------------------------------------------------------
+# -- what is shown (pure) ----------------------------------------------------------------------
 
 def view(desired, current):
     """Flat dict for --diff and results: every property an attachment has. The attachment is
@@ -260,19 +304,94 @@ def view(desired, current):
     return result
 
 
+# -- ownership (pure) --------------------------------------------------------------------------
+# A name is no proof. The pair is ours when its two ends are exactly the pair we would make
+# (current['paired']); an OVS port is ours when its interface carries this attachment's marks
+# (ovs-docker's container_id/container_iface, netns_veth's netns/netns_iface) or is the host end of
+# our pair; a host link is ours with our pair, or as the device of a port with our marks (its
+# inside end gone or moved: a restarted container). Anything else under our names is refused.
+
+def marked(port, desired):
+    """Does the OVS port carry this attachment's marks?"""
+    marks = desired['marks']
+    return bool(port and marks) and all(port['external_ids'].get(k) == v for k, v in marks.items())
+
+
+def _next_name(name):
+    """A name to suggest instead of ``name``: eth0 -> eth1, veth -> veth1."""
+    stem = name.rstrip('0123456789')
+    return '%s%d' % (stem, int(name[len(stem):]) + 1) if stem != name else name + '1'
+
+
+def _foreign_host_link(link, desired):
+    name = desired['host_interface']
+    if link['kind'] != 'veth':
+        return ("host_interface %s already exists and is a %s, not a veth: this module did not make it; "
+                "choose another name" % (name, link['kind'] or 'device'))
+    where = 'in another namespace' if link['peer_elsewhere'] else 'in the host'
+    master = ', on %s' % link['master_name'] if link.get('master_name') else ''
+    return ("host_interface %s already exists: a veth this module did not make (its peer is %s%s, and no OVS "
+            "port of that name carries this attachment's marks %s); choose another host_interface, or "
+            "delete %s if it is a leftover" % (name, where, master, _marks_text(desired), name))
+
+
+def _foreign_ns_link(link, desired):
+    name, where = desired['interface'], desired['where']
+    if link['kind'] != 'veth':
+        return ("interface %s already exists in %s and is a %s, not a veth: this module did not make it; "
+                "choose another interface name, for example %s" % (name, where, link['kind'] or 'device', _next_name(name)))
+    if link.get('peer_master'):
+        master = link['peer_master']
+        whose = " (Docker's network)" if master.startswith(('docker', 'br-')) else ''
+        peer = 'peer %s is on %s%s' % (link['peer_name'], master, whose)
+    elif link.get('peer_name'):
+        peer = 'peer %s is in the host' % link['peer_name']
+    else:
+        peer = 'peer is in another namespace'
+    return ("interface %s in %s is not one this module made: a veth whose %s; choose another interface "
+            "name, for example %s" % (name, where, peer, _next_name(name)))
+
+
+def _marks_text(desired):
+    return ', '.join('%s=%s' % kv for kv in sorted(desired['marks'].items())) or '(none)'
+
+
+def ownership_problems(current, desired):
+    """What stands under this attachment's names but is not provably ours: each a message that
+    names it and the fix. The plan refuses (nothing is changed) when there is any."""
+    if current['paired']:
+        return []  # exactly our pair; its port, marked or not, is adopted
+    problems = []
+    port, host_link, ns_link = current['port'], current['host_link'], current['ns_link']
+    if port is not None and not marked(port, desired):
+        ids = ', '.join('%s=%s' % kv for kv in sorted(port['external_ids'].items())) or 'none'
+        problems.append("OVS port %s on bridge %s is not this attachment's: its external_ids (%s) lack the marks "
+                        "%s and it is not the host end of %s in %s; choose another host_interface, or remove "
+                        "that port if it is a leftover" % (desired['host_interface'], port['bridge'], ids,
+                                                           _marks_text(desired), desired['interface'], desired['where']))
+    if host_link is not None and (host_link['kind'] != 'veth' or not marked(port, desired)):
+        problems.append(_foreign_host_link(host_link, desired))
+    if ns_link is not None:
+        problems.append(_foreign_ns_link(ns_link, desired))
+    return problems
+
+
+# -- the plan (pure) ---------------------------------------------------------------------------
+
 def plan(current, desired):
     """(current, desired) -> (actions, before, after, problems). Problems are reasons the plan
     cannot be carried out (found only once the system was looked at); no action is run then."""
-    actions, problems = [], []
+    actions = []
     before = view(desired, current)
+    if current.get('netns_problem'):
+        return [], before, before, [current['netns_problem']]
+    problems = ownership_problems(current, desired)
     if desired['state'] == 'absent':
         if current['port']:
             port = current['port']
             actions.append(('port_del', port['bridge'], desired['host_interface'], port['tag'], port['external_ids']))
-        if current['host_link'] and current['host_link']['kind'] == 'veth':
+        if current['host_link']:  # ours (else a problem above); its peer goes with it
             actions.append(('link_del', 'host', desired['host_interface']))
-        elif current['ns_link'] and current['ns_link']['kind'] == 'veth':
-            actions.append(('link_del', 'ns', desired['interface']))
         if desired['delete_namespace'] and current['netns_exists']:
             actions.append(('netns_del', desired['namespace']))
         gone = {'netns_exists': current['netns_exists'] and not desired['delete_namespace']}
@@ -289,15 +408,8 @@ def plan(current, desired):
     ns_link, host_link = dict(current['ns_link'] or {}), dict(current['host_link'] or {})
     state = dict(current, ipv6_disabled=current.get('ipv6_disabled', False))
     if fresh:
-        for side, link, name in (('host', current['host_link'], desired['host_interface']),
-                                 ('ns', current['ns_link'], desired['interface'])):
-            if link is None:
-                continue
-            if link['kind'] != 'veth':
-                problems.append("%s %s already exists and is a %s, not a veth: choose another name"
-                                % ('host_interface' if side == 'host' else 'interface', name, link['kind'] or 'device'))
-            else:  # a veth whose peer is gone or elsewhere (e.g. a restarted container): replace it
-                actions.append(('link_del', side, name))
+        if current['host_link'] is not None:  # ours by its port's marks (else a problem above), its peer
+            actions.append(('link_del', 'host', desired['host_interface']))  # gone or moved: made again
         actions.append(('veth_add', desired['host_interface'], desired['interface']))
         ns_link = {'state': 'down', 'mtu': 1500, 'mac': None, 'addresses': []}
         host_link = {'state': 'down', 'mtu': 1500}

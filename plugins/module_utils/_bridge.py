@@ -175,6 +175,19 @@ def observe(db, netlink, name):
     return state
 
 
+def name_taken(netlink, name):
+    """None when no kernel link is called ``name`` (a new bridge's internal interface needs it),
+    else a message naming what has it."""
+    link = netlink.link(name)
+    if link is None:
+        return None
+    what = {'bridge': 'a Linux bridge', 'tun': 'a tun/tap device', 'veth': 'a veth',
+            'openvswitch': "an OVS kernel datapath's interface"}.get(link['kind'], 'a %s link' % (link['kind'] or 'network'))
+    return ("bridge %s cannot be created: %s called %s already exists on this host and is not an OVS bridge in this "
+            "OVSDB (ovs-vswitchd would fail to make the bridge's internal interface); choose another bridge name"
+            % (name, what, name))
+
+
 def datapath_failure(db, name):
     """After ovs-vswitchd applied a bridge: None when its datapath works, else a message."""
     row = db.find('Bridge', name)

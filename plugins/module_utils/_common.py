@@ -2,11 +2,23 @@
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What several modules share: argument specs (matching plugins/doc_fragments), the failure of a
-run that was undone, the pyroute2 check."""
+run that was undone, the pyroute2 check, the host lock."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import errno
+import fcntl
+import os
+import time
+
+# One run at a time changes a host's bridges, ports and links: two plays on one attachment (or one
+# new bridge) would otherwise both see it missing and both make it, and the loser's undo would take
+# back the winner's work. The kernel drops the lock when the process ends, however it ends.
+LOCK_PATH = '/run/netdevops-ovs_docker.lock'
+LOCK_WAIT = 300  # seconds; a holder is always a live module run
+_HELD = []  # the open lock file: closing it would release the lock
 
 OVSDB_ARGS = dict(
     ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
@@ -46,3 +58,31 @@ def require_pyroute2(module):
     if missing:
         module.fail_json(msg=missing_required_lib('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)'),
                          exception=missing)
+
+
+def host_lock(module, path=LOCK_PATH, wait=LOCK_WAIT):
+    """Wait for, and hold until the module exits, this host's lock for runs that change things.
+    Check mode takes none: it writes nothing, not even the lock file."""
+    if module.check_mode or _HELD:
+        return
+    handle = open(path, 'a+')
+    deadline, delay = time.monotonic() + wait, 0.01
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+        if time.monotonic() >= deadline:
+            handle.seek(0)
+            holder = handle.read().strip() or 'unknown'
+            module.fail_json(msg="another netdevops.ovs_docker run (pid %s) has been changing this host for over %ds; "
+                                 "wait for it, or end it if it hangs (lock %s)" % (holder, wait, path))
+        time.sleep(delay)  # flock has no timeout of its own
+        delay = min(delay * 2, 0.2)
+    handle.seek(0)
+    handle.truncate()
+    handle.write('%d\n' % os.getpid())
+    handle.flush()
+    _HELD.append(handle)

@@ -68,7 +68,7 @@ class Engine(object):
             return dict(zip(refs, pool.map(self.inspect, refs)))
 
     def inspect(self, ref):
-        """{'id', 'name', 'pid', 'running', 'status'} of the container ``ref`` (name, full or
+        """{'id', 'name', 'pid', 'running', 'status', 'network_mode'} of the container ``ref`` (name, full or
         short ID), or None when there is no such container."""
         client = self.client
         try:
@@ -84,6 +84,8 @@ class Engine(object):
             'pid': state.get('Pid') or 0,
             'running': bool(state.get('Running')) and bool(state.get('Pid')),
             'status': state.get('Status', 'unknown'),
+            # 'none', 'bridge', 'host', 'container:ID', a network's name
+            'network_mode': (data.get('HostConfig') or {}).get('NetworkMode') or '',
         }
 
     def references(self):

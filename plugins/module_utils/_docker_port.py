@@ -83,6 +83,13 @@ class PortIndex(object):
         return found
 
 
+def _absent_spec(port, namespace, where):
+    """The removal of an ovs-docker port found by its marks (which prove it ours)."""
+    return {'state': 'absent', 'namespace': namespace, 'interface': port['container_iface'] or 'eth0',
+            'host_interface': port['name'], 'where': where,
+            'marks': {'container_id': port['container_id'], 'container_iface': port['container_iface']}}
+
+
 def desired_items(engine, index, item, known=None):
     """One task item -> ([desired attachments], [problems]) once the container was looked at.
 
@@ -103,15 +110,19 @@ def desired_items(engine, index, item, known=None):
         if not container['running']:
             return [], ["container %s is not running (status %s): start it first; its network namespace lives "
                         "only while it runs" % (ref, container['status'])]
+        if container.get('network_mode') == 'host':
+            return [], ["container %s runs with --net=host: it has no network namespace of its own, and an attachment "
+                        "would put links among the host's own interfaces; run it with --net=none or on a Docker "
+                        "network" % ref]
     namespace = '/proc/%d/ns/net' % container['pid'] if container and container['running'] else ''
     ports = index.of(ref, container, item['interface'])
     result = []
+    where = 'container %s' % ref
     if item['state'] == 'present':
         port = ports[0] if ports else None
-        ids = {'container_id': port['container_id'] if port else ref, 'container_iface': item['interface']}
-        spec = dict(item, namespace=namespace,
+        marks = {'container_id': port['container_id'] if port else ref, 'container_iface': item['interface']}
+        spec = dict(item, namespace=namespace, marks=marks, where=where,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
-                    external_ids=dict(item.get('external_ids') or {}, **ids),
                     mac_seed='%s/%s' % (container['id'], item['interface']))
         desired, errors = _attach.desired_state(spec)
         if errors:
@@ -120,9 +131,7 @@ def desired_items(engine, index, item, known=None):
         result.append(desired)
         ports = ports[1:]
     for port in ports:  # absent: every port found; present: duplicates
-        desired, errors = _attach.desired_state({
-            'state': 'absent', 'namespace': namespace, 'interface': port['container_iface'] or 'eth0',
-            'host_interface': port['name']})
+        desired, errors = _attach.desired_state(_absent_spec(port, namespace, where))
         desired['key'] = '%s/%s' % (ref, port['container_iface'])
         if item['state'] == 'present':
             desired['key'] += ' (duplicate port %s)' % port['name']
@@ -139,9 +148,7 @@ def stale_items(engine, index, db, bridge):
             continue
         if bridge is not None and (_attach.find_port(db, port['name']) or {}).get('bridge') != bridge:
             continue
-        desired, _errors = _attach.desired_state({
-            'state': 'absent', 'namespace': '', 'interface': port['container_iface'] or 'eth0',
-            'host_interface': port['name']})
+        desired, _errors = _attach.desired_state(_absent_spec(port, '', 'container %s' % port['container_id']))
         desired['key'] = '%s/%s' % (port['container_id'], port['container_iface'])
         result.append(desired)
     return result

@@ -14,6 +14,7 @@ __metaclass__ = type
 import contextlib
 import ctypes
 import errno
+import fcntl
 import importlib.util
 import ipaddress
 import os
@@ -24,6 +25,7 @@ import types
 
 IFF_UP = 0x1
 CLONE_NEWNET = 0x40000000
+NS_GET_NSTYPE = 0xb703  # ioctl on a namespace file: which kind of namespace it is (Linux 4.11+)
 AF_INET, AF_INET6 = 2, 10
 RTNH_F_ONLINK = 4
 NETNS_RUN_DIR = '/run/netns'
@@ -121,6 +123,32 @@ def entered(path):
         os.close(own)
 
 
+def netns_identity(path):
+    """(st_dev, st_ino) of the network namespace at ``path``; ValueError, worded for the user,
+    when the file is not a network namespace (another kind of namespace, a plain file, a directory)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise ValueError('cannot be opened: %s' % exc.strerror)
+    try:
+        try:
+            kind = fcntl.ioctl(fd, NS_GET_NSTYPE)
+        except OSError:
+            kind = None
+        if kind != CLONE_NEWNET:
+            raise ValueError('is not a network namespace%s' % ('' if kind is None else ' (it is another kind of namespace)'))
+        stat = os.fstat(fd)
+        return stat.st_dev, stat.st_ino
+    finally:
+        os.close(fd)
+
+
+def own_netns_identity():
+    """(st_dev, st_ino) of the network namespace this process runs in: the host's."""
+    stat = os.stat('/proc/self/ns/net')
+    return stat.st_dev, stat.st_ino
+
+
 def create_netns(name):
     pyroute2()['netns'].create(name)
 
@@ -181,13 +209,28 @@ class Netlink(object):
     # -- reads ---------------------------------------------------------------------------------
 
     def link(self, name):
-        """{'index', 'name', 'kind', 'peer_index', 'state': 'up'|'down', 'mtu', 'mac'}, or None."""
+        """{'index', 'name', 'kind', 'peer_index', 'peer_elsewhere', 'master', 'state': 'up'|'down',
+        'mtu', 'mac'}, or None."""
         try:  # one request the kernel answers for that name alone
             msg = self._call('reading link %s' % name, self.ipr.link, 'get', ifname=name)[0]
         except NetlinkError as exc:
             if exc.code == errno.ENODEV:
                 return None
             raise
+        return self._link_dict(msg)
+
+    def link_by_index(self, index):
+        """As link(), by index; None when there is no such link here."""
+        try:
+            msg = self._call('reading link %d' % index, self.ipr.link, 'get', index=index)[0]
+        except NetlinkError as exc:
+            if exc.code in (errno.ENODEV, errno.EINVAL):
+                return None
+            raise
+        return self._link_dict(msg)
+
+    @staticmethod
+    def _link_dict(msg):
         info = msg.get_attr('IFLA_LINKINFO')
         kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
         return {
@@ -197,6 +240,9 @@ class Netlink(object):
             'vxlan': _vxlan_info(info) if kind == 'vxlan' else None,
             # a veth's IFLA_LINK is its peer's index (in the peer's namespace)
             'peer_index': msg.get_attr('IFLA_LINK'),
+            # set when the peer is in another namespace (the id that namespace has here)
+            'peer_elsewhere': msg.get_attr('IFLA_LINK_NETNSID') is not None,
+            'master': msg.get_attr('IFLA_MASTER'),
             'state': 'up' if msg['flags'] & IFF_UP else 'down',
             'mtu': msg.get_attr('IFLA_MTU'),
             'mac': msg.get_attr('IFLA_ADDRESS'),

@@ -180,6 +180,29 @@ class Ovsdb(object):
             bridge.delvalue('ports', port.uuid)
         port.delete()
 
+    def vswitchd_problem(self):
+        """None when ovs-vswitchd runs beside this OVSDB, else what to do. Asked before a change:
+        without ovs-vswitchd a committed transaction is never applied, and waiting for it would
+        time out with the change half made. Known only for a local socket (its directory holds
+        ovs-vswitchd.pid); for a tcp: or ssl: remote the answer is None."""
+        kind, _sep, where = self.remote.partition(':')
+        if kind != 'unix':
+            return None
+        pidfile = os.path.join(os.path.dirname(where), 'ovs-vswitchd.pid')
+        hint = ("start Open vSwitch (for example '/usr/share/openvswitch/scripts/ovs-ctl start' or "
+                "'systemctl start openvswitch-switch') and run again; nothing was changed")
+        try:
+            with open(pidfile) as handle:
+                pid = int(handle.read().strip() or 0)
+        except (IOError, OSError, ValueError):
+            return 'ovs-vswitchd is not running (no %s): %s' % (pidfile, hint)
+        try:
+            os.kill(pid, 0)
+        except OSError as exc:
+            if exc.errno == errno.ESRCH:
+                return 'ovs-vswitchd is not running (its pid %d in %s is gone): %s' % (pid, pidfile, hint)
+        return None
+
     @property
     def root(self):
         return next(iter(self.idl.tables[DB_NAME].rows.values()))
@@ -244,3 +267,10 @@ def connect(module, tables):
         return Ovsdb(remote, module.params['ovsdb_timeout'], tables)
     except OvsdbError as exc:
         module.fail_json(msg=str(exc))
+
+
+def require_vswitchd(module, db):
+    """Fail the module, before any change, when ovs-vswitchd is not there to apply it."""
+    problem = db.vswitchd_problem() if db is not None else None
+    if problem:
+        module.fail_json(msg=problem)

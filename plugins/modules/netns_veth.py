@@ -84,7 +84,8 @@ options:
   external_ids:
     description:
       - Keys to set in the OVS interface's C(external_ids) (a null value removes the key). Needs O(bridge).
-      - The module always sets C(netns) and C(netns_iface), so that the attachment can be found again.
+      - The module always sets C(netns) and C(netns_iface), so that the attachment can be found again and
+        proven to be this module's; these two keys cannot be set or removed here.
     type: dict
   create_namespace:
     description:
@@ -100,6 +101,21 @@ requirements:
   - pyroute2 (Debian/Ubuntu C(python3-pyroute2))
 notes:
   - Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN, to enter namespaces).
+  - "What this module will and will not touch: it changes or removes a veth pair only when it can
+    prove the pair is its own - both ends exactly the pair it would make (O(host_interface) in the host,
+    its peer O(interface) in O(namespace)), or an OVS port whose interface carries this attachment's
+    marks (C(external_ids) C(netns) and C(netns_iface)) with its device. Anything else under those
+    names - another workload's veth in the host or in the namespace, a tap, an OVS port of another
+    tool or of another attachment - is an error that names what is there and the fix, with nothing
+    changed, in O(state=absent) too. A pair made by hand exactly as this module would make it (the
+    seed's C(veth0)/C(veth1)) is adopted and marked."
+  - The namespace must be a network namespace of its own. The host's own namespace (for example
+    C(/proc/PID/ns/net) of a process in the host's network) and files that are no network namespace are
+    refused before anything is read inside them.
+  - Runs that change a host take turns (a lock in C(/run)): two plays at once on one attachment or one
+    new bridge give one whole result, the second run finding it made. Check mode takes no lock.
+  - Before a change that OVSDB must carry, the module checks that C(ovs-vswitchd) runs beside a local
+    OVSDB socket (its pid file); without it the run fails with nothing changed.
 seealso:
   - module: netdevops.ovs_docker.ovs_bridge
   - module: netdevops.ovs_docker.ovs_docker_port
@@ -212,7 +228,7 @@ attachment:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
@@ -236,14 +252,13 @@ def main():
     params = module.params
 
     spec = dict((k, params[k]) for k in argument_spec if k not in OVSDB_ARGS)
-    if params['bridge'] is not None:
-        # Marks the OVS interface, so that the attachment can be found again.
-        spec['external_ids'] = dict({'netns': params['namespace'], 'netns_iface': params['interface']},
-                                    **(params['external_ids'] or {}))
+    # The OVS interface's marks: how the attachment is found again and proven ours.
+    spec['marks'] = {'netns': params['namespace'], 'netns_iface': params['interface']}
     desired, errors = _attach.desired_state(spec)
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     require_pyroute2(module)
+    host_lock(module)
 
     # OVSDB only when the run touches a port: putting one on a bridge, or removing the attachment.
     db = _ovsdb.connect(module, _attach.TABLES) if (params['bridge'] or params['state'] == 'absent') else None
@@ -260,6 +275,8 @@ def main():
         result['diff'] = dict(before=before, after=after)
 
     if actions and not module.check_mode:
+        if any(a[0] in _attach.OVSDB_ACTIONS for a in actions):
+            _ovsdb.require_vswitchd(module, db)
         item = {'desired': desired, 'ns': ns}
         try:
             _attach.Applier(db, host).apply([(item, a) for a in actions])

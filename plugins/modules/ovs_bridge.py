@@ -99,6 +99,11 @@ requirements:
   - pyroute2 (Debian/Ubuntu C(python3-pyroute2)), when O(addresses) or O(link_state) is used
 notes:
   - Runs on the host that runs C(ovs-vswitchd) (addresses are set in that host's kernel).
+  - A new bridge's internal interface takes the bridge's name in the kernel, so a name that a Linux
+    bridge, a tap or any other link already has is refused before anything is written.
+  - Runs that change a host take turns (a lock in C(/run)): two plays at once on one bridge give one whole result, the second run finding it made. Check mode takes no lock.
+  - Before a change that OVSDB must carry, the module checks that C(ovs-vswitchd) runs beside a local
+    OVSDB socket (its pid file); without it the run fails with nothing changed.
 seealso:
   - name: ovs-vsctl(8)
     description: The command line this module replaces for bridges.
@@ -182,7 +187,7 @@ ports_removed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
@@ -211,6 +216,7 @@ def main():
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
 
+    host_lock(module)
     db = _ovsdb.connect(module, _bridge.TABLES)
     supported = db.root.datapath_types
     if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
@@ -225,6 +231,13 @@ def main():
 
     try:
         current = _bridge.observe(db, netlink, desired['name'])
+        if current is None and desired['state'] == 'present':
+            # A new bridge's internal interface takes its name in the kernel: that name must be free.
+            require_pyroute2(module)
+            netlink = netlink or Netlink()
+            taken = _bridge.name_taken(netlink, desired['name'])
+            if taken:
+                module.fail_json(msg=taken)
     except NetlinkError as exc:
         module.fail_json(msg=str(exc))
     actions, before, after = _bridge.plan(current, desired)
@@ -235,6 +248,8 @@ def main():
         result['ports_removed'] = current['ports']
 
     if actions and not module.check_mode:
+        if params['wait']:  # without wait, changes may be made for an ovs-vswitchd that runs later
+            _ovsdb.require_vswitchd(module, db)
         applier = _bridge.BridgeApplier(db, netlink, desired['name'], params['wait'], params['ovsdb_timeout'])
         try:
             applier.apply(actions, current)

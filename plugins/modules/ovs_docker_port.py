@@ -128,6 +128,20 @@ requirements:
   - pyroute2 (Debian/Ubuntu C(python3-pyroute2))
 notes:
   - Needs root on the host that runs the containers and Open vSwitch.
+  - "What this module will and will not touch: it changes or removes only ports that carry ovs-docker's
+    marks for the container and interface (C(external_ids) C(container_id) and C(container_iface)),
+    with their veth pairs, and pairs it makes itself. An interface of that name already in the
+    container that is not such a pair - above all Docker's own C(eth0) in a container on a Docker
+    network - is an error naming it (its peer on C(docker0), say) and suggesting a free name, with
+    nothing changed: give such containers a second interface (O(interface=eth1)). O(state=absent)
+    and O(state=pruned) remove only ports with those marks; other OVS ports on the bridge stay."
+  - Containers started with C(--net=host) are refused (an attachment would put links among the host's
+    own interfaces). Containers that share another container's namespace (C(--network container:NAME))
+    work; their interfaces are that namespace's, seen from both containers.
+  - Runs that change a host take turns (a lock in C(/run)): two plays at once on one attachment or one
+    new bridge give one whole result, the second run finding it made. Check mode takes no lock.
+  - Before a change that OVSDB must carry, the module checks that C(ovs-vswitchd) runs beside a local
+    OVSDB socket (its pid file); without it the run fails with nothing changed.
 seealso:
   - module: netdevops.ovs_docker.netns_veth
   - module: netdevops.ovs_docker.ovs_bridge
@@ -195,7 +209,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _docker_port, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 ITEM_SPEC = dict(
@@ -249,6 +263,7 @@ def main():
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     require_pyroute2(module)
+    host_lock(module)
     missing = _containers.import_error()
     if missing:
         module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
@@ -281,6 +296,12 @@ def main():
     if new_bridges and not params['create_bridge']:
         module.fail_json(msg='bridge %s does not exist and create_bridge is false: create it first (ovs_bridge)'
                          % ', '.join(new_bridges))
+    try:
+        taken = [t for t in (_bridge.name_taken(host, name) for name in new_bridges) if t]
+    except NetlinkError as exc:
+        module.fail_json(msg='reading the current state failed: %s' % exc)
+    if taken:
+        module.fail_json(msg='; '.join(taken), errors=taken)
     plans = []
     try:
         for desired in wanted:
@@ -307,6 +328,7 @@ def main():
             result['diff'] = dict(before=dict((p[0]['desired']['key'], p[2]) for p in plans),
                                   after=dict((p[0]['desired']['key'], p[3]) for p in plans))
     if changed and not module.check_mode:
+        _ovsdb.require_vswitchd(module, db)
         _apply(module, db, host, new_bridges, plans, result)
     if params['container'] and len(result['attachments']) == 1:
         result['attachment'] = result['attachments'][0]

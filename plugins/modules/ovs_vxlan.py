@@ -108,7 +108,7 @@ vxlan:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _vxlan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
 
 
@@ -130,6 +130,7 @@ def main():
     if errors:
         module.fail_json(msg='; '.join(errors), errors=errors)
     require_pyroute2(module)
+    host_lock(module)
     db = _ovsdb.connect(module, _vxlan.TABLES)
     netlink = Netlink()
     name = desired['name']
@@ -147,6 +148,7 @@ def main():
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     if actions and not module.check_mode:
+        _ovsdb.require_vswitchd(module, db)
         try:
             _vxlan.Applier(db, netlink, name).apply(actions, current)
         except ApplyError as exc:

@@ -4,25 +4,30 @@
 # Everything a lab could leave behind, for before/after comparisons.
 snapshot() {
   echo "== ovs"  # bridges and their ports, sorted (ovs-vsctl show orders them by row UUID)
-  local br
-  for br in $(ovs-vsctl list-br); do
+  local br  # (--timeout: a stopped ovsdb-server is part of some tests; the section is empty then)
+  for br in $(ovs-vsctl --timeout=5 list-br 2>/dev/null); do
     echo "$br $(ovs-vsctl get bridge "$br" datapath_type) ports: $(ovs-vsctl list-ports "$br" | sort | xargs)"
   done
   echo "== netns"; ip netns list | awk '{print $1}' | sort
   echo "== links"; ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-  echo "== containers"; docker ps -a --format '{{.Names}} {{.State}}' | sort
+  echo "== containers"; docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null | sort
   echo "== nat"; iptables -t nat -S
   echo "== filter"; iptables -S
   echo "== ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
 }
 
-fail() { echo "LOOK FAILED: $*" >&2; return 1; }
+# A look is often called as `if ! assert_lab` or `expect ... assert_lab`, where bash ignores
+# `set -e`: every check therefore records its failure in look_failed, and the look returns it,
+# so that any one failed check fails the whole look (not only the last one).
+look_failed=0
+fail() { echo "LOOK FAILED: $*" >&2; look_failed=1; return 1; }
 has() {  # has WHAT TEXT PATTERN: TEXT must match the extended regex PATTERN
   grep -Eq -- "$3" <<<"$2" || fail "$1: '$3' not in: $2"
 }
 
 # The seed's lab as it must be on this machine after a build, looked at without Ansible.
 assert_lab() {
+  look_failed=0
   local dp; dp=$(ovs-vsctl get bridge br0 datapath_type) || fail "no bridge br0"
   # auto: no openvswitch kernel module here, so the userspace datapath
   if [ -e /sys/module/openvswitch ]; then has datapath "$dp" '^"?system"?$|^""$'; else has datapath "$dp" '^"?netdev"?$'; fi
@@ -46,4 +51,5 @@ assert_lab() {
   docker exec con1 ping -c 1 -W 2 192.168.1.1 >/dev/null || fail "con1 -> ns1"
   docker exec con1 ping -c 1 -W 2 203.0.113.2 >/dev/null || fail "con1 -> vm2 (routed and masqueraded)"
   ip netns exec ns1 ping -c 1 -W 2 192.168.1.2 >/dev/null || fail "ns1 -> con1"
+  return "$look_failed"
 }

@@ -117,6 +117,81 @@ expect "NAT back on" play nat-on netdevops.ovs_docker.lab -l venv
 expect "and the rules and forwarding changed back" test "$changed" -gt 0
 expect "exactly as built" same "$logs/built"
 
+echo "### the looks fail on a broken lab: one break at a time, each put back by hand"
+# break WHAT BREAK MEND: after BREAK, assert_lab must fail (and so must \`same\` when the snapshot
+# holds what broke); after MEND, both pass again.
+break_and_mend() {
+  local what=$1 break=$2 mend=$3 in_snapshot=${4:-}
+  eval "$break"
+  expect "assert_lab fails on: $what" fails assert_lab
+  if [ -n "$in_snapshot" ]; then expect "same fails on: $what" fails same "$logs/built"; fi
+  eval "$mend"
+  expect "assert_lab passes once mended: $what" assert_lab
+}
+port_uuid=$(ovs-vsctl get Port veth0 _uuid)
+masquerade='POSTROUTING -s 192.168.1.0/24 ! -d 192.168.1.0/24 -m comment --comment "netdevops.ovs_docker lab" -j MASQUERADE'
+break_and_mend "a missing address" \
+  "ip -n ns1 addr del 192.168.1.1/24 dev veth1" \
+  "ip -n ns1 addr add 192.168.1.1/24 dev veth1 && ip -n ns1 route add default via 192.168.1.250"
+break_and_mend "a missing route" \
+  "ip -n ns1 route del default" "ip -n ns1 route add default via 192.168.1.250"
+# the same Port row moved, so that its marks (external_ids) stay as the module made them
+break_and_mend "a port on the wrong bridge" \
+  "ovs-vsctl remove Bridge br0 ports $port_uuid -- add Bridge uplink0 ports $port_uuid" \
+  "ovs-vsctl remove Bridge uplink0 ports $port_uuid -- add Bridge br0 ports $port_uuid" in-snapshot
+break_and_mend "a missing NAT rule" "iptables -t nat -D $masquerade" "iptables -t nat -I $masquerade" in-snapshot
+expect "exactly as built after the mending" same "$logs/built"
+
+echo "### faults: each daemon stopped in turn; the modules fail clearly and change nothing; the lab play"
+echo "### starts the daemon again and restores the whole lab, ping matrix included"
+# adhoc NAME MODULE ARGS: one module run as a user types it; fails when the module does not fail.
+adhoc() {
+  local name=$1 module=$2 args=$3 log
+  run_no=$((run_no + 1)); log="$logs/$run_no-$name.log"
+  echo "== $run_no $name: $module $args"
+  ! ANSIBLE_NOCOLOR=1 timeout 120 ansible venv -i inventory -m "netdevops.ovs_docker.$module" -a "$args" >"$log" 2>&1
+}
+said() { grep -q -- "$1" "$logs/$run_no-"*.log; }
+attach_args="container=con1 interface=eth0 bridge=br0 addresses=192.168.1.2/24 mac=02:00:00:00:09:09"
+# fault_runs FAULT WORDS: every module that needs the stopped daemon asked for one change each;
+# each must fail saying WORDS, and the machine must be as it was just before (the daemon's stop
+# itself takes things away: a stopped ovs-vswitchd's bridge interfaces, a stopped dockerd's containers).
+fault_runs() {
+  local fault=$1 words=$2
+  snapshot > "$logs/$fault-before"
+  if [ "$fault" != dockerd-stopped ]; then
+    expect "$fault: ovs_bridge fails" adhoc "$fault-bridge" ovs_bridge "name=br0 addresses=192.168.1.250/24,192.168.1.249/24"
+    expect "$fault: ovs_bridge says why" said "$words"
+    expect "$fault: netns_veth fails" adhoc "$fault-netns" netns_veth "namespace=ns1 interface=veth1 host_interface=veth0 bridge=br0 vlan=7"
+    expect "$fault: netns_veth says why" said "$words"
+  fi
+  expect "$fault: ovs_docker_port fails" adhoc "$fault-port" ovs_docker_port "$attach_args"
+  expect "$fault: ovs_docker_port says why" said "$words"
+  expect "$fault: nothing was changed" same "$logs/$fault-before"
+}
+# stop DAEMON: stops it and returns once the process has exited
+stop() {
+  local pid; pid=$(pgrep -xo "$1")
+  kill "$pid" && tail --pid="$pid" -f /dev/null
+}
+restored() {  # restored NAME: the lab play after a fault brings back the lab and its whole matrix
+  expect "the lab play after $1 works" play "after-$1" netdevops.ovs_docker.lab -l venv
+  expect "the lab is whole again" assert_lab
+  expect "the ping matrix is whole again" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$logs/$run_no-after-$1.log"
+}
+
+stop ovs-vswitchd
+fault_runs vswitchd-stopped "ovs-vswitchd is not running"
+restored vswitchd
+expect "exactly as built" same "$logs/built"
+stop ovsdb-server
+fault_runs ovsdb-stopped "cannot reach OVSDB"
+restored ovsdb
+expect "exactly as built" same "$logs/built"
+stop dockerd
+fault_runs dockerd-stopped "cannot reach the Docker engine"
+restored dockerd
+
 echo "### teardown"
 expect "teardown in check mode runs" play teardown-check netdevops.ovs_docker.teardown -l venv --check --diff
 expect "it reports what it would remove" test "$changed" -gt 0

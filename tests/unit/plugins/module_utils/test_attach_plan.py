@@ -127,10 +127,13 @@ def test_port_on_another_bridge_is_moved():
     assert kinds(actions) == ['port_del', 'port_add'] and actions[0][1] == 'br9' and actions[1][1] == 'br0'
 
 
+MARKS = {'netns': 'ns1', 'netns_iface': 'veth1'}
+
+
 def test_a_broken_pair_is_replaced_and_its_stale_port_goes_first():
-    """The namespace end was deleted or moved (e.g. a restarted container): host end left alone."""
-    now = current(paired=False, ns_link=None, gateway=None)
-    actions, _b, after, problems = _attach.plan(now, desired(**SEED))
+    """The namespace end was moved (the host end and its port, ours by the port's marks, remain)."""
+    now = current(paired=False, ns_link=None, gateway=None, port={'external_ids': dict(MARKS)})
+    actions, _b, after, problems = _attach.plan(now, desired(marks=MARKS, **SEED))
     assert problems == []
     assert kinds(actions)[:3] == ['port_del', 'link_del', 'veth_add']
     assert kinds(actions)[-1] == 'port_add'
@@ -231,3 +234,81 @@ def test_applier_groups_ovsdb_runs_and_one_links_attributes():
     assert [[act[0] for _i, act in g] for g in groups] == [
         ['port_del', 'port_del'], ['veth_add'], ['mtu', 'link_state'], ['mtu', 'mac', 'link_state'],
         ['link_state'], ['port_add', 'port_tag']]
+
+
+# -- ownership: only what is provably ours is changed ------------------------------------------
+
+DOCKER_ETH0 = {'index': 6, 'kind': 'veth', 'peer_index': 7, 'peer_elsewhere': True, 'state': 'up', 'mtu': 1500,
+               'mac': '02:42:ac:11:00:02', 'addresses': ['172.17.0.2/16'], 'peer_name': 'veth3f2a', 'peer_master': 'docker0'}
+FOREIGN_VETH = {'index': 11, 'kind': 'veth', 'peer_index': 12, 'peer_elsewhere': False, 'state': 'down', 'mtu': 1500,
+                'master_name': None}
+NOTHING = dict(paired=False, ns_link=None, host_link=None, port=None, gateway=None)
+
+
+def refused(now, **spec):
+    actions, before, after, problems = _attach.plan(current(**now), desired(marks=MARKS, **spec))
+    assert problems, actions
+    return ' '.join(problems)
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_dockers_own_interface_is_refused_with_the_fix(state):
+    words = refused(dict(NOTHING, ns_link=DOCKER_ETH0), state=state, interface='eth0', where='container web')
+    assert "eth0 in container web is not one this module made" in words
+    assert "peer veth3f2a is on docker0 (Docker's network)" in words and 'for example eth1' in words
+
+
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_a_foreign_host_veth_is_refused(state):
+    words = refused(dict(NOTHING, host_link=FOREIGN_VETH), state=state)
+    assert 'veth0 already exists: a veth this module did not make (its peer is in the host' in words
+    assert 'netns=ns1, netns_iface=veth1' in words
+
+
+@pytest.mark.parametrize('ids', [{}, {'netns': 'ns2', 'netns_iface': 'veth1'}])
+@pytest.mark.parametrize('state', ['present', 'absent'])
+def test_a_port_without_our_marks_is_refused(ids, state):
+    words = refused(dict(NOTHING, port={'external_ids': ids}), state=state)
+    assert "OVS port veth0 on bridge br0 is not this attachment's" in words
+
+
+def test_a_foreign_veth_stays_foreign_even_beside_a_port_with_our_marks():
+    """The marked port proves its own device ours, not a link of another name inside the namespace."""
+    words = refused(dict(NOTHING, port={'external_ids': dict(MARKS)}, ns_link=DOCKER_ETH0))
+    assert 'not one this module made' in words
+
+
+def test_a_device_that_is_no_veth_is_refused_even_with_our_marks():
+    words = refused(dict(NOTHING, port={'external_ids': dict(MARKS)}, host_link={'kind': 'tun', 'index': 3}))
+    assert 'is a tun, not a veth' in words
+
+
+def test_the_stale_row_of_a_restarted_container_is_ours_by_its_marks():
+    now = current(**dict(NOTHING, port={'external_ids': dict(MARKS)}))
+    actions, _b, _a, problems = _attach.plan(now, desired(marks=MARKS, **SEED))
+    assert problems == [] and kinds(actions)[:2] == ['port_del', 'veth_add'] and kinds(actions)[-1] == 'port_add'
+    actions, _b, _a, problems = _attach.plan(now, desired(marks=MARKS, state='absent'))
+    assert problems == [] and kinds(actions) == ['port_del']
+
+
+def test_a_hand_made_pair_exactly_as_we_would_make_it_is_adopted_and_marked():
+    """The seed's ns1, built by hand: both ends are exactly our pair, its port carries no marks yet."""
+    actions, _b, _a, problems = _attach.plan(current(), desired(marks=MARKS, **SEED))
+    assert problems == [] and actions == [('iface_ext', 'veth0', MARKS, {})]
+
+
+def test_our_marks_win_over_the_users_external_ids():
+    want = desired(marks=MARKS, external_ids={'netns': 'elsewhere', 'netns_iface': None, 'role': 'x'})
+    assert want['external_ids'] == dict(MARKS, role='x')
+
+
+def test_a_namespace_we_must_not_work_in_is_the_only_answer():
+    problem = 'namespace /proc/1/ns/net is this host\'s own network namespace'
+    for state in ('present', 'absent'):
+        actions, before, after, problems = _attach.plan(current(netns_problem=problem), desired(state=state))
+        assert actions == [] and problems == [problem] and before == after
+
+
+@pytest.mark.parametrize('name, suggestion', [('eth0', 'eth1'), ('eth9', 'eth10'), ('veth', 'veth1')])
+def test_a_free_name_is_suggested(name, suggestion):
+    assert _attach._next_name(name) == suggestion

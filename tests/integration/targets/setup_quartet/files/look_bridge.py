@@ -1,7 +1,9 @@
 """Independent look at a bridge: what ovs-vsctl and ip say is really there, as JSON.
 
 Used by the tests to check the module's work without trusting the module.
-    look.py BRIDGE
+    look_bridge.py BRIDGE [--world]
+With --world, also every bridge OVSDB has and every link name in the kernel (what a failed run
+could have left anywhere).
 """
 import json
 import subprocess
@@ -23,10 +25,21 @@ def ovs_value(value):
     return value
 
 
-def main(bridge):
+def world():
+    links = json.loads(run('ip', '-j', 'link', 'show'))
+    return {'bridges': sorted(run('ovs-vsctl', 'list-br').split()), 'links': sorted(link['ifname'] for link in links)}
+
+
+def main(bridge, with_world):
+    state = look(bridge)
+    if with_world:
+        state['world'] = world()
+    print(json.dumps(state, sort_keys=True))
+
+
+def look(bridge):
     if subprocess.run(['ovs-vsctl', 'br-exists', bridge], check=False).returncode != 0:
-        print(json.dumps({'present': False}))
-        return
+        return {'present': False}
     columns = 'datapath_type,fail_mode,external_ids,other_config'
     table = json.loads(run('ovs-vsctl', '--format=json', '--columns=' + columns, 'list', 'Bridge', bridge))
     state = {'present': True}
@@ -37,8 +50,8 @@ def main(bridge):
     state['link_state'] = ('up' if 'UP' in links[0]['flags'] else 'down') if links else None
     state['addresses'] = sorted('%s/%s' % (a['local'], a['prefixlen']) for link in links
                                 for a in link.get('addr_info', []) if a.get('scope') != 'link')
-    print(json.dumps(state, sort_keys=True))
+    return state
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main(sys.argv[1], '--world' in sys.argv)
