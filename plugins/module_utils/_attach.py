@@ -219,11 +219,9 @@ def _netns_problem(path, where):
 
 
 def _describe_foreign(host, current):
-    """For messages only: what the links under our names are attached to (a Docker veth's peer
-    is on docker0, say). Reads only, and only when the pair is not ours as it stands."""
-    host_link, ns_link = current['host_link'], current['ns_link']
-    if host_link is not None:
-        host_link['master_name'] = _master_name(host, host_link)
+    """For messages only: where the peer of a link under our name inside the namespace is (a
+    Docker veth's peer is on docker0, say). Reads only, and only when the pair is not ours as it is."""
+    ns_link = current['ns_link']
     if ns_link is not None and ns_link['kind'] == 'veth' and ns_link['peer_index']:
         peer = host.link_by_index(ns_link['peer_index'])
         if peer and peer['kind'] == 'veth' and peer['peer_index'] == ns_link['index']:
@@ -231,8 +229,14 @@ def _describe_foreign(host, current):
 
 
 def _master_name(host, link):
+    return _master(host, link)[0]
+
+
+def _master(host, link):
+    """(name, kind) of the device the link is enslaved to (docker0: 'bridge'; OVS's kernel
+    datapath: 'openvswitch'), or (None, None)."""
     master = host.link_by_index(link['master']) if link.get('master') else None
-    return master['name'] if master else None
+    return (master['name'], master['kind']) if master else (None, None)
 
 
 def observe(desired, host, db, ns=None):
@@ -265,7 +269,9 @@ def observe(desired, host, db, ns=None):
     if db is not None:
         current['port'] = find_port(db, desired['host_interface'])
         current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
-    if not current['paired'] and (current['host_link'] or current['ns_link']):
+    if current['host_link'] is not None:
+        current['host_link']['master_name'], current['host_link']['master_kind'] = _master(host, current['host_link'])
+    if not current['paired'] and current['ns_link']:
         _describe_foreign(host, current)
     return current, ns
 
@@ -342,7 +348,7 @@ def _foreign_ns_link(link, desired):
                 "choose another interface name, for example %s" % (name, where, link['kind'] or 'device', _next_name(name)))
     if link.get('peer_master'):
         master = link['peer_master']
-        whose = " (Docker's network)" if master.startswith(('docker', 'br-')) else ''
+        whose = " (Docker's network)" if _dockers(master) else ''
         peer = 'peer %s is on %s%s' % (link['peer_name'], master, whose)
     elif link.get('peer_name'):
         peer = 'peer %s is in the host' % link['peer_name']
@@ -352,6 +358,11 @@ def _foreign_ns_link(link, desired):
             "name, for example %s" % (name, where, peer, _next_name(name)))
 
 
+def _dockers(bridge):
+    """Docker's bridges: docker0 and the br-<network id> of user-defined networks (for messages)."""
+    return bridge.startswith(('docker', 'br-'))
+
+
 def _marks_text(desired):
     return ', '.join('%s=%s' % kv for kv in sorted(desired['marks'].items())) or '(none)'
 
@@ -359,10 +370,15 @@ def _marks_text(desired):
 def ownership_problems(current, desired):
     """What stands under this attachment's names but is not provably ours: each a message that
     names it and the fix. The plan refuses (nothing is changed) when there is any."""
+    port, host_link, ns_link = current['port'], current['host_link'], current['ns_link']
+    if host_link is not None and host_link.get('master_kind') not in (None, 'openvswitch'):
+        # on a Linux bridge (docker0, say): another network's port, whatever its peer is
+        return ["host_interface %s is on %s, a %s that is not Open vSwitch%s: this module did not make it; choose "
+                "another host_interface" % (desired['host_interface'], host_link['master_name'], host_link['master_kind'],
+                                            " (Docker's network)" if _dockers(host_link['master_name']) else '')]
     if current['paired']:
         return []  # exactly our pair; its port, marked or not, is adopted
     problems = []
-    port, host_link, ns_link = current['port'], current['host_link'], current['ns_link']
     if port is not None and not marked(port, desired):
         ids = ', '.join('%s=%s' % kv for kv in sorted(port['external_ids'].items())) or 'none'
         problems.append("OVS port %s on bridge %s is not this attachment's: its external_ids (%s) lack the marks "

@@ -10,7 +10,8 @@ snapshot() {
   done
   echo "== netns"; ip netns list | awk '{print $1}' | sort
   echo "== links"; ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-  echo "== containers"; docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null | sort
+  # (|| true: with dockerd stopped, part of some tests, the section is empty instead of ending the script)
+  echo "== containers"; { docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null || true; } | sort
   echo "== nat"; iptables -t nat -S
   echo "== filter"; iptables -S
   echo "== ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"

@@ -41,6 +41,12 @@ if ip route | grep -Eq '^(192\.168\.1\.|203\.0\.113\.)'; then echo "192.168.1.0/
 forward_was=$(cat /proc/sys/net/ipv4/ip_forward)
 cleanup() {
   set +e
+  # A failure during the fault tests may have left a daemon stopped: start it again first.
+  /usr/share/openvswitch/scripts/ovs-ctl status >/dev/null || /usr/share/openvswitch/scripts/ovs-ctl start --system-id=random >/dev/null
+  if ! pgrep -x dockerd >/dev/null; then
+    setsid dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+    timeout 60 bash -c 'until docker info >/dev/null 2>&1; do sleep 0.2; done'
+  fi
   play cleanup netdevops.ovs_docker.teardown -l venv >/dev/null
   # If even teardown failed, take the objects away by hand.
   docker rm -f con1 >/dev/null 2>&1
@@ -139,7 +145,7 @@ break_and_mend "a missing route" \
 break_and_mend "a port on the wrong bridge" \
   "ovs-vsctl remove Bridge br0 ports $port_uuid -- add Bridge uplink0 ports $port_uuid" \
   "ovs-vsctl remove Bridge uplink0 ports $port_uuid -- add Bridge br0 ports $port_uuid" in-snapshot
-break_and_mend "a missing NAT rule" "iptables -t nat -D $masquerade" "iptables -t nat -I $masquerade" in-snapshot
+break_and_mend "a missing NAT rule" "iptables -t nat -D $masquerade" "iptables -t nat -A $masquerade" in-snapshot
 expect "exactly as built after the mending" same "$logs/built"
 
 echo "### faults: each daemon stopped in turn; the modules fail clearly and change nothing; the lab play"

@@ -312,3 +312,12 @@ def test_a_namespace_we_must_not_work_in_is_the_only_answer():
 @pytest.mark.parametrize('name, suggestion', [('eth0', 'eth1'), ('eth9', 'eth10'), ('veth', 'veth1')])
 def test_a_free_name_is_suggested(name, suggestion):
     assert _attach._next_name(name) == suggestion
+
+
+def test_a_pair_on_a_linux_bridge_is_never_ours_even_when_named_exactly():
+    """Docker's own pair named exactly (its veth in the host, eth0 in the container) stays Docker's."""
+    now = current(host_link={'master_name': 'docker0', 'master_kind': 'bridge'})
+    words = ' '.join(_attach.plan(now, desired(marks=MARKS, **SEED))[3])
+    assert "host_interface veth0 is on docker0, a bridge that is not Open vSwitch (Docker's network)" in words
+    on_ovs = current(host_link={'master_name': 'ovs-system', 'master_kind': 'openvswitch'})
+    assert _attach.plan(on_ovs, desired(**SEED))[3] == []
