@@ -112,7 +112,7 @@ notes:
   - The namespace must be a network namespace of its own. The host's own namespace (for example
     C(/proc/PID/ns/net) of a process in the host's network) and files that are no network namespace are
     refused before anything is read inside them.
-  - Runs that change a host take turns (a lock in C(/run)): two plays at once on one attachment or one
+  - Runs that change a host take turns (a lock in C(/run)), so two plays at once on one attachment or one
     new bridge give one whole result, the second run finding it made. Check mode takes no lock.
   - Before a change that OVSDB must carry, the module checks that C(ovs-vswitchd) runs beside a local
     OVSDB socket (its pid file); without it the run fails with nothing changed.

@@ -101,7 +101,7 @@ notes:
   - Runs on the host that runs C(ovs-vswitchd) (addresses are set in that host's kernel).
   - A new bridge's internal interface takes the bridge's name in the kernel, so a name that a Linux
     bridge, a tap or any other link already has is refused before anything is written.
-  - Runs that change a host take turns (a lock in C(/run)): two plays at once on one bridge give one
+  - Runs that change a host take turns (a lock in C(/run)), so two plays at once on one bridge give one
     whole result, the second run finding it made. Check mode takes no lock.
   - Before a change that OVSDB must carry, the module checks that C(ovs-vswitchd) runs beside a local
     OVSDB socket (its pid file); without it the run fails with nothing changed.

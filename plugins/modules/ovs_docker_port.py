@@ -138,7 +138,7 @@ notes:
   - Containers started with C(--net=host) are refused (an attachment would put links among the host's
     own interfaces). Containers that share another container's namespace (C(--network container:NAME))
     work; their interfaces are that namespace's, seen from both containers.
-  - Runs that change a host take turns (a lock in C(/run)): two plays at once on one attachment or one
+  - Runs that change a host take turns (a lock in C(/run)), so two plays at once on one attachment or one
     new bridge give one whole result, the second run finding it made. Check mode takes no lock.
   - Before a change that OVSDB must carry, the module checks that C(ovs-vswitchd) runs beside a local
     OVSDB socket (its pid file); without it the run fails with nothing changed.

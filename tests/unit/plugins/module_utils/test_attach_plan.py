@@ -245,6 +245,13 @@ FOREIGN_VETH = {'index': 11, 'kind': 'veth', 'peer_index': 12, 'peer_elsewhere':
 NOTHING = dict(paired=False, ns_link=None, host_link=None, port=None, gateway=None)
 
 
+def nothing(**kwargs):
+    """NOTHING of ours, with what ``kwargs`` put under our names."""
+    state = dict(NOTHING)
+    state.update(kwargs)
+    return state
+
+
 def refused(now, **spec):
     actions, before, after, problems = _attach.plan(current(**now), desired(marks=MARKS, **spec))
     assert problems, actions
@@ -253,14 +260,14 @@ def refused(now, **spec):
 
 @pytest.mark.parametrize('state', ['present', 'absent'])
 def test_dockers_own_interface_is_refused_with_the_fix(state):
-    words = refused(dict(NOTHING, ns_link=DOCKER_ETH0), state=state, interface='eth0', where='container web')
+    words = refused(nothing(ns_link=DOCKER_ETH0), state=state, interface='eth0', where='container web')
     assert "eth0 in container web is not one this module made" in words
     assert "peer veth3f2a is on docker0 (Docker's network)" in words and 'for example eth1' in words
 
 
 @pytest.mark.parametrize('state', ['present', 'absent'])
 def test_a_foreign_host_veth_is_refused(state):
-    words = refused(dict(NOTHING, host_link=FOREIGN_VETH), state=state)
+    words = refused(nothing(host_link=FOREIGN_VETH), state=state)
     assert 'veth0 already exists: a veth this module did not make (its peer is in the host' in words
     assert 'netns=ns1, netns_iface=veth1' in words
 
@@ -268,23 +275,23 @@ def test_a_foreign_host_veth_is_refused(state):
 @pytest.mark.parametrize('ids', [{}, {'netns': 'ns2', 'netns_iface': 'veth1'}])
 @pytest.mark.parametrize('state', ['present', 'absent'])
 def test_a_port_without_our_marks_is_refused(ids, state):
-    words = refused(dict(NOTHING, port={'external_ids': ids}), state=state)
+    words = refused(nothing(port={'external_ids': ids}), state=state)
     assert "OVS port veth0 on bridge br0 is not this attachment's" in words
 
 
 def test_a_foreign_veth_stays_foreign_even_beside_a_port_with_our_marks():
     """The marked port proves its own device ours, not a link of another name inside the namespace."""
-    words = refused(dict(NOTHING, port={'external_ids': dict(MARKS)}, ns_link=DOCKER_ETH0))
+    words = refused(nothing(port={'external_ids': dict(MARKS)}, ns_link=DOCKER_ETH0))
     assert 'not one this module made' in words
 
 
 def test_a_device_that_is_no_veth_is_refused_even_with_our_marks():
-    words = refused(dict(NOTHING, port={'external_ids': dict(MARKS)}, host_link={'kind': 'tun', 'index': 3}))
+    words = refused(nothing(port={'external_ids': dict(MARKS)}, host_link={'kind': 'tun', 'index': 3}))
     assert 'is a tun, not a veth' in words
 
 
 def test_the_stale_row_of_a_restarted_container_is_ours_by_its_marks():
-    now = current(**dict(NOTHING, port={'external_ids': dict(MARKS)}))
+    now = current(**nothing(port={'external_ids': dict(MARKS)}))
     actions, _b, _a, problems = _attach.plan(now, desired(marks=MARKS, **SEED))
     assert problems == [] and kinds(actions)[:2] == ['port_del', 'veth_add'] and kinds(actions)[-1] == 'port_add'
     actions, _b, _a, problems = _attach.plan(now, desired(marks=MARKS, state='absent'))
