@@ -50,7 +50,7 @@ image() {
   command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
   say "node image $IMAGE: debootstrap of Debian 12 with ${#NODE_PACKAGES[@]} packages (a few minutes)"
   local root; root=$(mktemp -d /var/tmp/fleet-rootfs.XXXXXX)
-  trap 'rm -rf "$root"' RETURN
+  trap 'rm -rf "$root"; trap - RETURN' RETURN  # (a RETURN trap outlives its function: clear it)
   node_rootfs "$root" >"$DIR.debootstrap.log" 2>&1 || { say "debootstrap failed: $DIR.debootstrap.log"; exit 1; }
   tar -C "$root" -c . | docker import \
     -c "LABEL netdevops.fleet.stamp=$stamp" \
