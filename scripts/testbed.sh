@@ -10,7 +10,7 @@ VENV=${VENV:-$PWD/.venv}
 PYTHON=${PYTHON:-python3.11}
 IMAGE=${IMAGE:-ovs-docker-test:busybox}
 DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-ping busybox-static
-              iptables rsync python3-venv ca-certificates shellcheck uuid-runtime
+              iptables rsync python3-venv ca-certificates shellcheck
               # the fleet test bed (scripts/fleet.sh): node images, SSH to the nodes
               debootstrap openssh-client
               # Debian's own libraries: the lab role is also tested with /usr/bin/python3 and these

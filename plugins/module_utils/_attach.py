@@ -5,8 +5,8 @@
 namespace, configured there (addresses, MAC, MTU, gateways), the other end in the host, on an OVS
 bridge or not.
 
-desired_state() validates, observe() reads (never creates), plan() is pure, Applier runs the
-actions of one or many attachments with a single OVSDB transaction and undoes on failure.
+desired_state() validates, observe() reads (never creates), plan() is pure, and steps() hands the
+actions of one or many attachments to their executors for the engine (_engine.apply_with_undo).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,18 +19,12 @@ import os
 import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     AF_INET, AF_INET6, Netlink, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_TABLES, PortRows
 
-# What the IDL replicates for attachments: only these columns are synced.
-TABLES = {
-    'Open_vSwitch': ['bridges', 'cur_cfg', 'next_cfg'],
-    'Bridge': ['name', 'ports'],
-    'Port': ['name', 'interfaces', 'tag'],
-    'Interface': ['name', 'external_ids', 'ofport', 'error'],
-}
-OVSDB_ACTIONS = ('port_add', 'port_del', 'port_tag', 'iface_ext')
+TABLES = PORT_TABLES
 MTU_MIN, MTU_MAX, MTU_IPV6_MIN = 68, 65535, 1280
 VLAN_MIN, VLAN_MAX = 1, 4094
 _MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
@@ -190,20 +184,6 @@ def _paired(ns_link, host_link):
                 and ns_link['peer_index'] == host_link['index'] and host_link['peer_index'] == ns_link['index'])
 
 
-def find_port(db, name):
-    """{'bridge', 'tag', 'external_ids'} of the OVS port called ``name``, or None."""
-    port = db.find('Port', name)
-    if port is None:
-        return None
-    bridge = db.bridge_of_port(port)
-    iface = next((i for i in port.interfaces if i.name == name), None)
-    return {
-        'bridge': bridge,
-        'tag': port.tag[0] if port.tag else None,
-        'external_ids': dict(iface.external_ids) if iface is not None else {},
-    }
-
-
 def _netns_problem(path, where):
     """Why the namespace at ``path`` must not be worked in, or None: not a network namespace, or
     the host's own (the inside end would land among the host's interfaces)."""
@@ -267,7 +247,7 @@ def observe(desired, host, db, ns=None):
             if any(':' in a for a in desired['addresses'] or []):  # read only when IPv6 is asked for
                 current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
     if db is not None:
-        current['port'] = find_port(db, desired['host_interface'])
+        current['port'] = db.port(desired['host_interface'])
         current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
     if current['host_link'] is not None:
         current['host_link']['master_name'], current['host_link']['master_kind'] = _master(host, current['host_link'])
@@ -393,6 +373,30 @@ def ownership_problems(current, desired):
 
 
 # -- the plan (pure) ---------------------------------------------------------------------------
+# Kinds of an attachment's actions (see _engine.Action), target in brackets:
+#   netns       [namespace name]     new True: it exists; None: deleted
+#   veth        [host interface]     new {'peer': interface}: the pair made; None: deleted by its host end
+#   mtu, mac, link_state  ['host', 'ns' or 'lo']  link attributes; consecutive ones of a link: one request
+#   ipv6        ['ns']               'enable' or 'disable' (the inside interface's IPv6 switch)
+#   addr        [CIDR]               'present', or None (on the inside interface)
+#   route       [address family]     (gateway or None, onlink): the default route inside
+#   port, port_tag, iface_ext        the OVS port, as _ovsdb.PortRows runs them
+
+def _port_value(port):
+    return {'bridge': port['bridge'], 'tag': port['tag'], 'external_ids': port['external_ids']}
+
+
+def _port_deletion(current, desired):
+    """The OVS port's deletion; a port whose bridge is unknown is not put back by an undo."""
+    port = current['port']
+    return Action('port', desired['host_interface'], None, _port_value(port) if port['bridge'] else NO_UNDO)
+
+
+def _stale_first(action):
+    """Sort key: a stale port goes first, in a transaction of its own (ovs-vswitchd keeps its
+    handle on the old device when a port of the same name is deleted and added in one)."""
+    return not (action.kind == 'port' and action.new is None)
+
 
 def plan(current, desired):
     """(current, desired) -> (actions, before, after, problems). Problems are reasons the plan
@@ -404,12 +408,11 @@ def plan(current, desired):
     problems = ownership_problems(current, desired)
     if desired['state'] == 'absent':
         if current['port']:
-            port = current['port']
-            actions.append(('port_del', port['bridge'], desired['host_interface'], port['tag'], port['external_ids']))
+            actions.append(_port_deletion(current, desired))
         if current['host_link']:  # ours (else a problem above); its peer goes with it
-            actions.append(('link_del', 'host', desired['host_interface']))
+            actions.append(Action('veth', desired['host_interface'], None, NO_UNDO))
         if desired['delete_namespace'] and current['netns_exists']:
-            actions.append(('netns_del', desired['namespace']))
+            actions.append(Action('netns', desired['namespace'], None, NO_UNDO))
         gone = {'netns_exists': current['netns_exists'] and not desired['delete_namespace']}
         return actions, before, view(desired, gone), problems
 
@@ -420,52 +423,53 @@ def plan(current, desired):
         elif not desired['create_namespace']:
             problems.append("namespace %s does not exist and create_namespace is false" % desired['namespace'])
         else:
-            actions.append(('netns_create', desired['namespace']))
+            actions.append(Action('netns', desired['namespace'], True, None))
     ns_link, host_link = dict(current['ns_link'] or {}), dict(current['host_link'] or {})
     state = dict(current, ipv6_disabled=current.get('ipv6_disabled', False))
     if fresh:
         if current['host_link'] is not None:  # ours by its port's marks (else a problem above), its peer
-            actions.append(('link_del', 'host', desired['host_interface']))  # gone or moved: made again
-        actions.append(('veth_add', desired['host_interface'], desired['interface']))
-        ns_link = {'state': 'down', 'mtu': 1500, 'mac': None, 'addresses': []}
+            actions.append(Action('veth', desired['host_interface'], None, NO_UNDO))  # gone or moved: made again
+        actions.append(Action('veth', desired['host_interface'], {'peer': desired['interface']}, None))
+        # a new pair's MAC is the kernel's: not kept, the pair goes as a whole when undone
+        ns_link = {'state': 'down', 'mtu': 1500, 'mac': NO_UNDO, 'addresses': []}
         host_link = {'state': 'down', 'mtu': 1500}
         # A new link: its IPv6 switch follows the namespace default, which may be off (Docker
         # turns it off in containers); switching it on is harmless, so do it whenever IPv6 is asked for.
         state.update(lo_state=state.get('lo_state') if current['netns_exists'] else 'down', ipv6_disabled=True)
-    # per side: MTU, MAC, state (the applier sends each side's changes as one request)
+    # per side: MTU, MAC, state (consecutive, so that each side's changes are one request)
     want_mac = desired['new_mac'] if fresh else desired['mac']
     for side, link in (('host', host_link), ('ns', ns_link)):
         if desired['mtu'] is not None and link['mtu'] != desired['mtu']:
-            actions.append(('mtu', side, desired['mtu'], link['mtu']))
+            actions.append(Action('mtu', side, desired['mtu'], link['mtu']))
             link['mtu'] = desired['mtu']
         if side == 'ns' and want_mac is not None and ns_link['mac'] != want_mac:
-            actions.append(('mac', want_mac, ns_link['mac']))
+            actions.append(Action('mac', 'ns', want_mac, ns_link['mac']))
             ns_link['mac'] = want_mac
         if link['state'] != 'up':
-            actions.append(('link_state', side, 'up'))
+            actions.append(Action('link_state', side, 'up', link['state']))
             link['state'] = 'up'
     if state.get('lo_state') != 'up':
-        actions.append(('lo_up',))
+        actions.append(Action('link_state', 'lo', 'up', state.get('lo_state') or 'down'))
     wants_v6 = any(':' in a for a in desired['addresses'] or [])
     if wants_v6 and state['ipv6_disabled']:
-        actions.append(('ipv6', 'enable'))
+        actions.append(Action('ipv6', 'ns', 'enable', 'disable'))
     if desired['addresses'] is not None:
-        actions.extend(('addr_del', a) for a in ns_link['addresses'] if a not in desired['addresses'])
-        actions.extend(('addr_add', a) for a in desired['addresses'] if a not in ns_link['addresses'])
+        actions.extend(Action('addr', a, None, 'present') for a in ns_link['addresses'] if a not in desired['addresses'])
+        actions.extend(Action('addr', a, 'present', None) for a in desired['addresses'] if a not in ns_link['addresses'])
         ns_link['addresses'] = desired['addresses']
-    removed = [a for a in actions if a[0] == 'addr_del']
+    removed = [a.target for a in actions if a.kind == 'addr' and a.new is None]
     for key, family in (('gateway', AF_INET), ('gateway6', AF_INET6)):
         want = state.get(key) if desired[key] is None else (desired[key] or None)
         # Removing an address takes the routes through its subnet with it, the default route
         # included: a gateway that should stay is set again after the address changes.
-        lost = want and any((':' in a[1]) == (family == AF_INET6) for a in removed) and (
+        lost = want and any((':' in a) == (family == AF_INET6) for a in removed) and (
             desired['onlink'] or _in_subnets(want, ns_link['addresses']))
         if want != state.get(key) or lost:
-            actions.append(('route', family, want, state.get(key), desired['onlink']))
+            actions.append(Action('route', family, (want, desired['onlink']), (state.get(key), desired['onlink'])))
             state[key] = want
 
     port = dict(current['port'] or {})
-    if desired['bridge'] is not None and not current.get('bridge_exists', True):
+    if desired['bridge'] is not None and not current.get('bridge_exists', True) and not desired.get('bridge_planned'):
         problems.append("bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)" % desired['bridge'])
     if desired['bridge'] is not None:
         external_ids = dict(port.get('external_ids') or {})
@@ -479,18 +483,18 @@ def plan(current, desired):
             # new, on another bridge, or its veth was replaced: a new port row (ovs-vswitchd
             # then opens the new device)
             if current['port']:
-                actions.append(('port_del', port['bridge'], desired['host_interface'], port['tag'], port['external_ids']))
-            actions.append(('port_add', desired['bridge'], desired['host_interface'], tag, external_ids))
+                actions.append(_port_deletion(current, desired))
+            actions.append(Action('port', desired['host_interface'],
+                                  {'bridge': desired['bridge'], 'tag': tag, 'external_ids': external_ids}, None))
         else:
             if tag != port['tag']:
-                actions.append(('port_tag', desired['host_interface'], tag, port['tag']))
+                actions.append(Action('port_tag', desired['host_interface'], tag, port['tag']))
             if external_ids != port['external_ids']:
-                actions.append(('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
+                actions.append(Action('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
         port.update(bridge=desired['bridge'], external_ids=external_ids, tag=tag)
+    ns_link['mac'] = None if ns_link.get('mac') is NO_UNDO else ns_link.get('mac')
     after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True)
-    # A stale port goes first, in a transaction of its own: ovs-vswitchd keeps its handle on the old
-    # device when a port of the same name is deleted and added in one transaction.
-    actions.sort(key=lambda a: a[0] != 'port_del')
+    actions.sort(key=_stale_first)
     return actions, before, view(desired, after_state), problems
 
 
@@ -499,211 +503,126 @@ def _in_subnets(address, cidrs):
     return any(ip in ipaddress.ip_interface(c).network for c in cidrs if ipaddress.ip_interface(c).version == ip.version)
 
 
-def undo_action(action):
-    """The action that takes ``action`` back, or None when nothing needs to (deletions of stale
-    links: what they were cannot and need not be rebuilt)."""
-    kind = action[0]
-    if kind == 'netns_create':
-        return ('netns_del', action[1])
-    if kind == 'veth_add':
-        return ('link_del', 'host', action[1])
-    if kind == 'mtu':
-        return ('mtu', action[1], action[3], action[2])
-    if kind == 'mac' and action[2]:
-        return ('mac', action[2], action[1])
-    if kind == 'link_state':
-        return ('link_state', action[1], 'down' if action[2] == 'up' else 'up')
-    if kind == 'ipv6':
-        return ('ipv6', 'disable')
-    if kind == 'addr_add':
-        return ('addr_del', action[1])
-    if kind == 'addr_del':
-        return ('addr_add', action[1])
-    if kind == 'route':
-        return ('route', action[1], action[3], action[2], action[4])
-    if kind == 'port_add':
-        return ('port_del', action[1], action[2], action[3], action[4])
-    if kind == 'port_del' and action[1]:
-        return ('port_add', action[1], action[2], action[3], action[4])
-    if kind == 'port_tag':
-        return ('port_tag', action[1], action[3], action[2])
-    if kind == 'iface_ext':
-        return ('iface_ext', action[1], action[3], action[2])
-    return None
+# -- executors (see _engine) -------------------------------------------------------------------
+
+# link attribute kinds -> pyroute2's name for them
+LINK_ATTRS = {'mtu': 'mtu', 'mac': 'address', 'link_state': 'state'}
 
 
-# -- applying ----------------------------------------------------------------------------------
+class HostLinks(object):
+    """Executor of veth deletions by their host end (kind veth, new None), as the plans of many
+    attachments emit them: consecutive ones are one kernel operation (a link group)."""
 
-LINK_ATTRS = ('mtu', 'mac', 'link_state')
-
-
-def _link_attrs(action):
-    """An MTU, MAC or state action -> (side, {pyroute2 link attribute: value})."""
-    if action[0] == 'mtu':
-        return action[1], {'mtu': action[2]}
-    if action[0] == 'mac':
-        return 'ns', {'address': action[1]}
-    return action[1], {'state': action[2]}
-
-
-def _groups(actions):
-    """Split [(item, action)] into runs done together: consecutive OVSDB actions; consecutive
-    attribute changes of the same link; consecutive deletions of host links; anything else alone."""
-    groups = []
-    for item, action in actions:
-        if groups:
-            last_item, last = groups[-1][-1]
-            if action[0] in OVSDB_ACTIONS and last[0] in OVSDB_ACTIONS:
-                groups[-1].append((item, action))
-                continue
-            if (action[0] in LINK_ATTRS and last[0] in LINK_ATTRS and item is last_item
-                    and _link_attrs(action)[0] == _link_attrs(last)[0]):
-                groups[-1].append((item, action))
-                continue
-            if action[0] == 'link_del' and last[0] == 'link_del' and action[1] == last[1] == 'host':
-                groups[-1].append((item, action))
-                continue
-        groups.append([(item, action)])
-    return groups
-
-
-class Applier(object):
-    """Runs the actions of one or many attachments: netlink actions one by one, every OVSDB
-    action of a phase in one transaction. On failure, undoes what succeeded, newest first."""
-
-    def __init__(self, db, host):
-        self.db = db
+    def __init__(self, host):
         self.host = host
 
-    def _index(self, item, side):
-        """The link's index, looked up once per run and side (a new pair clears the cache)."""
-        cache = item.setdefault('index', {})
-        if side not in cache:
-            desired = item['desired']
-            nl, name = (self.host, desired['host_interface']) if side == 'host' else (item['ns'], desired['interface'])
-            link = nl.link(name) if nl is not None else None
-            if link is None:
-                raise RuntimeError('%s is gone' % name)
-            cache[side] = link['index']
-        return cache[side]
+    @staticmethod
+    def joins(previous, action):
+        return True
 
-    def _netlink(self, item, action):
-        desired = item['desired']
-        kind = action[0]
-        if kind in ('netns_create', 'netns_del', 'veth_add', 'link_del'):
-            item['index'] = {}
-        if kind == 'netns_create':
-            create_netns(action[1])
-            item['ns'] = None
-            return
-        if kind == 'netns_del':
-            if item.get('ns') is not None:
-                item['ns'].close()
-                item['ns'] = None
-            remove_netns(action[1])
-            return
-        if item.get('ns') is None and os.path.exists(desired['netns_path']):
-            item['ns'] = Netlink(desired['netns_path'])
-        ns, host = item.get('ns'), self.host
-        if kind == 'veth_add':
-            host.add_veth(desired['host_interface'], desired['interface'], desired['netns_path'])
-        elif kind == 'link_del':
-            nl = host if action[1] == 'host' else ns
-            link = nl.link(action[2]) if nl is not None else None
-            if link is not None:
-                nl.del_link(link['index'])
-        elif kind == 'link_set':  # link attributes of one side, merged by apply()
-            side, attrs = action[1], action[2]
-            (host if side == 'host' else ns).set_link(self._index(item, side), **attrs)
-        elif kind in LINK_ATTRS:
-            self._netlink(item, ('link_set',) + _link_attrs(action))
-        elif kind == 'lo_up':
-            ns.set_link(ns.link('lo')['index'], state='up')
-        elif kind == 'ipv6':
-            ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface'], 0 if action[1] == 'enable' else 1)
-        elif kind in ('addr_add', 'addr_del'):
-            (ns.add_address if kind == 'addr_add' else ns.del_address)(self._index(item, 'ns'), action[1])
-        elif kind == 'route':
-            if action[2]:
-                ns.set_default_route(action[1], action[2], self._index(item, 'ns'), onlink=action[4])
-            else:
-                ns.del_default_route(action[1])
-        else:
-            raise ValueError('unknown action %r' % (action,))
-
-    def _del_host_links(self, group):
-        """Many host ends deleted at once (their peers go with them): a batch removal."""
-        indices = []
-        for item, action in group:
-            link = self.host.link(action[2])
-            item['index'] = {}
-            if link is not None:
-                indices.append(link['index'])
-        if indices:
+    def run(self, actions):
+        indices = [link['index'] for link in (self.host.link(a.target) for a in actions) if link is not None]
+        if len(indices) == 1:
+            self.host.del_link(indices[0])
+        elif indices:
             self.host.del_links(indices)
 
-    def _ovsdb(self, batch):
-        """One transaction for every OVSDB action in ``batch`` [(item, action)]."""
-        def build(txn):
-            for _item, action in batch:
-                kind = action[0]
-                if kind == 'port_add':
-                    _kind, bridge_name, name, tag, external_ids = action
-                    self.db.insert_port(txn, bridge_name, name, tag, external_ids)
-                elif kind == 'port_del':
-                    self.db.delete_port(action[2])
-                elif kind == 'port_tag':
-                    self.db.find('Port', action[1]).tag = [action[2]] if action[2] is not None else []
-                elif kind == 'iface_ext':
-                    self.db.find('Interface', action[1]).external_ids = dict(action[2])
-        self.db.transact(build, '%d port change(s)' % len(batch))
 
-    def apply(self, actions):
-        """actions: [(item, action)] in order. Each run of consecutive OVSDB actions is one
-        transaction, each run of consecutive attribute changes (MTU, MAC, state) of one link one
-        netlink request. item: {'desired', 'ns'} of the attachment the action is for."""
-        done = []
-        try:
-            for group in _groups(actions):
-                item, first = group[0]
-                if first[0] in OVSDB_ACTIONS:
-                    self._ovsdb(group)
-                elif first[0] == 'link_del' and len(group) > 1:
-                    self._del_host_links(group)
-                elif first[0] in LINK_ATTRS:
-                    attrs = {}
-                    for _item, action in group:
-                        attrs.update(_link_attrs(action)[1])
-                    self._netlink(item, ('link_set', _link_attrs(first)[0], attrs))
-                else:
-                    self._netlink(item, first)
-                done.extend(group)
-        except Exception as exc:
-            raise ApplyError(str(exc), self._undo(done))
+class AttachmentLinks(object):
+    """Executor of one attachment's netlink actions: its namespace, its veth pair, the pair's ends
+    ('host', 'ns') and the namespace's 'lo'. ``ns``: the namespace's Netlink, if observe made one."""
 
-    def _undo(self, done):
-        """Undo ``done`` newest first; consecutive OVSDB undos share one transaction."""
-        errors, ovsdb = [], []
+    def __init__(self, desired, host, ns=None):
+        self.desired = desired
+        self.host = host
+        self.ns = ns
+        self._indices = {}
 
-        def flush():
-            if ovsdb:
-                try:
-                    self._ovsdb(list(ovsdb))
-                except Exception as exc:  # keep undoing what can be undone
-                    errors.append('OVSDB: %s' % exc)
-                del ovsdb[:]
+    @staticmethod
+    def joins(previous, action):
+        return action.kind in LINK_ATTRS and previous.kind in LINK_ATTRS and previous.target == action.target
 
-        for item, action in reversed(done):
-            undo = undo_action(action)
-            if undo is None:
-                continue
-            if undo[0] in OVSDB_ACTIONS:
-                ovsdb.append((item, undo))
-                continue
-            flush()
-            try:
-                self._netlink(item, undo)
-            except Exception as exc:  # keep undoing what can be undone
-                errors.append('%s: %s' % (undo[0], exc))
-        flush()
-        return errors
+    def run(self, actions):
+        first = actions[0]
+        if first.kind in LINK_ATTRS:
+            attrs = dict((LINK_ATTRS[a.kind], a.new) for a in actions)
+            self._side(first.target).set_link(self._index(first.target), **attrs)
+        else:
+            getattr(self, '_' + first.kind)(first)
+
+    def _side(self, target):
+        if target == 'host':
+            return self.host
+        if self.ns is None:
+            self.ns = Netlink(self.desired['netns_path'])
+        return self.ns
+
+    def _index(self, target):
+        """A link's index, looked up once (a new pair or namespace clears what was looked up)."""
+        if target not in self._indices:
+            name = {'host': self.desired['host_interface'], 'ns': self.desired['interface'], 'lo': 'lo'}[target]
+            link = self._side(target).link(name)
+            if link is None:
+                raise RuntimeError('%s is gone' % name)
+            self._indices[target] = link['index']
+        return self._indices[target]
+
+    def _netns(self, action):
+        self._indices = {}
+        if self.ns is not None:
+            self.ns.close()
+            self.ns = None
+        if action.new:
+            create_netns(action.target)
+        else:
+            remove_netns(action.target)
+
+    def _veth(self, action):
+        self._indices = {}
+        if action.new is not None:
+            self.host.add_veth(action.target, action.new['peer'], self.desired['netns_path'])
+            return
+        link = self.host.link(action.target)
+        if link is not None:
+            self.host.del_link(link['index'])
+
+    def _ipv6(self, action):
+        self._side('ns').sysctl('ipv6/conf/%s/disable_ipv6' % self.desired['interface'], 0 if action.new == 'enable' else 1)
+
+    def _addr(self, action):
+        ns = self._side('ns')
+        (ns.add_address if action.new else ns.del_address)(self._index('ns'), action.target)
+
+    def _route(self, action):
+        gateway, onlink = action.new
+        if gateway:
+            self._side('ns').set_default_route(action.target, gateway, self._index('ns'), onlink=onlink)
+        else:
+            self._side('ns').del_default_route(action.target)
+
+
+def steps(plans, db, host):
+    """The engine's steps for many attachments' plans [(desired, ns, actions)]: OVSDB actions to
+    one PortRows (consecutive ones: one transaction), deletions of pairs to one HostLinks
+    (consecutive ones: one kernel operation), the rest to each attachment's AttachmentLinks."""
+    ports, host_links = PortRows(db), HostLinks(host)
+    result = []
+    for desired, ns, actions in plans:
+        links = AttachmentLinks(desired, host, ns)
+        for action in actions:
+            if action.kind in PortRows.KINDS:
+                result.append((ports, action))
+            elif action.kind == 'veth' and action.new is None:
+                result.append((host_links, action))
+            else:
+                result.append((links, action))
+    return result
+
+
+def phase(step):
+    """Batch order for many attachments: stale ports out (one transaction), then every netlink
+    step, then new ports in (one transaction)."""
+    action = step[1]
+    if action.kind == 'port' and action.new is None:
+        return 0
+    return 2 if action.kind in PortRows.KINDS else 1

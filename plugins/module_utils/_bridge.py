@@ -10,8 +10,10 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _runner, _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 FAIL_MODES = ('standalone', 'secure')
 MAP_COLUMNS = ('external_ids', 'other_config')
@@ -25,6 +27,12 @@ TABLES = {
 }
 
 
+def datapath_auto():
+    """The datapath a bridge gets when none is chosen: the kernel's where the openvswitch module
+    is loaded, else the userspace one (netdev)."""
+    return 'system' if os.path.exists('/sys/module/openvswitch') else 'netdev'
+
+
 # -- desired state -----------------------------------------------------------------------------
 
 def desired_state(params):
@@ -36,7 +44,7 @@ def desired_state(params):
     desired = {'name': params['name'], 'state': params['state']}
     if params['state'] == 'absent':
         return desired, errors
-    desired['datapath_type'] = params.get('datapath_type')
+    desired['datapath_type'] = datapath_auto() if params.get('datapath_type') == 'auto' else params.get('datapath_type')
     desired['fail_mode'] = params.get('fail_mode')
     for column in MAP_COLUMNS:
         value, error = _validate.ovsdb_map(params.get(column), column)
@@ -83,17 +91,18 @@ def view(state):
 
 
 def plan(current, desired):
-    """(current or None, desired) -> (actions, before, after).
-
-    Actions are plain tuples, applied in order by apply():
-      ('create', columns) ('delete', port_names) ('set', column, value)
-      ('link', 'up'|'down') ('addr_add', cidr) ('addr_del', cidr)
+    """(current or None, desired) -> (actions, before, after). Kinds (see _engine.Action):
+      bridge         [name]    new: its columns (created); None: deleted with its ports
+      bridge_column  [column]  one of datapath_type, fail_mode, external_ids, other_config
+      link_state     [name]    'up' or 'down' (the bridge's internal interface)
+      addr           [CIDR]    'present' or None (on the internal interface)
     """
     before = view(current)
     if desired['state'] == 'absent':
         if current is None:
             return [], before, before
-        return [('delete', list(current['ports']))], before, view(None)
+        # the last thing a run does: nothing follows that could fail and need it back
+        return [Action('bridge', desired['name'], None, NO_UNDO)], before, view(None)
 
     # A new bridge: OVS defaults; its interface is read (so shown) only when this run manages it.
     managed_link = desired['addresses'] is not None or desired['link_state'] is not None
@@ -118,34 +127,18 @@ def plan(current, desired):
     actions = []
     columns = ('datapath_type', 'fail_mode') + MAP_COLUMNS
     if current is None:
-        actions.append(('create', dict((c, after[c]) for c in columns)))
+        actions.append(Action('bridge', desired['name'], dict((c, after[c]) for c in columns), None))
     else:
-        actions.extend(('set', c, after[c]) for c in columns if after[c] != base[c])
+        actions.extend(Action('bridge_column', c, after[c], base[c]) for c in columns if after[c] != base[c])
     # Link up before addresses: the kernel drops IPv6 addresses from a link going down.
     if after['link_state'] != base['link_state'] and after['link_state'] == 'up':
-        actions.append(('link', 'up'))
+        actions.append(Action('link_state', desired['name'], 'up', base['link_state'] or 'down'))
     if desired['addresses'] is not None:
-        actions.extend(('addr_del', a) for a in base['addresses'] if a not in after['addresses'])
-        actions.extend(('addr_add', a) for a in after['addresses'] if a not in base['addresses'])
+        actions.extend(Action('addr', a, None, 'present') for a in base['addresses'] if a not in after['addresses'])
+        actions.extend(Action('addr', a, 'present', None) for a in after['addresses'] if a not in base['addresses'])
     if after['link_state'] != base['link_state'] and after['link_state'] == 'down':
-        actions.append(('link', 'down'))
+        actions.append(Action('link_state', desired['name'], 'down', base['link_state']))
     return actions, before, view(after)
-
-
-def undo_action(action, current):
-    """The action that takes back ``action``, given the state before the run."""
-    kind = action[0]
-    if kind == 'create':
-        return ('delete', [])
-    if kind == 'set':
-        return ('set', action[1], current[action[1]])
-    if kind == 'link':
-        return ('link', 'down' if action[1] == 'up' else 'up')
-    if kind == 'addr_add':
-        return ('addr_del', action[1])
-    if kind == 'addr_del':
-        return ('addr_add', action[1])
-    return None  # a delete is the last thing a run does; nothing follows it that could fail
 
 
 # -- observing and applying (needs OVSDB and netlink) ------------------------------------------
@@ -198,23 +191,106 @@ def datapath_failure(db, name):
     error = iface.error[0] if iface is not None and iface.error else 'no datapath was created'
     datapath_type = (row.datapath_type if row is not None else '') or 'system'
     message = "ovs-vswitchd could not set up bridge %s on the %r datapath: %s" % (name, datapath_type, error)
-    if datapath_type == 'system' and not os.path.exists('/sys/module/openvswitch'):
+    if datapath_type == 'system' and datapath_auto() == 'netdev':
         message += ("; the openvswitch kernel module is not loaded on this host: set datapath_type: netdev "
                     "for the userspace datapath, or load the module (modprobe openvswitch)")
     return message
 
 
-class BridgeApplier(object):
-    """Applies a plan. Each step that succeeded is recorded so that a failure later in the same
-    run can be undone in reverse order."""
+class BridgeRows(object):
+    """Executor of a bridge's OVSDB rows (kinds bridge, bridge_column), a transaction each; with
+    ``wait``, each waits until ovs-vswitchd applied it."""
 
-    def __init__(self, db, netlink, name, wait_vswitchd, timeout):
+    def __init__(self, db, name, wait):
         self.db = db
+        self.name = name
+        self.wait = wait
+
+    @staticmethod
+    def joins(previous, action):
+        return False
+
+    def run(self, actions):
+        action = actions[0]
+        if action.kind == 'bridge' and action.new is not None:
+            self._create(action.new)
+        elif action.kind == 'bridge':
+            self._delete()
+        else:
+            def build(txn):
+                bridge = self.db.find('Bridge', self.name)
+                bridge.verify(action.target)
+                _set_columns(bridge, {action.target: action.new})
+            self.db.transact(build, 'set %s of bridge %s' % (action.target, self.name), wait_vswitchd=self.wait)
+
+    def _create(self, columns):
+        name = self.name
+
+        def build(txn):
+            iface = txn.insert(self.db.idl.tables['Interface'])
+            iface.name, iface.type = name, 'internal'
+            port = txn.insert(self.db.idl.tables['Port'])
+            port.name, port.interfaces = name, [iface]
+            bridge = txn.insert(self.db.idl.tables['Bridge'])
+            bridge.name, bridge.ports = name, [port]
+            _set_columns(bridge, columns)
+            root = self.db.root
+            root.verify('bridges')
+            root.bridges = list(root.bridges) + [bridge]
+        self.db.transact(build, 'create bridge %s' % name, wait_vswitchd=self.wait)
+        failure = datapath_failure(self.db, name) if self.wait else None
+        if failure:
+            # committed, but of no use: deleted here, since a failed action is not the engine's to undo
+            try:
+                self._delete()
+            except Exception as exc:
+                failure += '; deleting the bridge again failed too: %s' % exc
+            raise RuntimeError(failure)
+
+    def _delete(self):
+        def build(txn):
+            bridge = self.db.find('Bridge', self.name)
+            if bridge is None:
+                return
+            root = self.db.root
+            root.verify('bridges')
+            root.bridges = [b for b in root.bridges if b.uuid != bridge.uuid]
+            bridge.delete()
+        self.db.transact(build, 'delete bridge %s' % self.name, wait_vswitchd=self.wait)
+
+
+def _set_columns(bridge, columns):
+    for column, value in columns.items():
+        if column == 'datapath_type':
+            bridge.datapath_type = value
+        elif column == 'fail_mode':
+            bridge.fail_mode = [value] if value else []
+        else:
+            setattr(bridge, column, dict(value))
+
+
+class BridgeLink(object):
+    """Executor of the bridge's internal interface in the kernel (kinds link_state, addr); the
+    interface is awaited: ovs-vswitchd makes it shortly after it applied the bridge."""
+
+    def __init__(self, netlink, name, timeout):
         self.netlink = netlink
         self.name = name
-        self.wait = wait_vswitchd
         self.timeout = timeout
         self._index = None
+
+    @staticmethod
+    def joins(previous, action):
+        return False
+
+    def run(self, actions):
+        action = actions[0]
+        if action.kind == 'link_state':
+            self.netlink.set_link(self._link_index(), state=action.new)
+        elif action.new:
+            self.netlink.add_address(self._link_index(), action.target)
+        else:
+            self.netlink.del_address(self._link_index(), action.target)
 
     def _link_index(self):
         if self._index is None:
@@ -225,83 +301,81 @@ class BridgeApplier(object):
             self._index = link['index']
         return self._index
 
-    def _ovsdb(self, build, comment):
-        self.db.transact(build, comment, wait_vswitchd=self.wait)
 
-    def run(self, action):
-        kind = action[0]
-        name = self.name
-        if kind == 'create':
-            def build(txn):
-                iface = txn.insert(self.db.idl.tables['Interface'])
-                iface.name, iface.type = name, 'internal'
-                port = txn.insert(self.db.idl.tables['Port'])
-                port.name, port.interfaces = name, [iface]
-                bridge = txn.insert(self.db.idl.tables['Bridge'])
-                bridge.name, bridge.ports = name, [port]
-                self._set_columns(bridge, action[1])
-                root = self.db.root
-                root.verify('bridges')
-                root.bridges = list(root.bridges) + [bridge]
-            self._ovsdb(build, 'create bridge %s' % name)
-            if self.wait:
-                failure = datapath_failure(self.db, name)
-                if failure:
-                    raise RuntimeError(failure)
-        elif kind == 'delete':
-            def build(txn):
-                bridge = self.db.find('Bridge', name)
-                if bridge is None:
-                    return
-                root = self.db.root
-                root.verify('bridges')
-                root.bridges = [b for b in root.bridges if b.uuid != bridge.uuid]
-                bridge.delete()
-            self._ovsdb(build, 'delete bridge %s' % name)
-            self._index = None
-        elif kind == 'set':
-            def build(txn):
-                bridge = self.db.find('Bridge', name)
-                bridge.verify(action[1])
-                self._set_columns(bridge, {action[1]: action[2]})
-            self._ovsdb(build, 'set %s of bridge %s' % (action[1], name))
-        elif kind == 'link':
-            self.netlink.set_link(self._link_index(), state=action[1])
-        elif kind == 'addr_add':
-            self.netlink.add_address(self._link_index(), action[1])
-        elif kind == 'addr_del':
-            self.netlink.del_address(self._link_index(), action[1])
-        else:
-            raise ValueError('unknown action %r' % (action,))
+def steps(actions, db, netlink, name, wait, timeout):
+    """The engine's steps for a bridge's plan."""
+    rows, link = BridgeRows(db, name, wait), BridgeLink(netlink, name, timeout)
+    return [(rows if a.kind in ('bridge', 'bridge_column') else link, a) for a in actions]
 
-    @staticmethod
-    def _set_columns(bridge, columns):
-        for column, value in columns.items():
-            if column == 'datapath_type':
-                bridge.datapath_type = value
-            elif column == 'fail_mode':
-                bridge.fail_mode = [value] if value else []
-            else:
-                setattr(bridge, column, dict(value))
 
-    def apply(self, actions, current):
-        """Run every action; on failure undo the ones that succeeded (newest first) and re-raise."""
-        done = []
-        try:
-            for action in actions:
-                self.run(action)
-                done.append(action)
-        except Exception as exc:
-            if actions[0][0] == 'create':
-                # A bridge this run created goes as a whole, addresses and all (its transaction
-                # may have committed even when the datapath then failed).
-                undo = [('delete', [])]
-            else:
-                undo = [undo_action(a, current) for a in reversed(done)]
-            undo_errors = []
-            for action in undo:
-                try:
-                    self.run(action)
-                except Exception as undo_exc:  # keep undoing what can be undone
-                    undo_errors.append('%s: %s' % (action[0], undo_exc))
-            raise ApplyError(str(exc), undo_errors)
+# -- the module (see _runner) ------------------------------------------------------------------
+
+class OvsBridge(_runner.Module):
+    argument_spec = dict(
+        name=dict(type='str', required=True, aliases=['bridge']),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        datapath_type=dict(type='str'),
+        fail_mode=dict(type='str', choices=list(FAIL_MODES)),
+        external_ids=dict(type='dict'),
+        purge_external_ids=dict(type='bool', default=False),
+        other_config=dict(type='dict'),
+        purge_other_config=dict(type='bool', default=False),
+        addresses=dict(type='list', elements='str'),
+        link_state=dict(type='str', choices=['up', 'down']),
+        wait=dict(type='bool', default=True),
+        **OVSDB_ARGS
+    )
+
+    def validate(self):
+        self.desired, errors = desired_state(self.params)
+        if self.desired['state'] == 'present' and not self.params['wait'] and (
+                self.desired['addresses'] or self.desired['link_state']):
+            errors.append('addresses and link_state need wait=true: the internal interface exists only once '
+                          'ovs-vswitchd has applied the bridge')
+        return errors
+
+    def connect(self):
+        self.db = _ovsdb.connect(self.module, TABLES)
+        self.netlink = None
+        if self.desired['state'] == 'present':  # the interface's name is looked up, and maybe managed
+            require_pyroute2(self.module)
+            self.netlink = Netlink()
+
+    def _managed_link(self):
+        """netlink reads only when the run manages the internal interface: pyroute2 costs time."""
+        return self.desired['state'] == 'present' and (self.desired['addresses'] is not None or self.desired['link_state'])
+
+    def plan(self):
+        desired, name = self.desired, self.desired['name']
+        supported = self.db.root.datapath_types
+        if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
+            return ["datapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
+                    % (desired['datapath_type'], ', '.join(sorted(supported)))]
+        self.current = observe(self.db, self.netlink if self._managed_link() else None, name)
+        if self.current is None and desired['state'] == 'present':
+            # A new bridge's internal interface takes its name in the kernel: that name must be free.
+            taken = name_taken(self.netlink, name)
+            if taken:
+                return [taken]
+        self.actions, self.before, self.after = plan(self.current, desired)
+        return []
+
+    def result(self):
+        result = self.planned(bool(self.actions), self.before, self.after, bridge=self.after,
+                              created=self.current is None and self.desired['state'] == 'present')
+        if self.current and self.desired['state'] == 'absent' and self.current['ports']:
+            result['ports_removed'] = self.current['ports']
+        return result
+
+    def needs_vswitchd(self):
+        return self.params['wait']  # without wait, changes may be made for an ovs-vswitchd that runs later
+
+    def steps(self):
+        return steps(self.actions, self.db, self.netlink, self.desired['name'], self.params['wait'],
+                     self.params['ovsdb_timeout'])
+
+    def read_back(self):
+        return dict(bridge=view(observe(self.db, self.netlink if self._managed_link() else None, self.desired['name'])))
+
+    def failure_prefix(self):
+        return 'bridge %s: ' % self.desired['name']

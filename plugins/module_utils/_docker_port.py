@@ -12,7 +12,11 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _ovsdb, _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # Options an item of `attachments` takes from the top level when it does not set them itself.
 INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'gateway', 'gateway6', 'gateway_onlink')
@@ -146,7 +150,7 @@ def stale_items(engine, index, db, bridge):
     for port in index.ports:
         if _containers.is_known(port['container_id'], refs):
             continue
-        if bridge is not None and (_attach.find_port(db, port['name']) or {}).get('bridge') != bridge:
+        if bridge is not None and (db.port(port['name']) or {}).get('bridge') != bridge:
             continue
         desired, _errors = _attach.desired_state(_absent_spec(port, '', 'container %s' % port['container_id']))
         desired['key'] = '%s/%s' % (port['container_id'], port['container_iface'])
@@ -154,9 +158,138 @@ def stale_items(engine, index, db, bridge):
     return result
 
 
-def phase(action):
-    """Batch order: stale ports out (one transaction), then every netlink step, then new ports
-    in (one transaction)."""
-    if action[0] == 'port_del':
-        return 0
-    return 2 if action[0] in _attach.OVSDB_ACTIONS else 1
+# -- the module (see _runner) ------------------------------------------------------------------
+
+ITEM_SPEC = dict(
+    container=dict(type='str', required=True),
+    interface=dict(type='str'),
+    bridge=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent']),
+    addresses=dict(type='list', elements='str'),
+    mac=dict(type='str'),
+    mtu=dict(type='int'),
+    gateway=dict(type='str'),
+    gateway6=dict(type='str'),
+    gateway_onlink=dict(type='bool'),
+    vlan=dict(type='int'),
+    external_ids=dict(type='dict'),
+)
+
+
+class DockerPort(_runner.Module):
+    argument_spec = dict(
+        container=dict(type='str'),
+        interface=dict(type='str'),
+        bridge=dict(type='str'),
+        state=dict(type='str', choices=['present', 'absent', 'pruned'], default='present'),
+        addresses=dict(type='list', elements='str', aliases=['ipaddress']),
+        mac=dict(type='str', aliases=['macaddress']),
+        vlan=dict(type='int'),
+        external_ids=dict(type='dict'),
+        attachments=dict(type='list', elements='dict', options=ITEM_SPEC),
+        create_bridge=dict(type='bool', default=True),
+        datapath_type=dict(type='str'),
+        docker_host=dict(type='str'),
+        docker_timeout=dict(type='int', default=60),
+        **dict(ATTACH_ARGS, **OVSDB_ARGS)
+    )
+    module_kwargs = dict(
+        mutually_exclusive=[('container', 'attachments')],
+        required_if=[('state', 'present', ('container', 'attachments'), True),
+                     ('state', 'absent', ('container', 'attachments'), True)],
+    )
+
+    def validate(self):
+        if self.params['attachments'] and self.params['state'] == 'pruned':
+            return ['state=pruned takes no attachments: it removes the ports of containers that are gone']
+        self.items = items_from_params(self.params)
+        return [e for item in self.items for e in static_errors(item)]
+
+    def connect(self):
+        require_pyroute2(self.module)
+        missing = _containers.import_error()
+        if missing:
+            self.fail(missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
+                                           'Debian/Ubuntu python3-docker)'), exception=missing)
+        tables = dict(_attach.TABLES)
+        tables.update((t, sorted(set(tables.get(t, [])) | set(c))) for t, c in _bridge.TABLES.items())
+        self.db = _ovsdb.connect(self.module, tables)
+        self.engine = _containers.Engine(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
+        self.host = Netlink()
+
+    def plan(self):
+        params, db = self.params, self.db
+        index = PortIndex(db)
+        problems = []
+        try:
+            if params['state'] == 'pruned':
+                wanted = stale_items(self.engine, index, db, params['bridge'])
+            else:
+                wanted = []
+                known = self.engine.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
+                for item in self.items:
+                    more, trouble = desired_items(self.engine, index, item, known)
+                    wanted.extend(more)
+                    problems.extend(trouble)
+        except _containers.ContainerError as exc:
+            return [str(exc)]
+        if problems:
+            return problems
+        # Bridges that do not exist are made first, as ovs-docker does, through the bridge planner.
+        self.new_bridges = sorted(set(d['bridge'] for d in wanted if d['state'] == 'present' and d['bridge']
+                                      and db.find('Bridge', d['bridge']) is None))
+        if self.new_bridges and not params['create_bridge']:
+            return ['bridge %s does not exist and create_bridge is false: create it first (ovs_bridge)'
+                    % ', '.join(self.new_bridges)]
+        taken = [t for t in (_bridge.name_taken(self.host, name) for name in self.new_bridges) if t]
+        if taken:
+            return taken
+        self.bridge_plans = []
+        for name in self.new_bridges:
+            desired, _errors = _bridge.desired_state({'name': name, 'state': 'present',
+                                                      'datapath_type': params['datapath_type'] or 'auto'})
+            self.bridge_plans.append((name, _bridge.plan(None, desired)[0]))
+        self.plans = []
+        for desired in wanted:
+            desired['bridge_planned'] = desired.get('bridge') in self.new_bridges
+            current, ns = _attach.observe(desired, self.host, db)
+            actions, before, after, trouble = _attach.plan(current, desired)
+            problems.extend('%s: %s' % (desired['key'], p) for p in trouble)
+            self.plans.append((desired, ns, actions, before, after))
+        return problems
+
+    def result(self):
+        changed = bool(self.new_bridges) or any(p[2] for p in self.plans)
+        result = dict(changed=changed)
+        result.update(self._attachments([dict(p[4], key=p[0]['key']) for p in self.plans]))
+        if self.new_bridges:
+            result['bridge_created'] = self.new_bridges[0]
+        if self.module._diff:
+            if self.params['container'] and len(self.plans) == 1:
+                result['diff'] = dict(before=self.plans[0][3], after=self.plans[0][4])
+            else:
+                result['diff'] = dict(before=dict((p[0]['key'], p[3]) for p in self.plans),
+                                      after=dict((p[0]['key'], p[4]) for p in self.plans))
+        return result
+
+    def _attachments(self, attachments):
+        result = dict(attachments=attachments)
+        if self.params['container'] and len(attachments) == 1:
+            result['attachment'] = attachments[0]
+        return result
+
+    def steps(self):
+        result = []
+        for name, actions in self.bridge_plans:
+            result.extend(_bridge.steps(actions, self.db, None, name, True, self.params['ovsdb_timeout']))
+        attachments = _attach.steps([p[:3] for p in self.plans], self.db, self.host)
+        attachments.sort(key=_attach.phase)
+        return result + attachments
+
+    def read_back(self):
+        result = self._attachments([dict(_attach.view(d, _attach.observe(d, self.host, self.db)[0]), key=d['key'])
+                                    for d, _ns, _a, _b, _af in self.plans])
+        if self.new_bridges:  # reported while it exists (an undone run took it away again)
+            made = [name for name in self.new_bridges if self.db.find('Bridge', name) is not None]
+            result['bridge_created'] = made[0] if made else None
+        return result

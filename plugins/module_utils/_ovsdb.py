@@ -25,8 +25,15 @@ except ImportError:
 else:
     OVS_IMPORT_ERROR = None
 
-DEFAULT_REMOTE = 'unix:/run/openvswitch/db.sock'
 DB_NAME = 'Open_vSwitch'
+# What the IDL replicates for OVS ports and their interfaces (attachments, VXLAN ports): only
+# these columns are synced.
+PORT_TABLES = {
+    'Open_vSwitch': ['bridges', 'cur_cfg', 'next_cfg'],
+    'Bridge': ['name', 'ports'],
+    'Port': ['name', 'interfaces', 'tag'],
+    'Interface': ['name', 'external_ids', 'ofport', 'error'],
+}
 # How often a transaction is retried when another client changed what it read (verify failed).
 TXN_ATTEMPTS = 5
 
@@ -130,9 +137,6 @@ class Ovsdb(object):
             poller.timer_wait(int(remaining * 1000) + 1)
             poller.block()
 
-    def close(self):
-        self.idl.close()
-
     # -- reads ---------------------------------------------------------------------------------
 
     def rows(self, table):
@@ -157,6 +161,18 @@ class Ovsdb(object):
         bridges = self._index('bridge_of_port', lambda: dict(
             (p.uuid, b.name) for b in self.idl.tables['Bridge'].rows.values() for p in b.ports))
         return bridges.get(port.uuid)
+
+    def port(self, name):
+        """{'bridge', 'tag', 'external_ids'} of the OVS port called ``name``, or None."""
+        port = self.find('Port', name)
+        if port is None:
+            return None
+        iface = next((i for i in port.interfaces if i.name == name), None)
+        return {
+            'bridge': self.bridge_of_port(port),
+            'tag': port.tag[0] if port.tag else None,
+            'external_ids': dict(iface.external_ids) if iface is not None else {},
+        }
 
     def insert_port(self, txn, bridge_name, name, tag=None, external_ids=None):
         """In a transaction's build: a port with one interface of the same name on a bridge."""
@@ -250,6 +266,39 @@ class Ovsdb(object):
             self._await(lambda: self.root.cur_cfg >= next_cfg,
                         'ovs-vswitchd to apply the change (is ovs-vswitchd running?)')
         return txn
+
+
+class PortRows(object):
+    """Executor (see _engine) of OVS ports that have one interface of the same name. Kinds:
+      port       target: port name; new/old: {'bridge', 'tag', 'external_ids'} (None: no port)
+      port_tag   target: port name; new/old: the VLAN tag (None: none)
+      iface_ext  target: interface name; new/old: its external_ids
+    Every run of them is one transaction."""
+
+    KINDS = ('port', 'port_tag', 'iface_ext')
+
+    def __init__(self, db):
+        self.db = db
+
+    @staticmethod
+    def joins(previous, action):
+        return True
+
+    def run(self, actions):
+        def build(txn):
+            for action in actions:
+                if action.kind == 'port' and action.new is None:
+                    self.db.delete_port(action.target)
+                elif action.kind == 'port':
+                    port = action.new
+                    self.db.insert_port(txn, port['bridge'], action.target, port.get('tag'), port.get('external_ids'))
+                elif action.kind == 'port_tag':
+                    self.db.find('Port', action.target).tag = [action.new] if action.new is not None else []
+                elif action.kind == 'iface_ext':
+                    self.db.find('Interface', action.target).external_ids = dict(action.new)
+                else:
+                    raise ValueError('not an OVSDB port action: %r' % (action,))
+        self.db.transact(build, '%d port change(s)' % len(actions))
 
 
 def connect(module, tables):

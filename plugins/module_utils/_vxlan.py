@@ -5,7 +5,7 @@
 
 A kernel link rather than an OVS tunnel port: it works the same on the kernel and the userspace
 datapath (OVS's own tunnels on the userspace datapath need the underlay on an OVS bridge too).
-Desired state -> read-only observe -> pure plan -> apply with undo, as the other modules.
+Desired state -> read-only observe -> pure plan -> the engine's apply with undo, as every module.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,10 +14,13 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _runner, _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_TABLES, PortRows
 
-TABLES = _attach.TABLES
+TABLES = PORT_TABLES
 VNI_MAX = (1 << 24) - 1
 MTU_MIN, MTU_MAX = 68, 65535
 
@@ -78,7 +81,7 @@ def desired_state(params):
 def observe(db, netlink, name):
     """{'link': link dict or None, 'remotes', 'bridge'}, or None when neither exists. Reads only."""
     link = netlink.link(name)
-    port = _attach.find_port(db, name)
+    port = db.port(name)
     if link is None and port is None:
         return None
     remotes = netlink.flood_list(link['index']) if link and link['kind'] == 'vxlan' else []
@@ -113,88 +116,89 @@ def _same_link(link, desired):
 
 
 def plan(current, desired):
-    """Pure: (current, desired) -> (actions, before, after). Actions run in order."""
+    """Pure: (current, desired) -> (actions, before, after). Kinds (see _engine.Action):
+      vxlan       [name]    new {'vni', 'port', 'local'} (and, to make one again as it was,
+                            'remotes', 'mtu', 'state'): the link made; None: deleted
+      flood       [remote]  'present' or None: the link floods to that host
+      vxlan_link  [name]    {'mtu', 'state'} as far as they change
+      port        [name]    the OVS port, as _ovsdb.PortRows runs it
+    """
     name = desired['name']
     before = view(name, current)
     actions = []
     if desired['state'] == 'absent':
         if current and current['bridge']:
-            actions.append(('port_del', current['bridge']))
+            actions.append(_port(name, None, current['bridge']))
         if current and current['link']:
-            actions.append(('link_del',))
+            actions.append(_deletion(name, current))
         return actions, before, view(name, None)
 
     link = current['link'] if current else None
     on_bridge = current['bridge'] if current else None
     after_link = dict(link or {'kind': 'vxlan', 'state': 'down', 'mtu': None})
     remotes = list(current['remotes']) if current else []
-    if link is None or not _same_link(link, desired):
+    made = link is None or not _same_link(link, desired)
+    if made:
         if on_bridge:  # the port goes in a transaction of its own before the link is made again
-            actions.append(('port_del', on_bridge))
+            actions.append(_port(name, None, on_bridge))
             on_bridge = None
         if link is not None:
-            actions.append(('link_del',))
-        actions.append(('link_add', desired['vni'], desired['port'], desired['local']))
+            actions.append(_deletion(name, current))
+        actions.append(Action('vxlan', name, {'vni': desired['vni'], 'port': desired['port'], 'local': desired['local']}, None))
         after_link = {'kind': 'vxlan', 'state': 'down', 'mtu': None}
         remotes = []
     after_link['vxlan'] = {'vni': desired['vni'], 'port': desired['port'],
                            'local': desired['local'] or (link or {}).get('vxlan', {}).get('local'), 'learning': False}
-    actions.extend(('flood_del', r) for r in remotes if r not in desired['remotes'])
-    actions.extend(('flood_add', r) for r in desired['remotes'] if r not in remotes)
+    actions.extend(Action('flood', r, None, 'present') for r in remotes if r not in desired['remotes'])
+    actions.extend(Action('flood', r, 'present', None) for r in desired['remotes'] if r not in remotes)
     attrs = {}
     if desired['mtu'] is not None and after_link.get('mtu') != desired['mtu']:
         attrs['mtu'] = desired['mtu']
     if after_link.get('state') != 'up':
         attrs['state'] = 'up'
     if attrs:
-        actions.append(('link_set', attrs))
+        # a link made in this run goes as a whole when undone
+        old = NO_UNDO if made else dict((k, link[k]) for k in attrs)
+        actions.append(Action('vxlan_link', name, attrs, old))
     after_link.update(attrs)
     if on_bridge != desired['bridge']:
         if on_bridge:
-            actions.append(('port_del', on_bridge))
-        actions.append(('port_add', desired['bridge']))
+            actions.append(_port(name, None, on_bridge))
+        actions.append(_port(name, desired['bridge'], None))
+    # (a new link's MTU, when none is asked for, is the kernel's: known once it exists)
     after = view(name, {'link': after_link, 'remotes': desired['remotes'], 'bridge': desired['bridge']})
-    if after['mtu'] is None:
-        after['mtu'] = 'kernel default'  # the kernel picks it when the link is made
     return actions, before, after
 
 
-def undo_actions(action, current):
-    """What takes ``action`` back, given the state before the run (a list, newest last)."""
-    kind = action[0]
-    if kind == 'link_add':
-        return [('link_del',)]
-    if kind == 'flood_add':
-        return [('flood_del', action[1])]
-    if kind == 'flood_del':
-        return [('flood_add', action[1])]
-    if kind == 'port_add':
-        return [('port_del', action[1])]
-    if kind == 'port_del':
-        return [('port_add', action[1])]
-    if kind == 'link_set':
-        link = (current or {}).get('link')
-        if not link:
-            return []  # a link this run made: taking back link_add deletes it
-        return [('link_set', dict((k, link[k]) for k in action[1]))]
-    if kind == 'link_del':  # made again as it was
-        link = current['link']
-        vxlan = link.get('vxlan') or {}
-        if link['kind'] != 'vxlan' or not vxlan:
-            return []
-        return ([('link_add', vxlan['vni'], vxlan['port'], vxlan['local'])]
-                + [('flood_add', r) for r in current['remotes']]
-                + [('link_set', {'mtu': link['mtu'], 'state': link['state']})])
-    return []
+def _port(name, bridge, old_bridge):
+    """The OVS port of the link onto ``bridge`` (None: off ``old_bridge``)."""
+    return Action('port', name, _port_on(bridge), _port_on(old_bridge))
 
 
-class Applier(object):
-    """Runs a plan; a failure takes back, newest first, what this run did."""
+def _port_on(bridge):
+    return {'bridge': bridge, 'tag': None, 'external_ids': {}} if bridge else None
 
-    def __init__(self, db, netlink, name):
-        self.db = db
+
+def _deletion(name, current):
+    """The link's deletion; its undo makes it again as it was (a VXLAN link of ours only)."""
+    link = current['link']
+    vxlan = link.get('vxlan') or {}
+    if link['kind'] != 'vxlan' or not vxlan:
+        return Action('vxlan', name, None, NO_UNDO)
+    return Action('vxlan', name, None, {'vni': vxlan['vni'], 'port': vxlan['port'], 'local': vxlan['local'],
+                                        'remotes': list(current['remotes']), 'mtu': link['mtu'], 'state': link['state']})
+
+
+class VxlanLink(object):
+    """Executor of the VXLAN link in the kernel (kinds vxlan, flood, vxlan_link), a request each."""
+
+    def __init__(self, netlink, name):
         self.netlink = netlink
         self.name = name
+
+    @staticmethod
+    def joins(previous, action):
+        return False
 
     def _index(self):
         link = self.netlink.link(self.name)
@@ -202,43 +206,71 @@ class Applier(object):
             raise RuntimeError('link %s is gone' % self.name)
         return link['index']
 
-    def run(self, action):
-        kind = action[0]
-        if kind == 'link_add':
-            self.netlink.add_vxlan(self.name, action[1], action[2], action[3])
-        elif kind == 'link_del':
+    def run(self, actions):
+        action = actions[0]
+        if action.kind == 'vxlan' and action.new is None:
             link = self.netlink.link(self.name)
             if link is not None:
                 self.netlink.del_link(link['index'])
-        elif kind == 'flood_add':
-            self.netlink.add_flood(self._index(), action[1])
-        elif kind == 'flood_del':
-            self.netlink.del_flood(self._index(), action[1])
-        elif kind == 'link_set':
-            self.netlink.set_link(self._index(), **action[1])
-        elif kind in ('port_add', 'port_del'):
-            self._port(kind, action[1])
+        elif action.kind == 'vxlan':
+            new = action.new
+            self.netlink.add_vxlan(self.name, new['vni'], new['port'], new['local'])
+            for remote in new.get('remotes') or []:
+                self.netlink.add_flood(self._index(), remote)
+            attrs = dict((k, new[k]) for k in ('mtu', 'state') if new.get(k) is not None)
+            if attrs:
+                self.netlink.set_link(self._index(), **attrs)
+        elif action.kind == 'flood':
+            (self.netlink.add_flood if action.new else self.netlink.del_flood)(self._index(), action.target)
+        else:
+            self.netlink.set_link(self._index(), **action.new)
 
-    def _port(self, kind, bridge_name):
-        def build(txn):
-            if kind == 'port_add':
-                self.db.insert_port(txn, bridge_name, self.name)
-            else:
-                self.db.delete_port(self.name)
-        self.db.transact(build, '%s %s on %s' % (kind.replace('_', ' '), self.name, bridge_name))
 
-    def apply(self, actions, current):
-        done = []
-        try:
-            for action in actions:
-                self.run(action)
-                done.append(action)
-        except Exception as exc:
-            errors = []
-            for action in reversed(done):
-                for undo in undo_actions(action, current):
-                    try:
-                        self.run(undo)
-                    except Exception as undo_exc:  # keep undoing what can be undone
-                        errors.append('%s: %s' % (undo[0], undo_exc))
-            raise ApplyError(str(exc), errors)
+# -- the module (see _runner) ------------------------------------------------------------------
+
+class OvsVxlan(_runner.Module):
+    argument_spec = dict(
+        name=dict(type='str', required=True),
+        bridge=dict(type='str'),
+        vni=dict(type='int'),
+        remotes=dict(type='list', elements='str', default=[]),
+        local=dict(type='str'),
+        port=dict(type='int', default=4789),
+        mtu=dict(type='int'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        **OVSDB_ARGS
+    )
+    module_kwargs = dict(required_if=[('state', 'present', ('bridge', 'vni'))])
+
+    def validate(self):
+        self.desired, errors = desired_state(self.params)
+        return errors
+
+    def connect(self):
+        require_pyroute2(self.module)
+        self.db = _ovsdb.connect(self.module, TABLES)
+        self.netlink = Netlink()
+
+    def plan(self):
+        desired, name = self.desired, self.desired['name']
+        self.current = observe(self.db, self.netlink, name)
+        if desired['state'] == 'present' and self.db.find('Bridge', desired['bridge']) is None:
+            return ['bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % desired['bridge']]
+        link = (self.current or {}).get('link')
+        if link is not None and link['kind'] != 'vxlan':
+            return ['%s is a %s link, not one of this module: choose another name' % (name, link['kind'] or 'plain')]
+        self.actions, self.before, self.after = plan(self.current, desired)
+        return []
+
+    def result(self):
+        return self.planned(bool(self.actions), self.before, self.after, vxlan=self.after)
+
+    def steps(self):
+        ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired['name'])
+        return [(ports if a.kind in PortRows.KINDS else link, a) for a in self.actions]
+
+    def read_back(self):
+        return dict(vxlan=view(self.desired['name'], observe(self.db, self.netlink, self.desired['name'])))
+
+    def failure_prefix(self):
+        return '%s: ' % self.desired['name']

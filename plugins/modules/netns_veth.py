@@ -225,71 +225,12 @@ attachment:
       sample: "2001:db8::1"
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netns_veth import NetnsVeth
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
 
 
 def main():
-    argument_spec = dict(
-        namespace=dict(type='str', required=True, aliases=['netns']),
-        interface=dict(type='str', required=True),
-        host_interface=dict(type='str'),
-        bridge=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        addresses=dict(type='list', elements='str'),
-        mac=dict(type='str'),
-        vlan=dict(type='int'),
-        external_ids=dict(type='dict'),
-        create_namespace=dict(type='bool', default=True),
-        delete_namespace=dict(type='bool', default=False),
-    )
-    argument_spec.update(ATTACH_ARGS)
-    argument_spec.update(OVSDB_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-
-    spec = dict((k, params[k]) for k in argument_spec if k not in OVSDB_ARGS)
-    # The OVS interface's marks: how the attachment is found again and proven ours.
-    spec['marks'] = {'netns': params['namespace'], 'netns_iface': params['interface']}
-    desired, errors = _attach.desired_state(spec)
-    if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
-    require_pyroute2(module)
-    host_lock(module)
-
-    # OVSDB only when the run touches a port: putting one on a bridge, or removing the attachment.
-    db = _ovsdb.connect(module, _attach.TABLES) if (params['bridge'] or params['state'] == 'absent') else None
-    host = Netlink()
-    try:
-        current, ns = _attach.observe(desired, host, db)
-    except (NetlinkError, OSError) as exc:
-        module.fail_json(msg='reading the current state failed: %s' % exc)
-    actions, before, after, problems = _attach.plan(current, desired)
-    if problems:
-        module.fail_json(msg='; '.join(problems), errors=problems)
-    result = dict(changed=bool(actions), attachment=after)
-    if module._diff:
-        result['diff'] = dict(before=before, after=after)
-
-    if actions and not module.check_mode:
-        if any(a[0] in _attach.OVSDB_ACTIONS for a in actions):
-            _ovsdb.require_vswitchd(module, db)
-        item = {'desired': desired, 'ns': ns}
-        try:
-            _attach.Applier(db, host).apply([(item, a) for a in actions])
-        except ApplyError as exc:
-            result.update(changed=bool(exc.undo_errors), attachment=_read_back(desired, host, db))
-            module.fail_json(msg=exc.report('%s: ' % desired['namespace']), **result)
-        result['attachment'] = _read_back(desired, host, db)
-    module.exit_json(**result)
-
-
-def _read_back(desired, host, db):
-    """What is really there now, rather than what the plan said."""
-    return _attach.view(desired, _attach.observe(desired, host, db)[0])
+    run(NetnsVeth)
 
 
 if __name__ == '__main__':

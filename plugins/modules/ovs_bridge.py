@@ -48,6 +48,7 @@ options:
     description:
       - The datapath, as C(ovs-vswitchd) names it (C(system) for the kernel, C(netdev) for the userspace one).
       - Checked against the types the running switch reports before anything is changed.
+      - C(auto) is C(system) where the openvswitch kernel module is loaded and C(netdev) where it is not.
       - When not set, a new bridge gets OVS's default (C(system)) and an existing one keeps its type.
     type: str
   fail_mode:
@@ -134,6 +135,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+created:
+  description: Whether the run created the bridge (in check mode, whether it would).
+  returned: always
+  type: bool
+  sample: true
 bridge:
   description: The bridge as it is after the run (as it would be, in check mode); C(state=absent) when it does not exist.
   returned: always
@@ -185,83 +191,12 @@ ports_removed:
   sample: [veth0]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._bridge import OvsBridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str', required=True, aliases=['bridge']),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        datapath_type=dict(type='str'),
-        fail_mode=dict(type='str', choices=list(_bridge.FAIL_MODES)),
-        external_ids=dict(type='dict'),
-        purge_external_ids=dict(type='bool', default=False),
-        other_config=dict(type='dict'),
-        purge_other_config=dict(type='bool', default=False),
-        addresses=dict(type='list', elements='str'),
-        link_state=dict(type='str', choices=['up', 'down']),
-        wait=dict(type='bool', default=True),
-    )
-    argument_spec.update(OVSDB_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-
-    desired, errors = _bridge.desired_state(params)
-    if desired['state'] == 'present' and not params['wait'] and (desired['addresses'] or desired['link_state']):
-        errors.append('addresses and link_state need wait=true: the internal interface exists only once '
-                      'ovs-vswitchd has applied the bridge')
-    if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
-
-    host_lock(module)
-    db = _ovsdb.connect(module, _bridge.TABLES)
-    supported = db.root.datapath_types
-    if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
-        module.fail_json(msg="datapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
-                         % (desired['datapath_type'], ', '.join(sorted(supported))))
-
-    # netlink only when the run manages or reports the internal interface: pyroute2 is costly to load.
-    netlink = None
-    if desired['state'] == 'present' and (desired['addresses'] is not None or desired['link_state']):
-        require_pyroute2(module)
-        netlink = Netlink()
-
-    try:
-        current = _bridge.observe(db, netlink, desired['name'])
-        if current is None and desired['state'] == 'present':
-            # A new bridge's internal interface takes its name in the kernel: that name must be free.
-            require_pyroute2(module)
-            netlink = netlink or Netlink()
-            taken = _bridge.name_taken(netlink, desired['name'])
-            if taken:
-                module.fail_json(msg=taken)
-    except NetlinkError as exc:
-        module.fail_json(msg=str(exc))
-    actions, before, after = _bridge.plan(current, desired)
-    result = dict(changed=bool(actions), bridge=after)
-    if module._diff:
-        result['diff'] = dict(before=before, after=after)
-    if current and desired['state'] == 'absent' and current['ports']:
-        result['ports_removed'] = current['ports']
-
-    if actions and not module.check_mode:
-        if params['wait']:  # without wait, changes may be made for an ovs-vswitchd that runs later
-            _ovsdb.require_vswitchd(module, db)
-        applier = _bridge.BridgeApplier(db, netlink, desired['name'], params['wait'], params['ovsdb_timeout'])
-        try:
-            applier.apply(actions, current)
-        except ApplyError as exc:
-            # Changed only if the undo left something behind; report what is there, not the plan.
-            result.update(changed=bool(exc.undo_errors),
-                          bridge=_bridge.view(_bridge.observe(db, netlink, desired['name'])))
-            module.fail_json(msg=exc.report('bridge %s: ' % desired['name']), **result)
-        # Read back what is really there now, rather than trusting the plan.
-        result['bridge'] = _bridge.view(_bridge.observe(db, netlink, desired['name']))
-    module.exit_json(**result)
+    run(OvsBridge)
 
 
 if __name__ == '__main__':

@@ -109,8 +109,8 @@ options:
     default: true
   datapath_type:
     description:
-      - Datapath of a bridge this module creates. When not set, C(system) where the openvswitch kernel
-        module is loaded and C(netdev) (userspace) where it is not.
+      - Datapath of a bridge this module creates. When not set (or C(auto)), C(system) where the openvswitch
+        kernel module is loaded and C(netdev) (userspace) where it is not.
     type: str
   docker_host:
     description:
@@ -204,166 +204,12 @@ bridge_created:
   sample: br0
 '''
 
-import os
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _docker_port, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
-
-ITEM_SPEC = dict(
-    container=dict(type='str', required=True),
-    interface=dict(type='str'),
-    bridge=dict(type='str'),
-    state=dict(type='str', choices=['present', 'absent']),
-    addresses=dict(type='list', elements='str'),
-    mac=dict(type='str'),
-    mtu=dict(type='int'),
-    gateway=dict(type='str'),
-    gateway6=dict(type='str'),
-    gateway_onlink=dict(type='bool'),
-    vlan=dict(type='int'),
-    external_ids=dict(type='dict'),
-)
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._docker_port import DockerPort
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
 
 
 def main():
-    argument_spec = dict(
-        container=dict(type='str'),
-        interface=dict(type='str'),
-        bridge=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent', 'pruned'], default='present'),
-        addresses=dict(type='list', elements='str', aliases=['ipaddress']),
-        mac=dict(type='str', aliases=['macaddress']),
-        vlan=dict(type='int'),
-        external_ids=dict(type='dict'),
-        attachments=dict(type='list', elements='dict', options=ITEM_SPEC),
-        create_bridge=dict(type='bool', default=True),
-        datapath_type=dict(type='str'),
-        docker_host=dict(type='str'),
-        docker_timeout=dict(type='int', default=60),
-    )
-    argument_spec.update(ATTACH_ARGS)
-    argument_spec.update(OVSDB_ARGS)
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[('container', 'attachments')],
-        required_if=[('state', 'present', ('container', 'attachments'), True),
-                     ('state', 'absent', ('container', 'attachments'), True)],
-    )
-    params = module.params
-    if params['attachments'] and params['state'] == 'pruned':
-        module.fail_json(msg='state=pruned takes no attachments: it removes the ports of containers that are gone')
-
-    # 1. Everything that can be checked without looking at the system.
-    items = _docker_port.items_from_params(params)
-    errors = [e for item in items for e in _docker_port.static_errors(item)]
-    if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
-    require_pyroute2(module)
-    host_lock(module)
-    missing = _containers.import_error()
-    if missing:
-        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
-                                                  'Debian/Ubuntu python3-docker)'), exception=missing)
-
-    # 2. Look: Docker, OVSDB, netlink. Reads only.
-    tables = dict(_attach.TABLES)
-    tables.update((t, sorted(set(tables.get(t, [])) | set(c))) for t, c in _bridge.TABLES.items())
-    db = _ovsdb.connect(module, tables)
-    try:
-        engine = _containers.Engine(_containers.docker_host(params['docker_host']), params['docker_timeout'])
-        index = _docker_port.PortIndex(db)
-        if params['state'] == 'pruned':
-            wanted, problems = _docker_port.stale_items(engine, index, db, params['bridge']), []
-        else:
-            wanted, problems = [], []
-            known = engine.inspect_many(i['container'] for i in items if i['state'] == 'present')
-            for item in items:
-                more, trouble = _docker_port.desired_items(engine, index, item, known)
-                wanted.extend(more)
-                problems.extend(trouble)
-    except _containers.ContainerError as exc:
-        module.fail_json(msg=str(exc))
-    if problems:
-        module.fail_json(msg='; '.join(problems), errors=problems)
-
-    host = Netlink()
-    new_bridges = sorted(set(d['bridge'] for d in wanted if d['state'] == 'present' and d['bridge']
-                             and db.find('Bridge', d['bridge']) is None))
-    if new_bridges and not params['create_bridge']:
-        module.fail_json(msg='bridge %s does not exist and create_bridge is false: create it first (ovs_bridge)'
-                         % ', '.join(new_bridges))
-    try:
-        taken = [t for t in (_bridge.name_taken(host, name) for name in new_bridges) if t]
-    except NetlinkError as exc:
-        module.fail_json(msg='reading the current state failed: %s' % exc)
-    if taken:
-        module.fail_json(msg='; '.join(taken), errors=taken)
-    plans = []
-    try:
-        for desired in wanted:
-            current, ns = _attach.observe(desired, host, db)
-            if desired.get('bridge') in new_bridges:
-                current['bridge_exists'] = True  # made below, before the ports
-            actions, before, after, trouble = _attach.plan(current, desired)
-            problems.extend('%s: %s' % (desired['key'], p) for p in trouble)
-            plans.append(({'desired': desired, 'ns': ns}, actions, before, after))
-    except (NetlinkError, OSError) as exc:
-        module.fail_json(msg='reading the current state failed: %s' % exc)
-    if problems:
-        module.fail_json(msg='; '.join(problems), errors=problems)
-
-    # 3. Plan, and in check mode stop here.
-    changed = bool(new_bridges) or any(p[1] for p in plans)
-    result = dict(changed=changed, attachments=[dict(p[3], key=p[0]['desired']['key']) for p in plans])
-    if new_bridges:
-        result['bridge_created'] = new_bridges[0]
-    if module._diff:
-        if params['container'] and len(plans) == 1:
-            result['diff'] = dict(before=plans[0][2], after=plans[0][3])
-        else:
-            result['diff'] = dict(before=dict((p[0]['desired']['key'], p[2]) for p in plans),
-                                  after=dict((p[0]['desired']['key'], p[3]) for p in plans))
-    if changed and not module.check_mode:
-        _ovsdb.require_vswitchd(module, db)
-        _apply(module, db, host, new_bridges, plans, result)
-    if params['container'] and len(result['attachments']) == 1:
-        result['attachment'] = result['attachments'][0]
-    module.exit_json(**result)
-
-
-def _apply(module, db, host, new_bridges, plans, result):
-    params = module.params
-    made = []
-    try:
-        for name in new_bridges:
-            datapath = params['datapath_type'] or ('system' if os.path.exists('/sys/module/openvswitch') else 'netdev')
-            creator = _bridge.BridgeApplier(db, None, name, True, params['ovsdb_timeout'])
-            creator.apply([('create', {'datapath_type': datapath, 'fail_mode': None, 'external_ids': {},
-                                       'other_config': {}})], None)
-            made.append(creator)
-        steps = [(item, action) for item, actions, _b, _a in plans for action in actions]
-        steps.sort(key=lambda step: _docker_port.phase(step[1]))
-        _attach.Applier(db, host).apply(steps)
-    except ApplyError as exc:
-        for creator in reversed(made):
-            try:
-                creator.run(('delete', []))
-            except Exception as undo_exc:  # keep undoing what can be undone
-                exc.undo_errors.append('deleting bridge %s: %s' % (creator.name, undo_exc))
-        result.update(changed=bool(exc.undo_errors), attachments=_read_back(db, host, plans))
-        result.pop('bridge_created', None)
-        module.fail_json(msg=exc.report(''), **result)
-    result['attachments'] = _read_back(db, host, plans)
-
-
-def _read_back(db, host, plans):
-    """What is really there now, rather than what the plan said."""
-    return [dict(_attach.view(item['desired'], _attach.observe(item['desired'], host, db)[0]), key=item['desired']['key'])
-            for item, _actions, _b, _a in plans]
+    run(DockerPort)
 
 
 if __name__ == '__main__':

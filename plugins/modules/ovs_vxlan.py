@@ -105,57 +105,12 @@ vxlan:
            remotes: [192.0.2.12, 192.0.2.13], mtu: 1450, link_state: up}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _vxlan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, ApplyError, host_lock, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._vxlan import OvsVxlan
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str', required=True),
-        bridge=dict(type='str'),
-        vni=dict(type='int'),
-        remotes=dict(type='list', elements='str', default=[]),
-        local=dict(type='str'),
-        port=dict(type='int', default=4789),
-        mtu=dict(type='int'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-    )
-    argument_spec.update(OVSDB_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_if=[('state', 'present', ('bridge', 'vni'))])
-    desired, errors = _vxlan.desired_state(module.params)
-    if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
-    require_pyroute2(module)
-    host_lock(module)
-    db = _ovsdb.connect(module, _vxlan.TABLES)
-    netlink = Netlink()
-    name = desired['name']
-    try:
-        current = _vxlan.observe(db, netlink, name)
-        if desired['state'] == 'present' and db.find('Bridge', desired['bridge']) is None:
-            module.fail_json(msg='bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % desired['bridge'])
-        link = (current or {}).get('link')
-        if link is not None and link['kind'] != 'vxlan':
-            module.fail_json(msg='%s is a %s link, not one of this module: choose another name' % (name, link['kind'] or 'plain'))
-    except NetlinkError as exc:
-        module.fail_json(msg=str(exc))
-    actions, before, after = _vxlan.plan(current, desired)
-    result = dict(changed=bool(actions), vxlan=after)
-    if module._diff:
-        result['diff'] = dict(before=before, after=after)
-    if actions and not module.check_mode:
-        _ovsdb.require_vswitchd(module, db)
-        try:
-            _vxlan.Applier(db, netlink, name).apply(actions, current)
-        except ApplyError as exc:
-            result.update(changed=bool(exc.undo_errors), vxlan=_vxlan.view(name, _vxlan.observe(db, netlink, name)))
-            module.fail_json(msg=exc.report('%s: ' % name), **result)
-        result['vxlan'] = _vxlan.view(name, _vxlan.observe(db, netlink, name))
-    module.exit_json(**result)
+    run(OvsVxlan)
 
 
 if __name__ == '__main__':

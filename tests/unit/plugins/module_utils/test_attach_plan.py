@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action as A
 
 SPEC = dict(state='present', namespace='ns1', interface='veth1', host_interface='veth0', bridge='br0')
 
@@ -44,7 +45,8 @@ SEED = dict(addresses=['192.168.1.1/24'], gateway='192.168.1.250')
 
 
 def kinds(actions):
-    return [a[0] for a in actions]
+    """Each action's kind, with + where it creates and - where it deletes."""
+    return [a.kind + ('-' if a.new is None else '+' if a.old is None else '') for a in actions]
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -98,7 +100,7 @@ def test_create_everything_from_nothing():
     now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
     actions, before, after, problems = _attach.plan(now, desired(**SEED))
     assert problems == []
-    assert kinds(actions) == ['netns_create', 'veth_add', 'link_state', 'mac', 'link_state', 'lo_up', 'addr_add', 'route', 'port_add']
+    assert kinds(actions) == ['netns+', 'veth+', 'link_state', 'mac', 'link_state', 'link_state', 'addr+', 'route', 'port+']
     assert before['state'] == 'absent'
     assert after['addresses'] == ['192.168.1.1/24'] and after['bridge'] == 'br0' and after['gateway'] == '192.168.1.250'
 
@@ -111,20 +113,21 @@ def test_noop_when_everything_matches():
 def test_drift_address_and_downed_link_are_repaired():
     now = current(ns_link={'state': 'down', 'addresses': ['192.168.1.9/24']})
     actions, before, after, _p = _attach.plan(now, desired(**SEED))
-    assert actions == [('link_state', 'ns', 'up'), ('addr_del', '192.168.1.9/24'), ('addr_add', '192.168.1.1/24'),
-                       ('route', 2, '192.168.1.250', '192.168.1.250', False)]
+    assert actions == [A('link_state', 'ns', 'up', 'down'), A('addr', '192.168.1.9/24', None, 'present'),
+                       A('addr', '192.168.1.1/24', 'present', None),
+                       A('route', 2, ('192.168.1.250', False), ('192.168.1.250', False))]
     assert before['addresses'] == ['192.168.1.9/24'] and before['link_state'] == 'down'
     assert after['addresses'] == ['192.168.1.1/24'] and after['link_state'] == 'up'
 
 
 def test_deleted_ovs_port_is_added_back():
     actions = _attach.plan(current(port=None), desired(**SEED))[0]
-    assert actions == [('port_add', 'br0', 'veth0', None, {})]
+    assert actions == [A('port', 'veth0', {'bridge': 'br0', 'tag': None, 'external_ids': {}}, None)]
 
 
 def test_port_on_another_bridge_is_moved():
     actions = _attach.plan(current(port={'bridge': 'br9'}), desired(**SEED))[0]
-    assert kinds(actions) == ['port_del', 'port_add'] and actions[0][1] == 'br9' and actions[1][1] == 'br0'
+    assert kinds(actions) == ['port-', 'port+'] and actions[0].old['bridge'] == 'br9' and actions[1].new['bridge'] == 'br0'
 
 
 MARKS = {'netns': 'ns1', 'netns_iface': 'veth1'}
@@ -135,38 +138,39 @@ def test_a_broken_pair_is_replaced_and_its_stale_port_goes_first():
     now = current(paired=False, ns_link=None, gateway=None, port={'external_ids': dict(MARKS)})
     actions, _b, after, problems = _attach.plan(now, desired(marks=MARKS, **SEED))
     assert problems == []
-    assert kinds(actions)[:3] == ['port_del', 'link_del', 'veth_add']
-    assert kinds(actions)[-1] == 'port_add'
+    assert kinds(actions)[:3] == ['port-', 'veth-', 'veth+']
+    assert kinds(actions)[-1] == 'port+'
     assert after['state'] == 'present'
 
 
 def test_mtu_on_both_ends_mac_and_vlan():
     actions = _attach.plan(current(), desired(mtu=9000, mac='02:00:00:00:00:02', vlan=10, **SEED))[0]
-    assert ('mtu', 'host', 9000, 1500) in actions and ('mtu', 'ns', 9000, 1500) in actions
-    assert ('mac', '02:00:00:00:00:02', '02:00:00:00:00:01') in actions
-    assert ('port_tag', 'veth0', 10, None) in actions
+    assert A('mtu', 'host', 9000, 1500) in actions and A('mtu', 'ns', 9000, 1500) in actions
+    assert A('mac', 'ns', '02:00:00:00:00:02', '02:00:00:00:00:01') in actions
+    assert A('port_tag', 'veth0', 10, None) in actions
 
 
 def test_vlan_zero_clears_the_tag():
     actions = _attach.plan(current(port={'tag': 10}), desired(vlan=0, **SEED))[0]
-    assert actions == [('port_tag', 'veth0', None, 10)]
+    assert actions == [A('port_tag', 'veth0', None, 10)]
     assert _attach.plan(current(), desired(vlan=0, **SEED))[0] == []
 
 
 def test_ipv6_is_switched_on_when_asked_for():
     actions = _attach.plan(current(ipv6_disabled=True), desired(addresses=['2001:db8::2/64']))[0]
-    assert ('ipv6', 'enable') in actions and actions.index(('ipv6', 'enable')) < actions.index(('addr_add', '2001:db8::2/64'))
+    enable, add = A('ipv6', 'ns', 'enable', 'disable'), A('addr', '2001:db8::2/64', 'present', None)
+    assert enable in actions and actions.index(enable) < actions.index(add)
 
 
 def test_gateway_change_and_removal():
     assert _attach.plan(current(), desired(addresses=['192.168.1.1/24'], gateway='192.168.1.254'))[0] == [
-        ('route', 2, '192.168.1.254', '192.168.1.250', False)]
-    assert _attach.plan(current(), desired(gateway=''))[0] == [('route', 2, None, '192.168.1.250', False)]
+        A('route', 2, ('192.168.1.254', False), ('192.168.1.250', False))]
+    assert _attach.plan(current(), desired(gateway=''))[0] == [A('route', 2, (None, False), ('192.168.1.250', False))]
 
 
 def test_external_ids_merge():
     actions = _attach.plan(current(port={'external_ids': {'a': '1'}}), desired(external_ids={'b': 2}, **SEED))[0]
-    assert actions == [('iface_ext', 'veth0', {'a': '1', 'b': '2'}, {'a': '1'})]
+    assert actions == [A('iface_ext', 'veth0', {'a': '1', 'b': '2'}, {'a': '1'})]
 
 
 def test_without_bridge_no_port_is_touched():
@@ -186,54 +190,67 @@ def test_problems_found_by_looking(now, spec, words):
 
 def test_absent_removes_port_then_pair():
     actions, before, after, _p = _attach.plan(current(), desired(state='absent'))
-    assert actions == [('port_del', 'br0', 'veth0', None, {}), ('link_del', 'host', 'veth0')]
+    assert actions == [A('port', 'veth0', None, {'bridge': 'br0', 'tag': None, 'external_ids': {}}),
+                       A('veth', 'veth0', None, NO_UNDO)]
     assert before['state'] == 'present' and after['state'] == 'absent'
 
 
 def test_absent_with_namespace_deletion_and_nothing_there():
     now = current(paired=False, ns_link=None, host_link=None, port=None)
     assert _attach.plan(now, desired(state='absent'))[0] == []
-    assert _attach.plan(now, desired(state='absent', delete_namespace=True))[0] == [('netns_del', 'ns1')]
+    assert _attach.plan(now, desired(state='absent', delete_namespace=True))[0] == [A('netns', 'ns1', None, NO_UNDO)]
 
 
-def test_undo_takes_back_each_kind():
-    assert _attach.undo_action(('netns_create', 'ns1')) == ('netns_del', 'ns1')
-    assert _attach.undo_action(('veth_add', 'veth0', 'veth1')) == ('link_del', 'host', 'veth0')
-    assert _attach.undo_action(('mtu', 'ns', 9000, 1500)) == ('mtu', 'ns', 1500, 9000)
-    assert _attach.undo_action(('route', 2, '10.0.0.1', None, False)) == ('route', 2, None, '10.0.0.1', False)
-    assert _attach.undo_action(('port_add', 'br0', 'veth0', 5, {})) == ('port_del', 'br0', 'veth0', 5, {})
-    assert _attach.undo_action(('port_del', 'br0', 'veth0', 5, {})) == ('port_add', 'br0', 'veth0', 5, {})
-    assert _attach.undo_action(('link_del', 'host', 'veth0')) is None
+def test_undo_of_a_plan_takes_back_each_action_and_keeps_away_from_what_it_cannot():
+    now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
+    actions = _attach.plan(now, desired(mtu=9000, **SEED))[0]
+    for action, undo in [(A('netns', 'ns1', True, None), A('netns', 'ns1', None, True)),
+                         (A('veth', 'veth0', {'peer': 'veth1'}, None), A('veth', 'veth0', None, {'peer': 'veth1'})),
+                         (A('mtu', 'ns', 9000, 1500), A('mtu', 'ns', 1500, 9000)),
+                         (A('route', 2, ('192.168.1.250', False), (None, False)), A('route', 2, (None, False), ('192.168.1.250', False)))]:
+        assert action in actions and action.undo() == undo
+    assert [a.undo() for a in actions if a.kind == 'mac'] == [None]  # a new pair's MAC: the pair goes as a whole
+    stale = _attach.plan(current(paired=False, ns_link=None, port={'external_ids': dict(MARKS)}), desired(marks=MARKS))[0]
+    assert [a.undo() for a in stale if a.kind == 'veth' and a.new is None] == [None]  # not made again
 
 
 def test_gateway_is_set_again_when_an_address_change_takes_the_route_away():
     actions = _attach.plan(current(), desired(addresses=['192.168.1.3/24'], gateway='192.168.1.250'))[0]
-    assert actions == [('addr_del', '192.168.1.1/24'), ('addr_add', '192.168.1.3/24'),
-                       ('route', 2, '192.168.1.250', '192.168.1.250', False)]
+    assert actions == [A('addr', '192.168.1.1/24', None, 'present'), A('addr', '192.168.1.3/24', 'present', None),
+                       A('route', 2, ('192.168.1.250', False), ('192.168.1.250', False))]
 
 
 def test_unmanaged_gateway_is_kept_across_address_changes_when_still_reachable():
     actions = _attach.plan(current(), desired(addresses=['192.168.1.3/24']))[0]
-    assert actions[-1] == ('route', 2, '192.168.1.250', '192.168.1.250', False)
-    assert kinds(_attach.plan(current(), desired(addresses=['10.0.0.3/24']))[0]) == ['addr_del', 'addr_add']
+    assert actions[-1] == A('route', 2, ('192.168.1.250', False), ('192.168.1.250', False))
+    assert kinds(_attach.plan(current(), desired(addresses=['10.0.0.3/24']))[0]) == ['addr-', 'addr+']
 
 
 def test_an_ipv6_address_change_leaves_the_ipv4_route_alone():
     now = current(ns_link={'addresses': ['192.168.1.1/24', '2001:db8::1/64']})
     actions = _attach.plan(now, desired(addresses=['192.168.1.1/24', '2001:db8::2/64'], gateway='192.168.1.250'))[0]
-    assert kinds(actions) == ['addr_del', 'addr_add']
+    assert kinds(actions) == ['addr-', 'addr+']
 
 
-def test_applier_groups_ovsdb_runs_and_one_links_attributes():
-    a, b = {}, {}
-    steps = [(a, ('port_del', 'br0', 'x', None, {})), (b, ('port_del', 'br0', 'y', None, {})),
-             (a, ('veth_add', 'h', 'n')), (a, ('mtu', 'host', 9000, 1500)), (a, ('link_state', 'host', 'up')),
-             (a, ('mtu', 'ns', 9000, 1500)), (a, ('mac', '02:00:00:00:00:01', None)), (a, ('link_state', 'ns', 'up')),
-             (b, ('link_state', 'ns', 'up')), (a, ('port_add', 'br0', 'h', None, {})), (b, ('port_tag', 'y', 5, None))]
-    groups = _attach._groups(steps)
-    assert [[act[0] for _i, act in g] for g in groups] == [
-        ['port_del', 'port_del'], ['veth_add'], ['mtu', 'link_state'], ['mtu', 'mac', 'link_state'],
-        ['link_state'], ['port_add', 'port_tag']]
+def test_steps_join_ovsdb_runs_host_link_deletions_and_one_links_attributes():
+    """Many attachments: their OVSDB actions share one executor (consecutive: one transaction),
+    deletions of pairs another (one link group), the rest each attachment's own."""
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import _groups
+    one, two = desired(**SEED), desired(namespace='ns2', **SEED)
+    port = {'bridge': 'br0', 'tag': None, 'external_ids': {}}
+    plans = [(one, None, [A('port', 'x', None, port), A('veth', 'x', None, NO_UNDO), A('veth', 'h', {'peer': 'n'}, None),
+                          A('mtu', 'host', 9000, 1500), A('link_state', 'host', 'up', 'down'), A('mtu', 'ns', 9000, 1500),
+                          A('mac', 'ns', '02:00:00:00:00:01', NO_UNDO), A('link_state', 'ns', 'up', 'down'),
+                          A('port', 'h', port, None)]),
+             (two, None, [A('port', 'y', None, port), A('veth', 'y', None, NO_UNDO), A('link_state', 'ns', 'up', 'down'),
+                          A('port_tag', 'y', 5, None)])]
+    steps = _attach.steps(plans, db=None, host=None)
+    steps.sort(key=_attach.phase)
+    groups = [(type(e).__name__, [a.kind for a in actions]) for e, actions in _groups(steps)]
+    assert groups == [
+        ('PortRows', ['port', 'port']), ('HostLinks', ['veth']), ('AttachmentLinks', ['veth']),
+        ('AttachmentLinks', ['mtu', 'link_state']), ('AttachmentLinks', ['mtu', 'mac', 'link_state']),
+        ('HostLinks', ['veth']), ('AttachmentLinks', ['link_state']), ('PortRows', ['port', 'port_tag'])]
 
 
 # -- ownership: only what is provably ours is changed ------------------------------------------
@@ -293,15 +310,15 @@ def test_a_device_that_is_no_veth_is_refused_even_with_our_marks():
 def test_the_stale_row_of_a_restarted_container_is_ours_by_its_marks():
     now = current(**nothing(port={'external_ids': dict(MARKS)}))
     actions, _b, _a, problems = _attach.plan(now, desired(marks=MARKS, **SEED))
-    assert problems == [] and kinds(actions)[:2] == ['port_del', 'veth_add'] and kinds(actions)[-1] == 'port_add'
+    assert problems == [] and kinds(actions)[:2] == ['port-', 'veth+'] and kinds(actions)[-1] == 'port+'
     actions, _b, _a, problems = _attach.plan(now, desired(marks=MARKS, state='absent'))
-    assert problems == [] and kinds(actions) == ['port_del']
+    assert problems == [] and kinds(actions) == ['port-']
 
 
 def test_a_hand_made_pair_exactly_as_we_would_make_it_is_adopted_and_marked():
     """The seed's ns1, built by hand: both ends are exactly our pair, its port carries no marks yet."""
     actions, _b, _a, problems = _attach.plan(current(), desired(marks=MARKS, **SEED))
-    assert problems == [] and actions == [('iface_ext', 'veth0', MARKS, {})]
+    assert problems == [] and actions == [A('iface_ext', 'veth0', MARKS, {})]
 
 
 def test_our_marks_win_over_the_users_external_ids():

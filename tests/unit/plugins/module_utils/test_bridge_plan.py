@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action as A
 
 PARAMS = dict(name='br0', state='present', datapath_type=None, fail_mode=None, external_ids=None,
               purge_external_ids=False, other_config=None, purge_other_config=False, addresses=None,
@@ -33,16 +34,16 @@ def test_create_with_everything():
                                                         external_ids={'a': 1}, addresses=['192.168.1.250/24']))
     assert before == {'state': 'absent'}
     assert actions == [
-        ('create', {'datapath_type': 'netdev', 'fail_mode': 'secure', 'external_ids': {'a': '1'}, 'other_config': {}}),
-        ('link', 'up'),
-        ('addr_add', '192.168.1.250/24'),
+        A('bridge', 'br0', {'datapath_type': 'netdev', 'fail_mode': 'secure', 'external_ids': {'a': '1'}, 'other_config': {}}, None),
+        A('link_state', 'br0', 'up', 'down'),
+        A('addr', '192.168.1.250/24', 'present', None),
     ]
     assert after['state'] == 'present' and after['addresses'] == ['192.168.1.250/24'] and after['link_state'] == 'up'
 
 
 def test_create_without_interface_options_does_not_read_or_show_the_interface():
     actions, _before, after = _bridge.plan(None, desired())
-    assert [a[0] for a in actions] == ['create']
+    assert [(a.kind, a.old) for a in actions] == [('bridge', None)]
     assert after['datapath_type'] == 'system' and after['addresses'] is None and after['link_state'] is None
 
 
@@ -60,21 +61,22 @@ def test_unmanaged_properties_are_left_alone():
 @pytest.mark.parametrize('column', ['external_ids', 'other_config'])
 def test_map_add_keeps_other_keys_without_purge(column):
     actions, before, after = _bridge.plan(current(**{column: {'keep': '1'}}), desired(**{column: {'new': 'v'}}))
-    assert actions == [('set', column, {'keep': '1', 'new': 'v'})]
+    assert actions == [A('bridge_column', column, {'keep': '1', 'new': 'v'}, {'keep': '1'})]
     assert before[column] == {'keep': '1'} and after[column] == {'keep': '1', 'new': 'v'}
 
 
 @pytest.mark.parametrize('column', ['external_ids', 'other_config'])
 def test_map_purge_and_null_removal(column):
     now = current(**{column: {'a': '1', 'b': '2'}})
-    assert _bridge.plan(now, desired(**{column: {'a': '1'}, 'purge_' + column: True}))[0] == [('set', column, {'a': '1'})]
-    assert _bridge.plan(now, desired(**{column: {'b': None}}))[0] == [('set', column, {'a': '1'})]
+    before = {'a': '1', 'b': '2'}
+    assert _bridge.plan(now, desired(**{column: {'a': '1'}, 'purge_' + column: True}))[0] == [A('bridge_column', column, {'a': '1'}, before)]
+    assert _bridge.plan(now, desired(**{column: {'b': None}}))[0] == [A('bridge_column', column, {'a': '1'}, before)]
     assert _bridge.plan(now, desired(**{column: {'zz': None}}))[0] == []
 
 
 def test_fail_mode_and_datapath_change_in_place():
     actions = _bridge.plan(current(), desired(fail_mode='secure', datapath_type='system'))[0]
-    assert actions == [('set', 'datapath_type', 'system'), ('set', 'fail_mode', 'secure')]
+    assert actions == [A('bridge_column', 'datapath_type', 'system', 'netdev'), A('bridge_column', 'fail_mode', 'secure', None)]
 
 
 def test_empty_datapath_type_means_system():
@@ -83,28 +85,29 @@ def test_empty_datapath_type_means_system():
 
 def test_addresses_are_an_exact_set():
     actions, before, after = _bridge.plan(current(), desired(addresses=['10.0.0.1/24', '2001:db8::1/64']))
-    assert actions == [('addr_del', '192.168.1.250/24'), ('addr_add', '10.0.0.1/24'), ('addr_add', '2001:db8::1/64')]
+    assert actions == [A('addr', '192.168.1.250/24', None, 'present'), A('addr', '10.0.0.1/24', 'present', None),
+                       A('addr', '2001:db8::1/64', 'present', None)]
     assert after['addresses'] == ['10.0.0.1/24', '2001:db8::1/64']
 
 
 def test_empty_address_list_removes_all():
     actions = _bridge.plan(current(), desired(addresses=[]))[0]
-    assert actions == [('addr_del', '192.168.1.250/24')]
+    assert actions == [A('addr', '192.168.1.250/24', None, 'present')]
 
 
 def test_addresses_bring_the_link_up_first():
     actions = _bridge.plan(current(link_state='down', addresses=[]), desired(addresses=['2001:db8::1/64']))[0]
-    assert actions == [('link', 'up'), ('addr_add', '2001:db8::1/64')]
+    assert actions == [A('link_state', 'br0', 'up', 'down'), A('addr', '2001:db8::1/64', 'present', None)]
 
 
 def test_link_down_comes_after_address_changes():
     actions = _bridge.plan(current(), desired(link_state='down', addresses=['10.0.0.1/24']))[0]
-    assert actions[-1] == ('link', 'down')
+    assert actions[-1] == A('link_state', 'br0', 'down', 'up')
 
 
 def test_delete_lists_ports_that_go_with_it():
     actions, before, after = _bridge.plan(current(ports=['veth0', 'vx1']), desired(state='absent'))
-    assert actions == [('delete', ['veth0', 'vx1'])]
+    assert actions == [A('bridge', 'br0', None, NO_UNDO)]
     assert before['ports'] == ['veth0', 'vx1'] and after == {'state': 'absent'}
 
 
@@ -125,9 +128,20 @@ def test_desired_state_errors(params, words):
 
 
 def test_undo_of_each_action():
-    now = current(fail_mode='standalone')
-    assert _bridge.undo_action(('set', 'fail_mode', 'secure'), now) == ('set', 'fail_mode', 'standalone')
-    assert _bridge.undo_action(('addr_add', '10.0.0.1/24'), now) == ('addr_del', '10.0.0.1/24')
-    assert _bridge.undo_action(('addr_del', '10.0.0.1/24'), now) == ('addr_add', '10.0.0.1/24')
-    assert _bridge.undo_action(('link', 'up'), now) == ('link', 'down')
-    assert _bridge.undo_action(('create', {}), None) == ('delete', [])
+    """The engine's undo (new and old swapped) puts back what the plan found."""
+    now = current(fail_mode='standalone', link_state='down')
+    actions = _bridge.plan(now, desired(fail_mode='secure', addresses=['10.0.0.1/24'], link_state='up'))[0]
+    assert [a.undo() for a in actions] == [A('bridge_column', 'fail_mode', 'standalone', 'secure'),
+                                           A('link_state', 'br0', 'down', 'up'),
+                                           A('addr', '192.168.1.250/24', 'present', None),
+                                           A('addr', '10.0.0.1/24', None, 'present')]
+    created = _bridge.plan(None, desired())[0]
+    assert [a.undo() for a in created] == [A('bridge', 'br0', None, created[0].new)]
+    assert _bridge.plan(now, desired(state='absent'))[0][0].undo() is None  # the last thing a run does
+
+
+def test_auto_datapath_is_the_kernels_where_its_module_is_loaded(monkeypatch):
+    monkeypatch.setattr(_bridge.os.path, 'exists', lambda path: path == '/sys/module/openvswitch')
+    assert desired(datapath_type='auto')['datapath_type'] == 'system'
+    monkeypatch.setattr(_bridge.os.path, 'exists', lambda path: False)
+    assert desired(datapath_type='auto')['datapath_type'] == 'netdev'

@@ -154,10 +154,12 @@ def test_absent_for_a_removed_container_finds_its_ports_by_reference():
 
 
 def test_batch_order_stale_ports_then_netlink_then_new_ports():
-    actions = [('port_add', 'br0', 'a', None, {}), ('veth_add', 'a', 'eth0'), ('port_del', 'br0', 'b', None, {}),
-               ('addr_add', '10.0.0.1/24'), ('port_tag', 'a', 5, None)]
-    assert [a[0] for a in sorted(actions, key=_docker_port.phase)] == [
-        'port_del', 'veth_add', 'addr_add', 'port_add', 'port_tag']
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A
+    port = {'bridge': 'br0', 'tag': None, 'external_ids': {}}
+    steps = [(None, a) for a in (A('port', 'a', port, None), A('veth', 'a', {'peer': 'eth0'}, None), A('port', 'b', None, port),
+                                  A('addr', '10.0.0.1/24', 'present', None), A('port_tag', 'a', 5, None))]
+    assert [(a.kind, a.target) for _e, a in sorted(steps, key=_attach.phase)] == [
+        ('port', 'b'), ('veth', 'a'), ('addr', '10.0.0.1/24'), ('port', 'a'), ('port_tag', 'a')]
 
 
 def test_stable_mac_is_local_unicast_and_repeatable():

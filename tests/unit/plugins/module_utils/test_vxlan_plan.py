@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action as A
 
 PARAMS = dict(name='vx42', bridge='br0', vni=42, remotes=['192.0.2.13', '192.0.2.12'], local='192.0.2.11',
               port=4789, mtu=1450, state='present')
@@ -23,6 +24,23 @@ def current(vni=42, remotes=('192.0.2.12', '192.0.2.13'), bridge='br0', mtu=1450
     return {'link': {'index': 7, 'name': 'vx42', 'kind': kind, 'state': state, 'mtu': mtu,
                      'vxlan': {'vni': vni, 'port': 4789, 'local': '192.0.2.11', 'learning': learning} if kind == 'vxlan' else None},
             'remotes': list(remotes), 'bridge': bridge}
+
+
+MADE = A('vxlan', 'vx42', {'vni': 42, 'port': 4789, 'local': '192.0.2.11'}, None)
+UP = A('vxlan_link', 'vx42', {'mtu': 1450, 'state': 'up'}, NO_UNDO)  # on a link made in the run
+
+
+def port(bridge, old=None):
+    """The VXLAN link's OVS port onto ``bridge`` (None: off ``old``)."""
+    return A('port', 'vx42', _on(bridge), _on(old))
+
+
+def _on(bridge):
+    return {'bridge': bridge, 'tag': None, 'external_ids': {}} if bridge else None
+
+
+def flood(remote, present=True):
+    return A('flood', remote, 'present', None) if present else A('flood', remote, None, 'present')
 
 
 def test_remotes_are_sorted_and_unique():
@@ -49,8 +67,7 @@ def test_bad_input_is_named(changes, expected):
 
 def test_new_link():
     actions, before, after = _vxlan.plan(None, desired())
-    assert actions == [('link_add', 42, 4789, '192.0.2.11'), ('flood_add', '192.0.2.12'), ('flood_add', '192.0.2.13'),
-                       ('link_set', {'mtu': 1450, 'state': 'up'}), ('port_add', 'br0')]
+    assert actions == [MADE, flood('192.0.2.12'), flood('192.0.2.13'), UP, port('br0')]
     assert before == {'name': 'vx42', 'state': 'absent'}
     assert after['remotes'] == ['192.0.2.12', '192.0.2.13'] and after['bridge'] == 'br0' and after['link_state'] == 'up'
 
@@ -62,13 +79,13 @@ def test_nothing_to_do():
 
 def test_remotes_change():
     actions, _before, after = _vxlan.plan(current(remotes=['192.0.2.12', '192.0.2.99']), desired())
-    assert actions == [('flood_del', '192.0.2.99'), ('flood_add', '192.0.2.13')]
+    assert actions == [flood('192.0.2.99', False), flood('192.0.2.13')]
     assert after['remotes'] == ['192.0.2.12', '192.0.2.13']
 
 
 def test_down_link_and_mtu_in_one_request():
     actions = _vxlan.plan(current(state='down', mtu=1500), desired())[0]
-    assert actions == [('link_set', {'mtu': 1450, 'state': 'up'})]
+    assert actions == [A('vxlan_link', 'vx42', {'mtu': 1450, 'state': 'up'}, {'mtu': 1500, 'state': 'down'})]
 
 
 def test_mtu_not_asked_is_left_alone():
@@ -76,40 +93,42 @@ def test_mtu_not_asked_is_left_alone():
 
 
 def test_port_moved_to_another_bridge_comes_back():
-    assert _vxlan.plan(current(bridge='br9'), desired())[0] == [('port_del', 'br9'), ('port_add', 'br0')]
+    assert _vxlan.plan(current(bridge='br9'), desired())[0] == [port(None, 'br9'), port('br0')]
 
 
 def test_deleted_port_comes_back():
-    assert _vxlan.plan(current(bridge=None), desired())[0] == [('port_add', 'br0')]
+    assert _vxlan.plan(current(bridge=None), desired())[0] == [port('br0')]
 
 
 @pytest.mark.parametrize('state', [dict(vni=43), dict(learning=True)])
 def test_a_link_that_cannot_change_in_place_is_made_again(state):
     actions = _vxlan.plan(current(**state), desired())[0]
-    assert actions == [('port_del', 'br0'), ('link_del',), ('link_add', 42, 4789, '192.0.2.11'),
-                       ('flood_add', '192.0.2.12'), ('flood_add', '192.0.2.13'),
-                       ('link_set', {'mtu': 1450, 'state': 'up'}), ('port_add', 'br0')]
+    assert [a.kind for a in actions] == ['port', 'vxlan', 'vxlan', 'flood', 'flood', 'vxlan_link', 'port']
+    assert actions[0] == port(None, 'br0') and actions[1].new is None and actions[2:] == [
+        MADE, flood('192.0.2.12'), flood('192.0.2.13'), UP, port('br0')]
 
 
 def test_deleted_link_with_port_left():
     state = {'link': None, 'remotes': [], 'bridge': 'br0'}
     actions = _vxlan.plan(state, desired())[0]
-    assert actions[:2] == [('port_del', 'br0'), ('link_add', 42, 4789, '192.0.2.11')]
-    assert actions[-1] == ('port_add', 'br0')
+    assert actions[:2] == [port(None, 'br0'), MADE]
+    assert actions[-1] == port('br0')
 
 
 def test_absent():
     actions, _before, after = _vxlan.plan(current(), dict(name='vx42', state='absent'))
-    assert actions == [('port_del', 'br0'), ('link_del',)]
+    assert [(a.kind, a.new) for a in actions] == [('port', None), ('vxlan', None)]
     assert after == {'name': 'vx42', 'state': 'absent'}
     assert _vxlan.plan(None, dict(name='vx42', state='absent'))[0] == []
 
 
 def test_undo_takes_back_each_step():
+    """The engine's undo (new and old swapped) puts back what the plan found."""
     state = current(mtu=1500, remotes=['192.0.2.12'])
-    assert _vxlan.undo_actions(('flood_add', '192.0.2.13'), state) == [('flood_del', '192.0.2.13')]
-    assert _vxlan.undo_actions(('port_add', 'br0'), state) == [('port_del', 'br0')]
-    assert _vxlan.undo_actions(('link_set', {'mtu': 1450}), state) == [('link_set', {'mtu': 1500})]
-    assert _vxlan.undo_actions(('link_set', {'mtu': 1450}), None) == []
-    assert _vxlan.undo_actions(('link_del',), state) == [
-        ('link_add', 42, 4789, '192.0.2.11'), ('flood_add', '192.0.2.12'), ('link_set', {'mtu': 1500, 'state': 'up'})]
+    actions = _vxlan.plan(state, desired(bridge='br9'))[0]
+    assert [a.undo() for a in actions] == [
+        flood('192.0.2.13', False), A('vxlan_link', 'vx42', {'mtu': 1500}, {'mtu': 1450}), port('br0'), port(None, 'br9')]
+    deletion = _vxlan.plan(state, dict(name='vx42', state='absent'))[0][1]
+    assert deletion.undo() == A('vxlan', 'vx42', {'vni': 42, 'port': 4789, 'local': '192.0.2.11', 'remotes': ['192.0.2.12'],
+                                                 'mtu': 1500, 'state': 'up'}, None)  # made again as it was
+    assert _vxlan.plan(current(kind='dummy'), dict(name='vx42', state='absent'))[0][1].undo() is None

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one way every module changes the system: a list of actions, applied in order, undone in
+reverse when one fails.
+
+An action is ``Action(kind, target, new, old)``: the ``target`` of that ``kind`` goes from ``old``
+to ``new``, where None means absent (``old`` None creates, ``new`` None deletes). So the undo of
+every action is the same action with ``new`` and ``old`` swapped; ``old`` is NO_UNDO where there is
+nothing to take back (a stale link deleted is not made again; a link made in this run goes as a
+whole when its creation is undone). Each domain lists its kinds next to its planner.
+
+A step is ``(executor, action)``. An executor runs actions of its domain (netlink, OVSDB, ...):
+``run(actions)`` runs a non-empty list of them, as one request or transaction where it can, and
+``joins(previous, action)`` says whether ``action`` may go into the same call as the one before.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections import namedtuple
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
+
+NO_UNDO = '(not kept: nothing to take back)'
+
+
+class Action(namedtuple('Action', 'kind target new old')):
+    """One change: ``target`` of ``kind`` from ``old`` to ``new`` (None: absent)."""
+    __slots__ = ()
+
+    def undo(self):
+        """The action that takes this one back, or None when there is nothing to take back."""
+        if self.old is NO_UNDO:
+            return None
+        return Action(self.kind, self.target, self.old, self.new)
+
+
+def _groups(steps):
+    """Consecutive steps of one executor that it lets join: one run() call each."""
+    groups = []
+    for executor, action in steps:
+        if groups and groups[-1][0] is executor and executor.joins(groups[-1][1][-1], action):
+            groups[-1][1].append(action)
+        else:
+            groups.append((executor, [action]))
+    return groups
+
+
+def apply_with_undo(steps):
+    """Run ``steps`` [(executor, Action)] in order. When one fails, undo what was done, newest
+    first (joined the same way), and raise ApplyError with the failure and whatever could not be
+    undone; the undo goes on past an undo that fails."""
+    done = []
+    try:
+        for executor, actions in _groups(steps):
+            executor.run(actions)
+            done.extend((executor, action) for action in actions)
+    except Exception as exc:
+        raise ApplyError(str(exc), undo(done))
+
+
+def undo(done):
+    """Take back ``done`` [(executor, Action)], newest first; returns the errors, worded."""
+    steps = [(executor, action.undo()) for executor, action in reversed(done) if action.undo() is not None]
+    errors = []
+    for executor, actions in _groups(steps):
+        try:
+            executor.run(actions)
+        except Exception as exc:  # keep undoing what can be undone
+            errors.append('undoing %s: %s' % (', '.join(sorted(set(a.kind for a in actions))), exc))
+    return errors
