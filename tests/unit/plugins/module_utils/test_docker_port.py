@@ -156,8 +156,9 @@ def test_absent_for_a_removed_container_finds_its_ports_by_reference():
 def test_batch_order_stale_ports_then_netlink_then_new_ports():
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A
     port = {'bridge': 'br0', 'tag': None, 'external_ids': {}}
-    steps = [(None, a) for a in (A('port', 'a', port, None), A('veth', 'a', {'peer': 'eth0'}, None), A('port', 'b', None, port),
-                                  A('addr', '10.0.0.1/24', 'present', None), A('port_tag', 'a', 5, None))]
+    actions = [A('port', 'a', port, None), A('veth', 'a', {'peer': 'eth0'}, None), A('port', 'b', None, port),
+               A('addr', '10.0.0.1/24', 'present', None), A('port_tag', 'a', 5, None)]
+    steps = [(None, a) for a in actions]
     assert [(a.kind, a.target) for _e, a in sorted(steps, key=_attach.phase)] == [
         ('port', 'b'), ('veth', 'a'), ('addr', '10.0.0.1/24'), ('port', 'a'), ('port_tag', 'a')]
 

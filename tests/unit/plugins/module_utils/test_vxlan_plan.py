@@ -129,6 +129,6 @@ def test_undo_takes_back_each_step():
     assert [a.undo() for a in actions] == [
         flood('192.0.2.13', False), A('vxlan_link', 'vx42', {'mtu': 1500}, {'mtu': 1450}), port('br0'), port(None, 'br9')]
     deletion = _vxlan.plan(state, dict(name='vx42', state='absent'))[0][1]
-    assert deletion.undo() == A('vxlan', 'vx42', {'vni': 42, 'port': 4789, 'local': '192.0.2.11', 'remotes': ['192.0.2.12'],
-                                                 'mtu': 1500, 'state': 'up'}, None)  # made again as it was
+    as_it_was = {'vni': 42, 'port': 4789, 'local': '192.0.2.11', 'remotes': ['192.0.2.12'], 'mtu': 1500, 'state': 'up'}
+    assert deletion.undo() == A('vxlan', 'vx42', as_it_was, None)  # made again as it was
     assert _vxlan.plan(current(kind='dummy'), dict(name='vx42', state='absent'))[0][1].undo() is None
