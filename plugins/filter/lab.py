@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan')
 
@@ -41,14 +42,15 @@ def lab_attachments(containers, state, not_yet=(), new_bridges=()):
 
 def lab_nat_subnets(bridges, nat):
     """The IPv4 subnets (as the bridges' addresses) to route out: each bridge's `nat`, else ``nat``."""
-    return [a for bridge in bridges if bridge.get('nat', nat) for a in _v4(bridge.get('addresses'))]
+    # (as Jinja's `bool`: -e lab_nat=false is a string)
+    return [a for bridge in bridges if boolean(bridge.get('nat', nat), strict=False) for a in _v4(bridge.get('addresses'))]
 
 
 def lab_cells(containers, namespaces, bridges, host_address=None, remote=None, remotes=(), overlay=None):
     """The seed's ping matrix as cells {source, kind, target, address}: every container and
     namespace pings its bridge, the others on that bridge and, on the overlay bridge, the
     overlay's peers; those with a gateway also ping the host's own address and the remote machines."""
-    namespaces = [n for n in namespaces if n.get('verify', True)]
+    namespaces = [n for n in namespaces if boolean(n.get('verify', True), strict=False)]
     ip4 = {}
     for item in list(bridges) + namespaces + list(containers):
         v4 = _v4(item.get('addresses'))

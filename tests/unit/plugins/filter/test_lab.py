@@ -34,6 +34,8 @@ def test_nat_subnets_are_the_ipv4_addresses_of_bridges_with_nat():
     assert lab.lab_nat_subnets(bridges, True) == ['192.168.1.250/24']
     assert lab.lab_nat_subnets(bridges, False) == []
     assert lab.lab_nat_subnets([dict(BRIDGES[0], nat=True)], False) == ['192.168.1.250/24']
+    assert lab.lab_nat_subnets(BRIDGES, 'false') == []  # -e lab_nat=false gives a string
+    assert lab.lab_nat_subnets(BRIDGES, 'yes') == ['192.168.1.250/24']
 
 
 def test_the_seeds_cells():
