@@ -205,18 +205,7 @@ def _describe_foreign(host, current):
     if ns_link is not None and ns_link['kind'] == 'veth' and ns_link['peer_index']:
         peer = host.link_by_index(ns_link['peer_index'])
         if peer and peer['kind'] == 'veth' and peer['peer_index'] == ns_link['index']:
-            ns_link['peer_name'], ns_link['peer_master'] = peer['name'], _master_name(host, peer)
-
-
-def _master_name(host, link):
-    return _master(host, link)[0]
-
-
-def _master(host, link):
-    """(name, kind) of the device the link is enslaved to (docker0: 'bridge'; OVS's kernel
-    datapath: 'openvswitch'), or (None, None)."""
-    master = host.link_by_index(link['master']) if link.get('master') else None
-    return (master['name'], master['kind']) if master else (None, None)
+            ns_link['peer_name'], ns_link['peer_master'] = peer['name'], host.master(peer)[0]
 
 
 def observe(desired, host, db, ns=None):
@@ -250,7 +239,7 @@ def observe(desired, host, db, ns=None):
         current['port'] = db.port(desired['host_interface'])
         current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
     if current['host_link'] is not None:
-        current['host_link']['master_name'], current['host_link']['master_kind'] = _master(host, current['host_link'])
+        current['host_link']['master_name'], current['host_link']['master_kind'] = host.master(current['host_link'])
     if not current['paired'] and current['ns_link']:
         _describe_foreign(host, current)
     return current, ns

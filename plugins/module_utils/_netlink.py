@@ -181,6 +181,7 @@ class Netlink(object):
     def __init__(self, netns=None):
         self.netns = netns
         self._ipr = None
+        self._masters = {}
 
     @property
     def ipr(self):
@@ -228,6 +229,18 @@ class Netlink(object):
                 return None
             raise
         return self._link_dict(msg)
+
+    def master(self, link):
+        """(name, kind) of the device ``link`` is enslaved to (docker0: 'bridge'; OVS's kernel
+        datapath: 'openvswitch'), or (None, None). Looked up once per master: the ports of a batch
+        share a few (every OVS port on the kernel datapath has ovs-system)."""
+        index = link.get('master')
+        if not index:
+            return None, None
+        if index not in self._masters:
+            master = self.link_by_index(index)
+            self._masters[index] = (master['name'], master['kind']) if master else (None, None)
+        return self._masters[index]
 
     @staticmethod
     def _link_dict(msg):
