@@ -419,8 +419,7 @@ def plan(current, desired):
         if current['host_link'] is not None:  # ours by its port's marks (else a problem above), its peer
             actions.append(Action('veth', desired['host_interface'], None, NO_UNDO))  # gone or moved: made again
         actions.append(Action('veth', desired['host_interface'], {'peer': desired['interface']}, None))
-        # a new pair's MAC is the kernel's: not kept, the pair goes as a whole when undone
-        ns_link = {'state': 'down', 'mtu': 1500, 'mac': NO_UNDO, 'addresses': []}
+        ns_link = {'state': 'down', 'mtu': 1500, 'mac': None, 'addresses': []}
         host_link = {'state': 'down', 'mtu': 1500}
         # A new link: its IPv6 switch follows the namespace default, which may be off (Docker
         # turns it off in containers); switching it on is harmless, so do it whenever IPv6 is asked for.
@@ -432,7 +431,8 @@ def plan(current, desired):
             actions.append(Action('mtu', side, desired['mtu'], link['mtu']))
             link['mtu'] = desired['mtu']
         if side == 'ns' and want_mac is not None and ns_link['mac'] != want_mac:
-            actions.append(Action('mac', 'ns', want_mac, ns_link['mac']))
+            # a new pair's MAC is the kernel's: not kept, the pair goes as a whole when undone
+            actions.append(Action('mac', 'ns', want_mac, NO_UNDO if fresh else ns_link['mac']))
             ns_link['mac'] = want_mac
         if link['state'] != 'up':
             actions.append(Action('link_state', side, 'up', link['state']))
@@ -481,7 +481,6 @@ def plan(current, desired):
             if external_ids != port['external_ids']:
                 actions.append(Action('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
         port.update(bridge=desired['bridge'], external_ids=external_ids, tag=tag)
-    ns_link['mac'] = None if ns_link.get('mac') is NO_UNDO else ns_link.get('mac')
     after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True)
     actions.sort(key=_stale_first)
     return actions, before, view(desired, after_state), problems

@@ -33,8 +33,6 @@ class Module(object):
 
     argument_spec = {}
     module_kwargs = {}
-    # what observing may raise, reported as "reading the current state failed: ..."
-    read_errors = (NetlinkError, OSError)
 
     def __init__(self, module):
         self.module = module
@@ -95,7 +93,7 @@ def run(module_class):
     own.connect()
     try:
         problems = own.plan()
-    except own.read_errors as exc:
+    except (NetlinkError, OSError) as exc:  # what observing may raise
         module.fail_json(msg='reading the current state failed: %s' % exc)
     if problems:
         module.fail_json(msg='; '.join(problems), errors=problems)
