@@ -11,7 +11,7 @@ STAGE := /var/tmp/netdevops-ovs_docker/ansible_collections/netdevops/ovs_docker
 COLLECTIONS := $(HOME)/.ansible/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: lab teardown test setup install stage sanity lint units integration bench fleet-up fleet-down clean
+.PHONY: lab teardown test setup prime install package docs stage sanity lint units integration bench fleet-up fleet-down clean
 
 lab: setup install
 	@echo "== lab: playbooks/lab.yml on localhost"
@@ -22,11 +22,23 @@ teardown: setup install
 	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python \
 	  -e @playbooks/vars/single_host.yml netdevops.ovs_docker.teardown
 
-test: setup stage sanity lint units integration
+test: setup prime sanity lint units package docs integration
 	@echo "== all tests passed"
 
 setup:
 	@scripts/testbed.sh all
+
+# What only the tests need, fetched now: ansible-test's sanity environments for both
+# ansible-core versions and the fleet's node image. After it the tests need no network: they
+# run through scripts/offline.sh, which closes this machine's way out to them.
+OFFLINE := $(CURDIR)/scripts/offline.sh
+prime: setup stage
+	@scripts/testbed.sh fleet-image
+	@scripts/testbed.sh venv-docs
+	@echo "== ansible-test sanity --prime-venvs (Python 3.11, 3.12)"
+	@cd $(STAGE) && ansible-test sanity --prime-venvs --python 3.11 --color=no >/dev/null
+	@py312=$$(scripts/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
+	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" ansible-test sanity --prime-venvs --python 3.12 --color=no >/dev/null; fi
 
 # Build the collection tarball and install it where ansible looks by default, next to the
 # community.docker that `setup` took out of PyPI's ansible package (--offline: no Galaxy here).
@@ -39,6 +51,20 @@ install:
 	ansible-galaxy collection build --force --output-path .build/dist . >/dev/null
 	ansible-galaxy collection install --offline --force -p $(COLLECTIONS) .build/dist/netdevops-ovs_docker-*.tar.gz >/dev/null
 
+# What a user gets: the tarball's file list, and what an execution environment would install
+# (ansible-builder introspect); scripts/check_package.py says what is checked.
+package: install
+	@scripts/testbed.sh venv-docs
+	@echo "== the collection tarball and its execution environment"
+	PATH="$(CURDIR)/.venv-docs/bin:$$PATH" $(OFFLINE) .venv-docs/bin/python scripts/check_package.py \
+	  $$(ls .build/dist/netdevops-ovs_docker-*.tar.gz) $(COLLECTIONS)
+
+# The documentation site, offline and warning-free, into .build/docs/html (scripts/docs.sh).
+docs: install
+	@scripts/testbed.sh venv-docs
+	@echo "== documentation site"
+	$(OFFLINE) scripts/docs.sh
+
 # The files git would commit, copied to where ansible-test wants them.
 stage:
 	@echo "== staging the collection in $(STAGE)"
@@ -48,22 +74,24 @@ stage:
 
 sanity: stage
 	@echo "== ansible-test sanity, $$(ansible --version | head -1) on Python 3.11"
-	cd $(STAGE) && ansible-test sanity --python 3.11 --color=no
+	cd $(STAGE) && $(OFFLINE) ansible-test sanity --python 3.11 --color=no
 	@py312=$$(scripts/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
 	  echo "== ansible-test sanity, $$($(CURDIR)/.venv-newest/bin/ansible --version | head -1) on Python 3.12"; \
-	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" ansible-test sanity --python 3.12 --color=no; fi
+	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" $(OFFLINE) ansible-test sanity --python 3.12 --color=no; fi
 
 # The role, the playbooks and the collection metadata (.ansible-lint says what and why).
 lint: install
 	@echo "== ansible-lint"
-	ansible-lint
+	$(OFFLINE) ansible-lint
 
+# In .venv, which has ansible-test's unit requirements pinned (requirements-dev.txt): a --venv
+# would be built at test time, from the registry.
 units: stage
 	@echo "== ansible-test units"
-	cd $(STAGE) && ansible-test units --venv --python 3.11 --color=no
+	cd $(STAGE) && $(OFFLINE) ansible-test units --python 3.11 --color=no
 
 integration: stage
-	@scripts/integration.sh $(STAGE)
+	@$(OFFLINE) scripts/integration.sh $(STAGE)
 
 # The multi-host test bed by hand (the `fleet` integration target makes and removes its own):
 # FLEET_HOSTS nodes vm1..vmN as containers with their own OVS, Docker and sshd; then

@@ -51,7 +51,10 @@ image() {
   say "node image $IMAGE: debootstrap of Debian 12 with ${#NODE_PACKAGES[@]} packages (a few minutes)"
   local root; root=$(mktemp -d /var/tmp/fleet-rootfs.XXXXXX)
   trap 'rm -rf "$root"; trap - RETURN' RETURN  # (a RETURN trap outlives its function: clear it)
-  node_rootfs "$root" >"$DIR.debootstrap.log" 2>&1 || { say "debootstrap failed: $DIR.debootstrap.log"; exit 1; }
+  if ! node_rootfs "$root" >"$DIR.debootstrap.log" 2>&1; then
+    say "cannot build the node image: debootstrap from $MIRROR failed ($(grep -m1 -E '^(E|W): ' "$DIR.debootstrap.log" || tail -1 "$DIR.debootstrap.log")); log: $DIR.debootstrap.log"
+    exit 1
+  fi
   tar -C "$root" -c . | docker import \
     -c "LABEL netdevops.fleet.stamp=$stamp" \
     -c 'CMD ["/bin/sh", "-c", "mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e"]' - "$IMAGE" >/dev/null
@@ -67,8 +70,9 @@ up() {
   if ip route | grep -q "^$SUBNET_PREFIX\."; then
     docker network inspect "$NETWORK" >/dev/null 2>&1 || { say "$SUBNET_PREFIX.0/24 is routed here already"; exit 1; }
   fi
+  # --internal: the nodes reach each other and this host, and nothing beyond it
   docker network inspect "$NETWORK" >/dev/null 2>&1 ||
-    docker network create --subnet "$SUBNET_PREFIX.0/24" --gateway "$SUBNET_PREFIX.1" "$NETWORK" >/dev/null
+    docker network create --internal --subnet "$SUBNET_PREFIX.0/24" --gateway "$SUBNET_PREFIX.1" "$NETWORK" >/dev/null
   [ -f "$DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C fleet -f "$DIR/id_ed25519"
   local inventory="$DIR/inventory.ini"
   {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/testbed.sh [packages|venv|collections|services|image|all|venv-newest]
+#   scripts/testbed.sh [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -23,9 +23,57 @@ packages() {
   done
   if [ ${#missing[@]} -eq 0 ]; then say "Debian packages: all present"; return; fi
   say "Debian packages: installing ${missing[*]}"
-  apt-get update -q
+  # A mirror that does not answer stops here with apt's own line (no retries; apt-get update
+  # would otherwise go on with stale lists and exit 0).
+  local apt=(-q -o Acquire::Retries=0 -o Acquire::http::Timeout=20)
+  apt-get "${apt[@]}" --error-on=any update || fetch_failed "the Debian package lists" "see apt's lines above"
   # policy-rc.d may refuse to start services on install; `services` below starts them.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt[@]}" install -y --no-install-recommends "${missing[@]}" ||
+    fetch_failed "Debian packages ${missing[*]}" "see apt's lines above"
+}
+
+# Everything fetched is kept in a cache outside the checkout, so that a fresh clone (CI on this
+# machine) sets up from it while a registry is away; only what the cache lacks is fetched.
+CACHE=${NETDEVOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netdevops-ovs_docker}
+# A registry that does not answer stops the set-up at once with one line, instead of pip's three
+# minutes of waiting and five retries per package.
+export PIP_DEFAULT_TIMEOUT=20 PIP_RETRIES=0 PIP_DISABLE_PIP_VERSION_CHECK=1
+fetch_failed() {
+  say "cannot fetch $1: $2; nothing else was tried. Run the set-up again when the registry answers." >&2
+  exit 1
+}
+
+# pip_fetch VENV DEST PIP-ARGS...: wheels into DEST (sdists built, as ovs is one), or stops
+# with what could not be fetched and why.
+pip_fetch() {
+  local venv=$1 dest=$2; shift 2
+  local log; log=$(mktemp)
+  if "$venv/bin/pip" wheel -q -w "$dest" "$@" >"$log" 2>&1; then rm -f "$log"; return; fi
+  local what; what=$(sed -n 's/.*satisfies the requirement \([^ ]*\).*/\1/p' "$log" | head -1)
+  rm -f "$log"
+  # pip does not say why when it does not retry: ask the index once, to say whether it is away.
+  local index; index=$("$venv/bin/pip" config get global.index-url 2>/dev/null || echo https://pypi.org/simple)
+  local why; why=$("$venv/bin/python" - "$index" <<'PY'
+import sys, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1].rstrip('/') + '/pip/', timeout=15).close()
+    print('%s answers, but has no such version' % sys.argv[1])
+except Exception as error:
+    print('%s does not answer (%s)' % (sys.argv[1], getattr(error, 'reason', error)))
+PY
+)
+  fetch_failed "${what:-$*}" "$why"
+}
+
+# pip_install VENV PIP-ARGS...: from the wheel cache of VENV's Python; a miss downloads into it.
+pip_install() {
+  local venv=$1; shift
+  local wheels; wheels="$CACHE/wheels/$("$venv/bin/python" -c 'import sys; print("cp%d%d" % sys.version_info[:2])')"
+  mkdir -p "$wheels"
+  "$venv/bin/pip" install -q --no-index --find-links "$wheels" "$@" >/dev/null 2>&1 && return
+  pip_fetch "$venv" "$wheels" "$@"
+  # (the grep drops warnings about local package mirrors this image configures but lacks)
+  "$venv/bin/pip" install -q --no-index --find-links "$wheels" "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }
 }
 
 venv() {
@@ -37,13 +85,28 @@ venv() {
   else
     say "virtual environment $VENV: installing pinned requirements with $($PYTHON --version)"
     "$PYTHON" -m venv "$VENV"
-    # (the grep drops warnings about local package mirrors this image configures but lacks)
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+    pip_install "$VENV" -r requirements-dev.txt
     echo "$want" > "$stamp"
   fi
   # ansible-test fetches a pip bootstrap script from a host this machine cannot reach; give it a
   # local one that runs the same pip release from PyPI's wheel (see scripts/get_pip_shim.py).
-  "$VENV/bin/python" scripts/get_pip_shim.py
+  "$VENV/bin/python" scripts/get_pip_shim.py || fetch_failed "pip's wheel for ansible-test's environments" "see above"
+}
+
+# The documentation and packaging tools (antsibull-docs, Sphinx, ansible-builder) for make docs
+# and make test, in a virtual environment of their own (requirements-docs.txt says why).
+DOCS_VENV=${DOCS_VENV:-$PWD/.venv-docs}
+venv_docs() {
+  command -v "$PYTHON" >/dev/null || PYTHON=python3
+  local stamp="$DOCS_VENV/.requirements.sha"
+  local want; want=$(sha256sum requirements-docs.txt | cut -d' ' -f1)
+  if [ -x "$DOCS_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    say "virtual environment $DOCS_VENV: up to date"; return
+  fi
+  say "virtual environment $DOCS_VENV: installing the documentation and packaging tools"
+  "$PYTHON" -m venv "$DOCS_VENV"
+  pip_install "$DOCS_VENV" -r requirements-docs.txt
+  echo "$want" > "$stamp"
 }
 
 # Sanity also runs on the newest ansible-core, which needs Python 3.12 (pyenv has it on these
@@ -58,13 +121,13 @@ venv_newest() {
     [ -x "${found[-1]}" ] && py=${found[-1]}
   fi
   if [ -z "$py" ]; then say "no Python 3.12 here: sanity on the newest ansible-core is skipped" >&2; return; fi
-  if [ ! -x "$NEWEST_VENV/bin/ansible-test" ] || ! "$NEWEST_VENV/bin/pip" show ansible-core 2>/dev/null |
-       grep -qx "Version: ${NEWEST_ANSIBLE#*==}"; then
+  if [ ! -x "$NEWEST_VENV/bin/ansible-test" ] || [ "$("$NEWEST_VENV/bin/python" -c \
+       'import importlib.metadata as m; print(m.version("ansible-core"))' 2>/dev/null)" != "${NEWEST_ANSIBLE#*==}" ]; then
     say "virtual environment $NEWEST_VENV: $NEWEST_ANSIBLE on $("$py" --version)" >&2
     "$py" -m venv "$NEWEST_VENV"
-    "$NEWEST_VENV/bin/pip" install -q --disable-pip-version-check "$NEWEST_ANSIBLE" 2>&1 | { grep -v "^WARNING: Location" || true; } >&2
+    pip_install "$NEWEST_VENV" "$NEWEST_ANSIBLE" >&2
   fi
-  "$NEWEST_VENV/bin/python" scripts/get_pip_shim.py >&2
+  "$NEWEST_VENV/bin/python" scripts/get_pip_shim.py >&2 || fetch_failed "pip's wheel for ansible-test's environments" "see above"
   dirname "$py"
 }
 
@@ -97,13 +160,16 @@ collections() {
   if [ "$(cat "$COLLECTIONS_DIR/.stamp" 2>/dev/null)" = "$want" ]; then
     say "community.docker: present in $COLLECTIONS_DIR"; return
   fi
-  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/netdevops-ovs_docker/wheels"
   say "community.docker: taking it out of the ansible package from PyPI"
+  local cache="$CACHE/wheels" version hash wheel
+  version=$(sed -n 's/^ansible==\([^ ]*\).*/\1/p' requirements-collections.txt)
+  hash=$(sed -n 's/^ansible==.*--hash=sha256:\([0-9a-f]*\).*/\1/p' requirements-collections.txt)
+  wheel="$cache/ansible-$version-py3-none-any.whl"
   mkdir -p "$cache"
-  "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps --require-hashes \
-    -r requirements-collections.txt -d "$cache" 2>&1 | { grep -v "^WARNING: Location" || true; }
+  if [ "$(sha256sum "$wheel" 2>/dev/null | cut -d' ' -f1)" != "$hash" ]; then
+    pip_fetch "$VENV" "$cache" --no-deps --require-hashes -r requirements-collections.txt
+  fi
   rm -rf "$COLLECTIONS_DIR" && mkdir -p "$COLLECTIONS_DIR"
-  local wheel; wheel=$(ls "$cache"/ansible-"$(sed -n 's/^ansible==\([^ ]*\).*/\1/p' requirements-collections.txt)"-*.whl)
   "$VENV/bin/python" - "$wheel" "$COLLECTIONS_DIR" <<'PY'
 import sys, zipfile
 wheel, dest = sys.argv[1:]
@@ -132,7 +198,10 @@ case "${1:-all}" in
   services) services ;;
   image) image ;;
   venv-newest) venv_newest ;;
+  venv-docs) venv_docs ;;
   collections) collections ;;
+  # the fleet's node image (built by debootstrap from Debian's mirror; kept by Docker)
+  fleet-image) scripts/fleet.sh image ;;
   all) packages; venv; collections; services; image ;;
-  *) echo "usage: $0 [packages|venv|collections|services|image|all|venv-newest]" >&2; exit 2 ;;
+  *) echo "usage: $0 [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image]" >&2; exit 2 ;;
 esac
