@@ -21,7 +21,8 @@ html_use_smartypants = True
 html_use_modindex = False
 html_use_index = False
 html_copy_source = False
-html_theme_options = {'collapse_navigation': False}
+# (no top bar of links to ansible.com's blog and forum: this is not Ansible's own site)
+html_theme_options = {'collapse_navigation': False, 'topbar_links': {}}
 
 default_role = 'any'
 nitpicky = True
