@@ -35,10 +35,7 @@ OFFLINE := $(CURDIR)/scripts/offline.sh
 prime: setup stage
 	@scripts/testbed.sh fleet-image
 	@scripts/testbed.sh venv-docs
-	@echo "== ansible-test sanity --prime-venvs (Python 3.11, 3.12)"
-	@cd $(STAGE) && ansible-test sanity --prime-venvs --python 3.11 --color=no >/dev/null
-	@py312=$$(scripts/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
-	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" ansible-test sanity --prime-venvs --python 3.12 --color=no >/dev/null; fi
+	@scripts/testbed.sh prime-sanity $(STAGE)
 
 # Build the collection tarball and install it where ansible looks by default, next to the
 # community.docker that `setup` took out of PyPI's ansible package (--offline: no Galaxy here).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/testbed.sh [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image]
+#   scripts/testbed.sh [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -43,17 +43,13 @@ fetch_failed() {
   exit 1
 }
 
-# pip_fetch VENV DEST PIP-ARGS...: wheels into DEST (sdists built, as ovs is one), or stops
-# with what could not be fetched and why.
-pip_fetch() {
-  local venv=$1 dest=$2; shift 2
-  local log; log=$(mktemp)
-  if "$venv/bin/pip" wheel -q -w "$dest" "$@" >"$log" 2>&1; then rm -f "$log"; return; fi
+# registry_failed LOG PYTHON: stops with what pip could not fetch (from its LOG) and why.
+registry_failed() {
+  local log=$1 python=$2
   local what; what=$(sed -n 's/.*satisfies the requirement \([^ ]*\).*/\1/p' "$log" | head -1)
-  rm -f "$log"
   # pip does not say why when it does not retry: ask the index once, to say whether it is away.
-  local index; index=$("$venv/bin/pip" config get global.index-url 2>/dev/null || echo https://pypi.org/simple)
-  local why; why=$("$venv/bin/python" - "$index" <<'PY'
+  local index; index=$("$(dirname "$python")/pip" config get global.index-url 2>/dev/null || echo https://pypi.org/simple)
+  local why; why=$("$python" - "$index" <<'PY'
 import sys, urllib.request
 try:
     urllib.request.urlopen(sys.argv[1].rstrip('/') + '/pip/', timeout=15).close()
@@ -62,7 +58,16 @@ except Exception as error:
     print('%s does not answer (%s)' % (sys.argv[1], getattr(error, 'reason', error)))
 PY
 )
-  fetch_failed "${what:-$*}" "$why"
+  fetch_failed "${what:-a Python package}" "$why"
+}
+
+# pip_fetch VENV DEST PIP-ARGS...: wheels into DEST (sdists built, as ovs is one), or stops
+# with what could not be fetched and why.
+pip_fetch() {
+  local venv=$1 dest=$2; shift 2
+  local log; log=$(mktemp)
+  if "$venv/bin/pip" wheel -q -w "$dest" "$@" >"$log" 2>&1; then rm -f "$log"; return; fi
+  registry_failed "$log" "$venv/bin/python"
 }
 
 # pip_install VENV PIP-ARGS...: from the wheel cache of VENV's Python; a miss downloads into it.
@@ -129,6 +134,24 @@ venv_newest() {
   fi
   "$NEWEST_VENV/bin/python" scripts/get_pip_shim.py >&2 || fetch_failed "pip's wheel for ansible-test's environments" "see above"
   dirname "$py"
+}
+
+# ansible-test's sanity environments (ansible-test sanity --prime-venvs), for ansible-core in
+# .venv on Python 3.11 and, where there is a Python 3.12, the newest in .venv-newest. They live in
+# ~/.ansible/test/venv, outside the checkout: made once per machine, then only checked.
+prime_sanity() {
+  local stage=$1 log py312
+  log=$(mktemp)
+  say "ansible-test sanity environments: Python 3.11 (ansible-core of .venv)"
+  (cd "$stage" && PATH="$VENV/bin:$PATH" ansible-test sanity --prime-venvs --python 3.11 --color=no) >"$log" 2>&1 ||
+    registry_failed "$log" "$VENV/bin/python"
+  py312=$(venv_newest)
+  if [ -n "$py312" ]; then
+    say "ansible-test sanity environments: Python 3.12 (ansible-core of .venv-newest)"
+    (cd "$stage" && PATH="$NEWEST_VENV/bin:$py312:$PATH" ansible-test sanity --prime-venvs --python 3.12 --color=no) >"$log" 2>&1 ||
+      registry_failed "$log" "$NEWEST_VENV/bin/python"
+  fi
+  rm -f "$log"
 }
 
 services() {
@@ -199,9 +222,10 @@ case "${1:-all}" in
   image) image ;;
   venv-newest) venv_newest ;;
   venv-docs) venv_docs ;;
+  prime-sanity) prime_sanity "${2:?the staged collection}" ;;
   collections) collections ;;
   # the fleet's node image (built by debootstrap from Debian's mirror; kept by Docker)
   fleet-image) scripts/fleet.sh image ;;
   all) packages; venv; collections; services; image ;;
-  *) echo "usage: $0 [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image]" >&2; exit 2 ;;
+  *) echo "usage: $0 [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]" >&2; exit 2 ;;
 esac
