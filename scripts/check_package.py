@@ -9,11 +9,16 @@ MANIFEST.json and FILES.json that ansible-galaxy writes: nothing missing, nothin
 bed. `ansible-builder introspect` over COLLECTIONS_PATH (where make install put the tarball)
 must read this collection's meta/execution-environment.yml and find that it asks the EE for
 nothing (its modules run on the managed host), while community.docker's needs come through.
+The execution-environment.yml example in docs/execution-environment.md must be one that
+`ansible-builder create` accepts (it writes the build context; nothing is fetched).
 """
 import fnmatch
+import os
+import re
 import subprocess
 import sys
 import tarfile
+import tempfile
 
 import yaml
 
@@ -58,17 +63,34 @@ def check_ee(collections_path):
     return problems
 
 
+def check_ee_example(doc='docs/execution-environment.md'):
+    with open(doc, encoding='utf-8') as page:
+        example = re.search(r'```yaml\n(.*?)```', page.read(), re.S)
+    if not example:
+        return ['%s has no execution-environment.yml example' % doc]
+    with tempfile.TemporaryDirectory() as scratch:
+        definition = os.path.join(scratch, 'execution-environment.yml')
+        with open(definition, 'w', encoding='utf-8') as out:
+            out.write(example.group(1))
+        done = subprocess.run(['ansible-builder', 'create', '-f', definition, '--context', os.path.join(scratch, 'context')],
+                              capture_output=True, text=True, check=False)
+    if done.returncode:
+        return ['the example in %s is not one ansible-builder accepts: %s' % (doc, (done.stderr or done.stdout).strip())]
+    return []
+
+
 def main():
     tarball, collections_path = sys.argv[1:]
     problems, count = check_tarball(tarball)
     problems += check_ee(collections_path)
+    problems += check_ee_example()
     for problem in problems:
         print('check_package: %s' % problem)
     if problems:
         sys.exit(1)
     print('check_package: %s holds the %d files a user needs and nothing else; '
-          'ansible-builder introspect: the EE needs nothing of ours, community.docker\'s needs come through'
-          % (tarball, count))
+          'ansible-builder introspect: the EE needs nothing of ours, community.docker\'s needs come through; '
+          'the docs\' execution-environment.yml is one ansible-builder accepts' % (tarball, count))
 
 
 if __name__ == '__main__':
