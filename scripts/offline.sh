@@ -9,7 +9,8 @@
 # leave the machine. Loopback, the test's own bridges, namespaces and containers, Docker's local
 # networks and the daemons' Unix sockets stay as they are: only the way out is closed. Processes
 # that dockerd starts (containers, fleet nodes) are not in the cgroup; the fleet's network is
-# `--internal` (scripts/fleet.sh), so they have no way out either.
+# `--internal` (scripts/fleet.sh), so they have no way out either. A process that outlives the
+# command (a daemon a test restarted) is moved back out of the cgroup when the command ends.
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
 say() { printf '\033[1m[offline]\033[0m %s\n' "$*" >&2; }
@@ -41,12 +42,32 @@ rules() {
     done
   done
 }
+# A process the command started that outlives it (a daemon a test restarted: dockerd, the OVS
+# daemons) is moved back to the root cgroup, so the cut ends with the command, then the cgroup goes.
+release() {
+  local dir=$1 pid
+  [ -d "$dir" ] || return 0
+  while read -r pid; do echo "$pid" > "$root/cgroup.procs" 2>/dev/null || true; done < "$dir/cgroup.procs"
+  rmdir "$dir" 2>/dev/null || { sleep 0.2; rmdir "$dir" 2>/dev/null; } || say "cannot remove $dir"
+}
 # shellcheck disable=SC2317  # (run by the EXIT trap)
 cleanup() {
   rules -D
-  # processes still in the cgroup (a command's leftover background job) keep it; say so
-  rmdir "$cgroup" 2>/dev/null || say "$cgroup still has processes: $(tr '\n' ' ' < "$cgroup/cgroup.procs")"
+  release "$cgroup"
 }
+
+# What a run that was killed left behind: its cgroup (and its rules, matching only that cgroup).
+for stale in "$root/$NAME".*; do  # (globbed by name: NAME has no pattern characters)
+  [ -d "$stale" ] || continue
+  kill -0 "${stale##*.}" 2>/dev/null && continue  # that run is still going
+  for tool in iptables ip6tables; do
+    # (iptables -S numbers nothing: its line N, after the chain's -N line, is rule N - 1)
+    while line=$("$tool" -w -S "$CHAIN" 2>/dev/null | grep -n -m1 -E -- "--path \"?${stale#"$root"/}\"? "); do
+      "$tool" -w -D "$CHAIN" $((${line%%:*} - 1))
+    done
+  done
+  release "$stale"
+done
 
 open_chain iptables
 open_chain ip6tables
