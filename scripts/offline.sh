@@ -7,10 +7,10 @@
 # How: the command runs in a cgroup of its own, and packets from that cgroup that would leave
 # through an interface carrying a default route (the uplink) are rejected in OUTPUT before they
 # leave the machine. Loopback, the test's own bridges, namespaces and containers, Docker's local
-# networks and the daemons' Unix sockets stay as they are: only the way out is closed. Processes
-# that dockerd starts (containers, fleet nodes) are not in the cgroup; the fleet's network is
-# `--internal` (scripts/fleet.sh), so they have no way out either. A process that outlives the
-# command (a daemon a test restarted) is moved back out of the cgroup when the command ends.
+# networks and the daemons' Unix sockets stay as they are: only the way out is closed. Containers
+# and fleet nodes have network namespaces of their own, where these rules do not apply; the
+# fleet's network is `--internal` (scripts/fleet.sh), so they have no way out either. A process
+# that outlives the command (a daemon a test restarted) is moved out of the cgroup when it ends.
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
 say() { printf '\033[1m[offline]\033[0m %s\n' "$*" >&2; }
@@ -45,10 +45,15 @@ rules() {
 # A process the command started that outlives it (a daemon a test restarted: dockerd, the OVS
 # daemons) is moved back to the root cgroup, so the cut ends with the command, then the cgroup goes.
 release() {
-  local dir=$1 pid
+  local dir=$1 pid _
   [ -d "$dir" ] || return 0
-  while read -r pid; do echo "$pid" > "$root/cgroup.procs" 2>/dev/null || true; done < "$dir/cgroup.procs"
-  rmdir "$dir" 2>/dev/null || { sleep 0.2; rmdir "$dir" 2>/dev/null; } || say "cannot remove $dir"
+  # (a daemon caught mid-fork can refuse a move: a few tries)
+  for _ in 1 2 3 4 5; do
+    while read -r pid; do echo "$pid" > "$root/cgroup.procs" 2>/dev/null || true; done < "$dir/cgroup.procs"
+    rmdir "$dir" 2>/dev/null && return
+    sleep 0.2
+  done
+  say "cannot remove $dir: processes $(tr '\n' ' ' < "$dir/cgroup.procs")stay in it (the next run moves them out)"
 }
 # shellcheck disable=SC2317  # (run by the EXIT trap)
 cleanup() {
