@@ -81,18 +81,23 @@ pip_install() {
   "$venv/bin/pip" install -q --no-index --find-links "$wheels" "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }
 }
 
-venv() {
+# requirements_venv VENV REQUIREMENTS [MORE FILES THE STAMP COVERS]: VENV with REQUIREMENTS
+# installed, made again only when those files change (a stamp of their hash).
+requirements_venv() {
+  local venv=$1 requirements=$2
   command -v "$PYTHON" >/dev/null || PYTHON=python3
-  local stamp="$VENV/.requirements.sha"
-  local want; want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
-  if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-    say "virtual environment $VENV: up to date"
-  else
-    say "virtual environment $VENV: installing pinned requirements with $($PYTHON --version)"
-    "$PYTHON" -m venv "$VENV"
-    pip_install "$VENV" -r requirements-dev.txt
-    echo "$want" > "$stamp"
+  local want; want=$(cat "${@:2}" | sha256sum | cut -d' ' -f1)
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.requirements.sha" 2>/dev/null)" = "$want" ]; then
+    say "virtual environment $venv: up to date"; return
   fi
+  say "virtual environment $venv: installing $requirements with $($PYTHON --version)"
+  "$PYTHON" -m venv "$venv"
+  pip_install "$venv" -r "$requirements"
+  echo "$want" > "$venv/.requirements.sha"
+}
+
+venv() {
+  requirements_venv "$VENV" requirements-dev.txt requirements.txt
   # ansible-test fetches a pip bootstrap script from a host this machine cannot reach; give it a
   # local one that runs the same pip release from PyPI's wheel (see scripts/get_pip_shim.py).
   "$VENV/bin/python" scripts/get_pip_shim.py || fetch_failed "pip's wheel for ansible-test's environments" "see above"
@@ -101,18 +106,7 @@ venv() {
 # The documentation and packaging tools (antsibull-docs, Sphinx, ansible-builder) for make docs
 # and make test, in a virtual environment of their own (requirements-docs.txt says why).
 DOCS_VENV=${DOCS_VENV:-$PWD/.venv-docs}
-venv_docs() {
-  command -v "$PYTHON" >/dev/null || PYTHON=python3
-  local stamp="$DOCS_VENV/.requirements.sha"
-  local want; want=$(sha256sum requirements-docs.txt | cut -d' ' -f1)
-  if [ -x "$DOCS_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-    say "virtual environment $DOCS_VENV: up to date"; return
-  fi
-  say "virtual environment $DOCS_VENV: installing the documentation and packaging tools"
-  "$PYTHON" -m venv "$DOCS_VENV"
-  pip_install "$DOCS_VENV" -r requirements-docs.txt
-  echo "$want" > "$stamp"
-}
+venv_docs() { requirements_venv "$DOCS_VENV" requirements-docs.txt; }
 
 # Sanity also runs on the newest ansible-core, which needs Python 3.12 (pyenv has it on these
 # machines). Prints the interpreter's directory, or nothing when there is no Python 3.12.
