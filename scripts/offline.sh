@@ -38,9 +38,20 @@ rules() {
   local action=$1 dev tool
   for dev in $(uplinks); do
     for tool in iptables ip6tables; do
-      "$tool" -w "$action" "$CHAIN" -o "$dev" -m cgroup --path "${cgroup#"$root"/}" -j REJECT 2>/dev/null || true
+      [ "$tool" = ip6tables ] && ! ip6tables -w -S OUTPUT >/dev/null 2>&1 && continue  # (no IPv6 here)
+      "$tool" -w "$action" "$CHAIN" -o "$dev" -m cgroup --path "${cgroup#"$root"/}" -j REJECT 2>/dev/null && continue
+      # a rule that cannot be added would leave the way open: stop (removing one that is gone is fine)
+      [ "$action" = -A ] && { say "cannot add the $tool rule that closes $dev"; exit 1; }
     done
   done
+}
+# The chain and its hook go when the last run's rules have gone (nothing of ours stays in iptables).
+# shellcheck disable=SC2317  # (run by the EXIT trap)
+close_chain() {
+  local tool=$1
+  [ "$("$tool" -w -S "$CHAIN" 2>/dev/null | wc -l)" = 1 ] || return 0
+  "$tool" -w -D OUTPUT -j "$CHAIN" 2>/dev/null || true
+  "$tool" -w -X "$CHAIN" 2>/dev/null || true
 }
 # A process the command started that outlives it (a daemon a test restarted: dockerd, the OVS
 # daemons) is moved back to the root cgroup, so the cut ends with the command, then the cgroup goes.
@@ -58,6 +69,8 @@ release() {
 # shellcheck disable=SC2317  # (run by the EXIT trap)
 cleanup() {
   rules -D
+  close_chain iptables
+  close_chain ip6tables
   release "$cgroup"
 }
 
