@@ -11,7 +11,7 @@ STAGE := /var/tmp/netdevops-ovs_docker/ansible_collections/netdevops/ovs_docker
 COLLECTIONS := $(HOME)/.ansible/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: lab teardown test setup prime install package docs stage sanity lint units integration bench fleet-up fleet-down clean
+.PHONY: lab teardown test setup prime docs-tools install package docs stage sanity lint units integration bench fleet-up fleet-down clean
 
 lab: setup install
 	@echo "== lab: playbooks/lab.yml on localhost"
@@ -32,10 +32,13 @@ setup:
 # ansible-core versions and the fleet's node image. After it the tests need no network: they
 # run through scripts/offline.sh, which closes this machine's way out to them.
 OFFLINE := $(CURDIR)/scripts/offline.sh
-prime: setup stage
+prime: setup stage docs-tools
 	@scripts/testbed.sh fleet-image
-	@scripts/testbed.sh venv-docs
 	@scripts/testbed.sh prime-sanity $(STAGE)
+
+# antsibull-docs, Sphinx and ansible-builder in .venv-docs (requirements-docs.txt)
+docs-tools:
+	@scripts/testbed.sh venv-docs
 
 # Build the collection tarball and install it where ansible looks by default, next to the
 # community.docker that `setup` took out of PyPI's ansible package (--offline: no Galaxy here).
@@ -50,15 +53,13 @@ install:
 
 # What a user gets: the tarball's file list, and what an execution environment would install
 # (ansible-builder introspect); scripts/check_package.py says what is checked.
-package: install
-	@scripts/testbed.sh venv-docs
+package: install docs-tools
 	@echo "== the collection tarball and its execution environment"
 	PATH="$(CURDIR)/.venv-docs/bin:$$PATH" $(OFFLINE) .venv-docs/bin/python scripts/check_package.py \
 	  $$(ls .build/dist/netdevops-ovs_docker-*.tar.gz) $(COLLECTIONS)
 
 # The documentation site, offline and warning-free, into .build/docs/html (scripts/docs.sh).
-docs: install
-	@scripts/testbed.sh venv-docs
+docs: install docs-tools
 	@echo "== documentation site"
 	$(OFFLINE) scripts/docs.sh
 

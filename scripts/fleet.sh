@@ -49,14 +49,9 @@ image() {
   fi
   command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
   # debootstrap's downloads retry for a long while: a mirror that is away stops us here, in seconds
-  python3 - "$MIRROR/dists/bookworm/Release" <<'PY' || exit 1
-import sys, urllib.request
-try:
-    urllib.request.urlopen(sys.argv[1], timeout=15).close()
-except Exception as error:
-    sys.exit('\033[1m[fleet]\033[0m cannot build the node image: %s does not answer (%s); run again when it does'
-             % (sys.argv[1], getattr(error, 'reason', error)))
-PY
+  local why
+  why=$(python3 scripts/answers.py "$MIRROR/dists/bookworm/Release") ||
+    { say "cannot build the node image: $why; run again when it does"; exit 1; }
   say "node image $IMAGE: debootstrap of Debian 12 with ${#NODE_PACKAGES[@]} packages (a few minutes)"
   local root; root=$(mktemp -d /var/tmp/fleet-rootfs.XXXXXX)
   trap 'rm -rf "$root"; trap - RETURN' RETURN  # (a RETURN trap outlives its function: clear it)

@@ -49,15 +49,7 @@ registry_failed() {
   local what; what=$(sed -n 's/.*satisfies the requirement \([^ ]*\).*/\1/p' "$log" | head -1)
   # pip does not say why when it does not retry: ask the index once, to say whether it is away.
   local index; index=$("$(dirname "$python")/pip" config get global.index-url 2>/dev/null || echo https://pypi.org/simple)
-  local why; why=$("$python" - "$index" <<'PY'
-import sys, urllib.request
-try:
-    urllib.request.urlopen(sys.argv[1].rstrip('/') + '/pip/', timeout=15).close()
-    print('%s answers, but has no such version' % sys.argv[1])
-except Exception as error:
-    print('%s does not answer (%s)' % (sys.argv[1], getattr(error, 'reason', error)))
-PY
-)
+  local why; why=$(python3 scripts/answers.py "${index%/}/pip/") && why="$index answers, but has no such version"
   fetch_failed "${what:-a Python package}" "$why"
 }
 
