@@ -13,14 +13,17 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
 .PHONY: lab teardown test setup prime docs-tools install package docs stage sanity lint units integration bench fleet-up fleet-down clean
 
+# The lab's pictures (Mermaid, SVG) go to .build/topology; the play prints where.
+TOPOLOGY := $(CURDIR)/.build/topology
 lab: setup install
 	@echo "== lab: playbooks/lab.yml on localhost"
 	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python \
-	  -e @playbooks/vars/single_host.yml netdevops.ovs_docker.lab
+	  -e @playbooks/vars/single_host.yml -e lab_topology_dir=$(TOPOLOGY) netdevops.ovs_docker.lab
+	@echo "== the lab's picture: $(TOPOLOGY)/localhost.svg (Graphviz), $(TOPOLOGY)/localhost.md (Mermaid)"
 
 teardown: setup install
 	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python \
-	  -e @playbooks/vars/single_host.yml netdevops.ovs_docker.teardown
+	  -e @playbooks/vars/single_host.yml -e lab_topology_dir=$(TOPOLOGY) netdevops.ovs_docker.teardown
 
 test: setup prime sanity lint units package docs integration
 	@echo "== all tests passed"

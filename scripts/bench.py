@@ -8,7 +8,8 @@ removed at the end, pass or fail.
 
 - add/del: N containers (--net=none) attached by `ovs-docker add-port` one by one, removed by
   `ovs-docker del-port` one by one; then by the floor (below); then attached by one
-  ovs_docker_port task (attachments=N), re-run (no-op), removed by one task.
+  ovs_docker_port task (attachments=N), re-run (no-op), read by ovs_docker_info (with and without
+  the reads inside the namespaces), removed by one task.
 - the floor: the fastest batch a skilled engineer could write by hand for the same end state,
   with no checks and no idempotence. Attach: one `docker inspect` of all containers, one
   `ip -batch` making every pair with its peer straight in the container's namespace and the host
@@ -159,6 +160,10 @@ def main():
         noop, result = run_module('ovs_docker_port', batch)
         assert not result['changed'], 'the re-run changed something'
         noop_task = run_task('netdevops.ovs_docker.ovs_docker_port', batch)
+        # ovs_docker_info over the N attachments: whole, and without the reads inside namespaces
+        info, result = run_module('ovs_docker_info', {'bridge': BRIDGE})
+        assert len(result['bridges'][0]['ports']) == n + 1 and not result['problems'], result['problems']
+        info_outside, _result = run_module('ovs_docker_info', {'bridge': BRIDGE, 'namespaces': False})
         remove, result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
         assert result['changed']
 
@@ -173,6 +178,8 @@ def main():
              'x%.2f of the floor, x%.1f faster than the loop' % (remove / floor_del, shell_del / remove)),
             ('no-op re-run over %d attachments (module time)' % n, noop, 'changed=false'),
             ('no-op re-run over %d attachments (task time, ansible)' % n, noop_task, ''),
+            ('ovs_docker_info over %d attachments (module time)' % n, info, 'one dump per namespace'),
+            ('ovs_docker_info over %d attachments, namespaces: false' % n, info_outside, ''),
         ]
 
         print('== no-op runs against ansible.builtin.ping (median of %d)' % opts.repeat, flush=True)

@@ -13,6 +13,8 @@ DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-p
               iptables rsync python3-venv ca-certificates shellcheck
               # the fleet test bed (scripts/fleet.sh): node images, SSH to the nodes
               debootstrap openssh-client
+              # Graphviz's dot: the topology pictures' SVG (playbooks/topology.yml, the lab role)
+              graphviz
               # Debian's own libraries: the lab role is also tested with /usr/bin/python3 and these
               python3-pyroute2 python3-openvswitch python3-docker python3-requests)
 

@@ -88,17 +88,15 @@ class Engine(object):
             'network_mode': (data.get('HostConfig') or {}).get('NetworkMode') or '',
         }
 
-    def references(self):
-        """Every name and full ID of every container (running or not): what a port may name."""
+    def listing(self):
+        """Every container, running or not, as {'id', 'names', 'running', 'status'}: one request."""
         try:
             listing = self.client.containers(all=True)
         except self._errors.DockerException as exc:
             raise ContainerError('listing containers at %s: %s' % (self.base_url, exc))
-        refs = set()
-        for item in listing:
-            refs.add(item['Id'])
-            refs.update(name.lstrip('/') for name in item.get('Names') or [])
-        return refs
+        return [{'id': item['Id'], 'names': [name.lstrip('/') for name in item.get('Names') or []],
+                 'running': item.get('State') == 'running', 'status': item.get('State') or 'unknown'}
+                for item in listing]
 
 
 def refers_to(value, container):
@@ -111,8 +109,12 @@ def refers_to(value, container):
     return len(value) >= 4 and container['id'].startswith(value)
 
 
-def is_known(value, refs):
-    """Does ``value`` name any container in ``refs`` (from Engine.references())?"""
-    if value in refs:
-        return True
-    return len(value) >= 4 and any(len(r) == 64 and r.startswith(value) for r in refs)
+def resolve(value, listing):
+    """The container of ``listing`` (Engine.listing()) that ``value`` names, as refers_to()
+    reads a reference; None when none does."""
+    for item in listing:
+        if value == item['id'] or value in item['names']:
+            return item
+    if value and len(value) >= 4:
+        return next((item for item in listing if item['id'].startswith(value)), None)
+    return None

@@ -14,7 +14,7 @@ import hashlib
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _ovsdb, _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _ovsdb, _runner, _topology
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
@@ -143,17 +143,18 @@ def desired_items(engine, index, item, known=None):
     return result, []
 
 
-def stale_items(engine, index, db, bridge):
-    """Ports whose container no longer exists (pruned), on ``bridge`` or on any bridge."""
-    refs = engine.references()
+def stale_items(engine, db, host, bridge):
+    """The removals of the ports that _topology finds dead for good (PRUNABLE: container gone,
+    stopped or restarted), on ``bridge`` or on any bridge: the detection ovs_docker_info reports."""
+    found = _topology.Reader(db, host, engine, bridge=bridge, inside=False).read()
     result = []
-    for port in index.ports:
-        if _containers.is_known(port['container_id'], refs):
+    for port in (p for b in found['bridges'] for p in b['ports']):
+        if not any(problem['kind'] in _topology.PRUNABLE for problem in port['problems']):
             continue
-        if bridge is not None and (db.port(port['name']) or {}).get('bridge') != bridge:
-            continue
-        desired, _errors = _attach.desired_state(_absent_spec(port, '', 'container %s' % port['container_id']))
-        desired['key'] = '%s/%s' % (port['container_id'], port['container_iface'])
+        ids = port['external_ids']
+        mark = {'name': port['name'], 'container_id': ids['container_id'], 'container_iface': ids.get('container_iface')}
+        desired, _errors = _attach.desired_state(_absent_spec(mark, '', 'container %s' % mark['container_id']))
+        desired['key'] = '%s/%s' % (mark['container_id'], mark['container_iface'])
         result.append(desired)
     return result
 
@@ -211,9 +212,7 @@ class DockerPort(_runner.Module):
         if missing:
             self.fail(missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
                                            'Debian/Ubuntu python3-docker)'), exception=missing)
-        tables = dict(_attach.TABLES)
-        tables.update((t, sorted(set(tables.get(t, [])) | set(c))) for t, c in _bridge.TABLES.items())
-        self.db = _ovsdb.connect(self.module, tables)
+        self.db = _ovsdb.connect(self.module, _ovsdb.merge_tables(_attach.TABLES, _bridge.TABLES, _topology.TABLES))
         self.engine = _containers.Engine(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
         self.host = Netlink()
 
@@ -223,7 +222,7 @@ class DockerPort(_runner.Module):
         problems = []
         try:
             if params['state'] == 'pruned':
-                wanted = stale_items(self.engine, index, db, params['bridge'])
+                wanted = stale_items(self.engine, db, self.host, params['bridge'])
             else:
                 wanted = []
                 known = self.engine.inspect_many(i['container'] for i in self.items if i['state'] == 'present')

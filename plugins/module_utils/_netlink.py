@@ -161,6 +161,15 @@ def _canonical(address, prefixlen):
     return str(ipaddress.ip_interface('%s/%d' % (address, prefixlen)))
 
 
+def _address_of(msg):
+    """An address message as canonical 'ADDRESS/PREFIX' (IPv4: the local address, not the peer's)."""
+    if msg['family'] == AF_INET6:
+        address = msg.get_attr('IFA_ADDRESS')
+    else:
+        address = msg.get_attr('IFA_LOCAL') or msg.get_attr('IFA_ADDRESS')
+    return _canonical(address, msg['prefixlen'])
+
+
 def _vxlan_info(info):
     """{'vni', 'port', 'local', 'learning'} of a VXLAN link's IFLA_INFO_DATA."""
     data = info.get_attr('IFLA_INFO_DATA')
@@ -281,13 +290,17 @@ class Netlink(object):
 
     def addresses(self, index):
         """Every address on the link as canonical 'ADDRESS/PREFIX' strings."""
-        result = []
-        for msg in self._call('reading addresses', self.ipr.get_addr, index=index):
-            if msg['family'] == AF_INET6:
-                address = msg.get_attr('IFA_ADDRESS')
-            else:
-                address = msg.get_attr('IFA_LOCAL') or msg.get_attr('IFA_ADDRESS')
-            result.append(_canonical(address, msg['prefixlen']))
+        return [_address_of(msg) for msg in self._call('reading addresses', self.ipr.get_addr, index=index)]
+
+    def links(self):
+        """Every link here, as link() gives them, in one dump."""
+        return [self._link_dict(msg) for msg in self._call('listing links', self.ipr.get_links)]
+
+    def all_addresses(self):
+        """{link index: ['ADDRESS/PREFIX', ...]} of every link here, in one dump."""
+        result = {}
+        for msg in self._call('reading addresses', self.ipr.get_addr):
+            result.setdefault(msg['index'], []).append(_address_of(msg))
         return result
 
     def default_gateways(self):

@@ -38,6 +38,15 @@ PORT_TABLES = {
 TXN_ATTEMPTS = 5
 
 
+def merge_tables(*tables):
+    """One {table: [columns]} from several (what a module replicates for all its parts)."""
+    merged = {}
+    for part in tables:
+        for table, columns in part.items():
+            merged[table] = sorted(set(merged.get(table, [])) | set(columns))
+    return merged
+
+
 class OvsdbError(Exception):
     """An OVSDB failure, worded for the user: what went wrong and what to do."""
 

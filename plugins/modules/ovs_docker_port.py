@@ -54,8 +54,10 @@ options:
     type: str
   state:
     description:
-      - C(present) attaches; C(absent) detaches; C(pruned) removes every port whose container no longer
-        exists (on O(bridge), or on every bridge when it is not set) and needs no O(container).
+      - C(present) attaches; C(absent) detaches; C(pruned) removes every container port that is dead for
+        good - its container no longer exists, is stopped, or restarted and the port's veth is gone - on
+        O(bridge), or on every bridge when it is not set; it needs no O(container). The detection is the
+        one M(netdevops.ovs_docker.ovs_docker_info) reports.
     type: str
     choices: [present, absent, pruned]
     default: present

@@ -64,6 +64,7 @@ cp "$FLEET_DIR/inventory.ini" "$work/inventory.ini"
 mkdir -p "$work/group_vars" "$work/host_vars"
 cat > "$work/group_vars/fleet.yml" <<YAML
 lab_image: ovs-docker-test:busybox
+lab_topology_dir: $work/topology
 lab_verify: true
 lab_verify_host_address: "{{ underlay_address }}"
 YAML
@@ -123,6 +124,29 @@ expect "vm1's con1 reaches vm2's underlay address through vm1 (the seed's cross-
   on vm1 "docker exec con1 ping -c 1 -W 2 $PREFIX.12 >/dev/null"
 expect "vm2 has no route back to vm1's lab: the answer came through vm1's masquerading" \
   fails on vm2 "ip route get 192.168.1.2 | grep -q 'via $PREFIX.11'"
+
+echo "### what ovs_docker_info says on each host, against ovs-vsctl, ip, bridge and docker there"
+collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
+look_info=$collection/tests/integration/targets/setup_quartet/files/look_info.py
+for h in "${HOSTS[@]}"; do
+  ANSIBLE_NOCOLOR=1 ansible -i "$work/inventory.ini" "$h" -o -m netdevops.ovs_docker.ovs_docker_info \
+    | sed 's/^[^{]*//' > "$work/info-$h.json"
+  docker cp "$look_info" "fleet-$h:/tmp/look_info.py" && docker cp "$work/info-$h.json" "fleet-$h:/tmp/info.json"
+  expect "$h: ovs_docker_info agrees with the host's own tools" docker exec "fleet-$h" python3 /tmp/look_info.py /tmp/info.json --all
+  expect "$h: and finds nothing stale" grep -q '"problems": \[\]' "$work/info-$h.json"
+  docker exec "fleet-$h" rm -f /tmp/look_info.py /tmp/info.json
+done
+# A look that cannot fail proves nothing: vm2 changed behind the answer's back must disagree with it.
+docker cp "$look_info" fleet-vm2:/tmp/look_info.py && docker cp "$work/info-vm2.json" fleet-vm2:/tmp/info.json
+on vm2 "ovs-vsctl set Port vxlan42 tag=7"
+expect "vm2: the look fails on a VLAN tag set behind the answer's back" fails docker exec fleet-vm2 python3 /tmp/look_info.py /tmp/info.json --all
+on vm2 "ovs-vsctl remove Port vxlan42 tag 7; rm -f /tmp/look_info.py /tmp/info.json"
+echo "### the pictures: one per host, and the fleet's joining the three overlay links"
+look_topology() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" ../lab/look_topology.py "$collections" "$@"; }
+for h in "${HOSTS[@]}"; do
+  expect "$h's picture shows its lab, its overlay link's remotes apart" look_topology "$work/topology/$h" br0 ovl0 con1 con2 ns1 vxlan42 --overlay 0
+done
+expect "the fleet's picture joins vm1, vm2 and vm3 across VXLAN" look_topology "$work/topology/fleet" vm1 vm2 vm3 vxlan42 --overlay 3
 snapshots > "$work/built"
 expect "the repeat works" play repeat netdevops.ovs_docker.lab --forks 3
 no_op=$elapsed

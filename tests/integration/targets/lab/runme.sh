@@ -12,7 +12,11 @@ source look.sh
 logs=$(mktemp -d)
 run_no=0
 changed=""
-test_vars=(-e @vars.yml)
+topology=$logs/topology  # the role's pictures, on this controller
+test_vars=(-e @vars.yml -e "lab_topology_dir=$topology")
+# pictures NAME...: the venv host's pictures are there, valid, and show every NAME (look_topology.py)
+collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
+pictures() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" look_topology.py "$collections" "$topology/venv" "$@"; }
 # play NAME [ansible-playbook args]: runs a playbook for one inventory host; sets $changed from
 # the recap; returns the playbook's exit code.
 play() {
@@ -74,11 +78,11 @@ expect "the role names the problem before anything is made" grep -q "lab_bridges
 expect "nothing was made" same "$logs/before"
 
 echo "### the role's own defaults (the seed's lab) pass its checks: check mode on them, image aside"
-test_vars=(-e lab_image=ovs-docker-test:busybox)
+test_vars=(-e lab_image=ovs-docker-test:busybox -e "lab_topology_dir=$topology")
 expect "check mode with the defaults runs" play defaults-check netdevops.ovs_docker.lab -l venv --check
 expect "it would build the seed's lab" grep -q "would attach con1 to br0 as eth0" "$logs/$run_no-defaults-check.log"
 expect "and wrote nothing" same "$logs/before"
-test_vars=(-e @vars.yml)
+test_vars=(-e @vars.yml -e "lab_topology_dir=$topology")
 
 echo "### the quartet on the venv host"
 expect "check mode runs" play check netdevops.ovs_docker.lab -l venv --check --diff
@@ -91,6 +95,8 @@ expect "the real run changed things" test "$changed" -gt 0
 expect "the lab is there" assert_lab
 expect "the ping matrix is printed" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$logs/$run_no-build.log"
 expect "the role remembers that it switched forwarding on" test -e /run/netdevops-ovs_docker-lab.ip_forward_was_off
+expect "the pictures show the lab (SVG, Mermaid)" pictures br0 con1 ns1 uplink0 vm2 192.168.1.2/24
+expect "the play said where they are" grep -q "Pictures of the hosts in $topology" "$logs/$run_no-build.log"
 snapshot > "$logs/built"
 
 expect "the repeat works" play repeat netdevops.ovs_docker.lab -l venv
@@ -147,6 +153,16 @@ break_and_mend "a port on the wrong bridge" \
   "ovs-vsctl remove Bridge uplink0 ports $port_uuid -- add Bridge br0 ports $port_uuid" in-snapshot
 break_and_mend "a missing NAT rule" "iptables -t nat -D $masquerade" "iptables -t nat -A $masquerade" in-snapshot
 expect "exactly as built after the mending" same "$logs/built"
+# The pictures' look too: a broken SVG, Mermaid outside the grammar, a name the picture lacks.
+cp "$topology/venv.svg" "$topology/venv.md" "$logs/"
+echo '<svg><text>br0' > "$topology/venv.svg"
+expect "pictures fails on a broken SVG" fails pictures br0
+cp "$logs/venv.svg" "$topology/venv.svg"
+sed -i 's/ ---|/ -->|/' "$topology/venv.md"
+expect "pictures fails on Mermaid outside the grammar" fails pictures br0
+cp "$logs/venv.md" "$topology/venv.md"
+expect "pictures fails on a name the picture lacks" fails pictures br0 con9
+expect "pictures passes once mended" pictures br0 con1 ns1 uplink0 vm2
 
 echo "### faults: each daemon stopped in turn; the modules fail clearly and change nothing; the lab play"
 echo "### starts the daemon again and restores the whole lab, ping matrix included"
@@ -205,6 +221,7 @@ expect "and removed nothing" same "$logs/built"
 expect "teardown works" play teardown netdevops.ovs_docker.teardown -l venv
 expect "teardown changed things" test "$changed" -gt 0
 expect "the machine is as before the lab" same "$logs/before"
+expect "and the host's pictures are gone" test ! -e "$topology/venv.md" -a ! -e "$topology/venv.svg" -a ! -e "$topology/venv.dot"
 expect "teardown again works" play teardown-repeat netdevops.ovs_docker.teardown -l venv
 expect "teardown again changed nothing" test "$changed" -eq 0
 expect "teardown again in check mode works" play teardown-repeat-check netdevops.ovs_docker.teardown -l venv --check

@@ -85,10 +85,11 @@ def test_refers_to_name_full_and_short_ids(value, expected):
     assert _containers.refers_to(value, CON1) is expected
 
 
-def test_is_known_for_pruning():
-    refs = {FULL_ID, 'con1'}
-    assert _containers.is_known('con1', refs) and _containers.is_known(FULL_ID[:12], refs)
-    assert not _containers.is_known('gone', refs) and not _containers.is_known('abcd', refs)
+def test_resolve_for_pruning():
+    listing = [{'id': FULL_ID, 'names': ['con1'], 'running': True, 'status': 'running'}]
+    assert _containers.resolve('con1', listing) is listing[0] and _containers.resolve(FULL_ID[:12], listing) is listing[0]
+    assert _containers.resolve('gone', listing) is None and _containers.resolve('abcd', listing) is None
+    assert _containers.resolve('', listing) is None and _containers.resolve(FULL_ID[:3], listing) is None
 
 
 def index():

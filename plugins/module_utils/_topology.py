@@ -1,0 +1,280 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What is on a host, read only: its OVS bridges and ports, what each port's veth connects to
+(a container, a namespace, a VXLAN link), and what is wrong with each port.
+
+ovs_docker_info returns it; ovs_docker_port state=pruned removes the ports whose problems are
+PRUNABLE: one detection for both (problems()). The reads: one OVSDB replica, one netlink dump of
+the host, one Docker listing (plus an inspect of the running containers that have ports, for
+their PID), and one dump per namespace that has ports.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import os
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
+    AF_INET, AF_INET6, Netlink, netns_identity, netns_path, own_netns_identity)
+
+# What the IDL replicates for a picture of the host: only these columns are synced.
+TABLES = {
+    'Open_vSwitch': ['bridges'],
+    'Bridge': ['name', 'ports', 'datapath_type', 'datapath_id', 'fail_mode', 'external_ids'],
+    'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode'],
+    'Interface': ['name', 'type', 'ofport', 'error', 'external_ids', 'mtu', 'mac_in_use', 'link_state'],
+}
+# Problems that make a container's port dead for good: its veth is gone with the container's
+# namespace, and attaching the container again makes a new pair and port anyway.
+PRUNABLE = ('container_gone', 'container_stopped', 'container_restarted')
+# The datapath's own devices: part of OVS, never "other links".
+OVS_DEVICES = ('ovs-system', 'ovs-netdev')
+
+
+def _one(value):
+    """An optional OVSDB column (a list of zero or one) as its value or None."""
+    return value[0] if value else None
+
+
+def read_ovsdb(db, bridge=None):
+    """Bridges (all, or the one called ``bridge``) with their ports, from the replica."""
+    bridges = []
+    for row in sorted(db.rows('Bridge'), key=lambda r: r.name):
+        if bridge is not None and row.name != bridge:
+            continue
+        ports = []
+        for port in sorted(row.ports, key=lambda r: r.name):
+            ifaces = sorted(port.interfaces, key=lambda i: i.name != port.name)  # the port's namesake first
+            iface = ifaces[0] if ifaces else None
+            if iface is None:
+                continue
+            ports.append({
+                'name': port.name, 'bridge': row.name, 'type': iface.type or 'system',
+                'ofport': _one(iface.ofport), 'error': _one(iface.error),
+                'tag': _one(port.tag), 'trunks': sorted(port.trunks), 'vlan_mode': _one(port.vlan_mode),
+                'mtu': _one(iface.mtu), 'mac': _one(iface.mac_in_use), 'link_state': _one(iface.link_state),
+                'external_ids': dict(iface.external_ids),
+            })
+        bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',
+                        'datapath_id': _one(row.datapath_id), 'fail_mode': _one(row.fail_mode),
+                        'external_ids': dict(row.external_ids), 'ports': ports})
+    return bridges
+
+
+def kind_of(port, link):
+    """What a port is: container / namespace (by the marks ovs-docker, ovs_docker_port and
+    netns_veth leave), vxlan (its device), internal (the bridge's own or another internal
+    port), or other."""
+    ids = port['external_ids']
+    if 'container_id' in ids:
+        return 'container'
+    if 'netns' in ids:
+        return 'namespace'
+    if port['type'] == 'internal':
+        return 'internal'
+    if port['type'] == 'vxlan' or (link is not None and link['kind'] == 'vxlan'):
+        return 'vxlan'
+    return 'other'
+
+
+def problems(port):
+    """What is wrong with one port, from what was read about it -> [{'kind', 'message'}].
+    Pure: the same detection for ovs_docker_info and for ovs_docker_port state=pruned."""
+    found = []
+    name, kind = port['name'], port['kind']
+
+    def add(what, message):
+        found.append({'kind': what, 'message': message})
+
+    if kind == 'container':
+        container, iface = port['container'], port['external_ids'].get('container_iface') or 'eth0'
+        ref = container['ref']
+        if container['id'] is None:
+            add('container_gone', 'container %s no longer exists: remove its port with ovs_docker_port state=pruned' % ref)
+        elif not container['running']:
+            add('container_stopped', 'container %s is %s: its namespace went with it, and the veth of port %s; '
+                                     'start it and attach it again, or remove the port (state=pruned)' % (ref, container['status'], name))
+        elif not port['device']:
+            add('container_restarted', 'container %s runs, but the veth of port %s is gone (the container restarted, '
+                                       'or the veth was deleted): attach it again to make a new pair' % (ref, name))
+        elif port['peer_proven'] is False:
+            add('unpaired', '%s in container %s is not the peer of %s: attach it again' % (iface, ref, name))
+        if port.get('duplicate_of'):
+            add('duplicate', 'a second port for %s of container %s (the other is %s): attaching it again keeps '
+                             'one' % (iface, ref, port['duplicate_of']))
+    elif kind == 'namespace':
+        namespace, iface = port['namespace'], port['external_ids'].get('netns_iface')
+        if not port['namespace_exists']:
+            add('namespace_gone', 'namespace %s no longer exists: make the attachment again (netns_veth) or '
+                                  'remove it (netns_veth state=absent)' % namespace)
+        elif not port['device']:
+            add('device_missing', 'the veth of port %s is gone: make the attachment again (netns_veth)' % name)
+        elif port['peer_proven'] is False:
+            add('unpaired', '%s in namespace %s is not the peer of %s: make the attachment again' % (iface, namespace, name))
+    elif kind in ('vxlan', 'other') and not port['device'] and port['type'] == 'system':
+        add('device_missing', 'device %s of port %s does not exist' % (name, name))
+    if port['error'] or port['ofport'] == -1:
+        add('interface_error', 'ovs-vswitchd cannot use %s: %s' % (name, port['error'] or 'ofport is -1'))
+    return found
+
+
+def _global(cidr):
+    ip = ipaddress.ip_interface(cidr).ip
+    return not (ip.is_loopback or ip.is_link_local)
+
+
+class Reader(object):
+    """Reads a host's topology. ``engine`` (a _containers.Engine) is asked only when a port
+    carries container marks; ``inside``: read each namespace (its interfaces, addresses,
+    routes) to prove the pairs; ``container``: only that container's ports."""
+
+    def __init__(self, db, host, engine, bridge=None, container=None, inside=True):
+        self.db, self.host, self.engine = db, host, engine
+        self.bridge, self.container, self.inside = bridge, container, inside
+
+    def read(self, other_links=False):
+        bridges = read_ovsdb(self.db, self.bridge)
+        links = self.host.links()
+        by_name = dict((link['name'], link) for link in links)
+        addresses = self.host.all_addresses()
+        ports = [p for b in bridges for p in b['ports']]
+        for port in ports:
+            link = by_name.get(port['name'])
+            port['device'] = link is not None
+            port['kind'] = kind_of(port, link)
+            port['link'] = link
+        self._containers([p for p in ports if p['kind'] == 'container'])
+        if self.container is not None:
+            for bridge in bridges:
+                bridge['ports'] = [p for p in bridge['ports'] if p['kind'] == 'container' and p['container']['match']]
+            bridges = [b for b in bridges if b['ports']]
+            ports = [p for b in bridges for p in b['ports']]
+        self._namespaces(ports)
+        result = {'bridges': bridges, 'problems': []}
+        for bridge in bridges:
+            link = by_name.get(bridge['name'])
+            bridge.update(self._link_view(link, addresses))
+            for port in bridge['ports']:
+                self._finish(port, addresses)
+                result['problems'].extend(dict(p, bridge=bridge['name'], port=port['name']) for p in port['problems'])
+        result['host_addresses'] = sorted(set(a for index, cidrs in addresses.items() for a in cidrs if _global(a)))
+        if other_links:
+            known = set(OVS_DEVICES) | {'lo'} | set(r.name for r in self.db.rows('Bridge')) | set(
+                r.name for r in self.db.rows('Interface'))
+            result['other_links'] = [dict(self._link_view(link, addresses), name=link['name'], kind=link['kind'])
+                                     for link in sorted(links, key=lambda x: x['name']) if link['name'] not in known]
+        return result
+
+    @staticmethod
+    def _link_view(link, addresses):
+        if link is None:
+            return {'addresses': [], 'link_state': None, 'mtu': None, 'mac': None}
+        return {'addresses': addresses.get(link['index'], []), 'link_state': link['state'],
+                'mtu': link['mtu'], 'mac': link['mac']}
+
+    def _containers(self, ports):
+        """Each container port's container: {'ref', 'id', 'name', 'running', 'status', 'pid',
+        'match'}; id None when it is gone."""
+        if not ports and self.container is None:
+            return
+        listing = self.engine.listing()
+        wanted = _containers.resolve(self.container, listing) if self.container is not None else None
+        running = []
+        for port in ports:
+            ref = port['external_ids']['container_id']
+            item = _containers.resolve(ref, listing)
+            port['container'] = {
+                'ref': ref, 'id': item['id'] if item else None,
+                'name': item['names'][0] if item and item['names'] else None,
+                'running': bool(item and item['running']), 'status': item['status'] if item else 'gone', 'pid': None,
+                'match': (item is not None and item is wanted) or ref == self.container,
+            }
+            if item and item['running']:
+                running.append(item['id'])
+        inspected = self.engine.inspect_many(list(dict.fromkeys(running))) if running else {}
+        for port in ports:
+            found = inspected.get(port['container']['id'])
+            if found:
+                port['container']['pid'] = found['pid']
+                port['container']['running'] = found['running']
+        # Duplicates: two ports for one interface of one container (the first by name is kept).
+        seen = {}
+        for port in sorted(ports, key=lambda p: p['name']):
+            key = (port['container']['id'] or port['container']['ref'], port['external_ids'].get('container_iface'))
+            if key in seen:
+                port['duplicate_of'] = seen[key]
+            else:
+                seen[key] = port['name']
+
+    def _namespaces(self, ports):
+        """Each container and namespace port: its namespace's path, whether it exists, and (when
+        ``inside``) the interface under the marked name there, one dump per namespace."""
+        own = own_netns_identity()
+        for port in ports:
+            port['namespace'], port['namespace_exists'], port['inside_name'] = None, False, None
+            if port['kind'] == 'container' and port['container']['pid']:
+                port['namespace'] = '/proc/%d/ns/net' % port['container']['pid']
+                port['inside_name'] = port['external_ids'].get('container_iface') or 'eth0'
+            elif port['kind'] == 'namespace':
+                port['namespace'] = port['external_ids']['netns']
+                port['inside_name'] = port['external_ids'].get('netns_iface')
+            if port['namespace']:
+                port['namespace_exists'] = os.path.exists(netns_path(port['namespace']))
+        if not self.inside:
+            return
+        dumps = {}
+        for port in ports:
+            if not port['namespace_exists']:
+                continue
+            path = netns_path(port['namespace'])
+            if path not in dumps:
+                dumps[path] = self._dump(path, own)
+            port['inside'] = dumps[path]
+
+    @staticmethod
+    def _dump(path, own):
+        """{'links': {name: link}, 'addresses': {index: [...]}, 'gateways': {...}} of a namespace;
+        None for one that is not a network namespace of its own (the host's, a container run
+        with --net=host)."""
+        try:
+            if netns_identity(path) == own:
+                return None
+        except ValueError:
+            return None
+        ns = Netlink(path)
+        try:
+            return {'links': dict((link['name'], link) for link in ns.links()),
+                    'addresses': ns.all_addresses(), 'gateways': ns.default_gateways()}
+        finally:
+            ns.close()
+
+    def _finish(self, port, addresses):
+        """The port's entry as returned: what its veth connects to, proven or not, and its problems."""
+        link, dump = port.pop('link'), port.pop('inside', None)
+        inside = None
+        port['peer_proven'] = None
+        if dump is not None and port.get('inside_name'):
+            found = dump['links'].get(port['inside_name'])
+            port['peer_proven'] = bool(found and link and link['kind'] == 'veth' and found['kind'] == 'veth'
+                                       and found['index'] == link['peer_index'] and found['peer_index'] == link['index'])
+            if found is not None:
+                inside = {'name': found['name'], 'index': found['index'], 'kind': found['kind'], 'mac': found['mac'],
+                          'mtu': found['mtu'], 'link_state': found['state'],
+                          'addresses': dump['addresses'].get(found['index'], []),
+                          'gateway': dump['gateways'][AF_INET], 'gateway6': dump['gateways'][AF_INET6]}
+        port['interface'] = inside
+        port['host_link'] = None if link is None else {
+            'index': link['index'], 'kind': link['kind'], 'link_state': link['state'], 'mtu': link['mtu'],
+            'mac': link['mac'], 'addresses': addresses.get(link['index'], [])}
+        port['vxlan'] = None
+        if port['kind'] == 'vxlan' and link is not None and link['kind'] == 'vxlan':
+            port['vxlan'] = dict(link['vxlan'], remotes=self.host.flood_list(link['index']))
+        port.pop('inside_name', None)
+        port['problems'] = problems(port)
+        port.pop('duplicate_of', None)
+        if port.get('container'):
+            port['container'].pop('match', None)

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What ovs_docker_info reports and state=pruned removes (_topology): the problems of a port from
+what was read, and the reader over fake OVSDB rows, links and containers (the real ones are the
+integration target ovs_docker_info's)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import types
+
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology
+
+ID1, ID2 = 'a' * 64, 'b' * 64
+
+
+def container_port(**more):
+    entry = {'name': 'p1', 'kind': 'container', 'type': 'system', 'error': None, 'ofport': 3, 'device': True,
+             'peer_proven': True, 'external_ids': {'container_id': 'web', 'container_iface': 'eth0'},
+             'container': {'ref': 'web', 'id': ID1, 'running': True, 'status': 'running'}}
+    entry.update(more)
+    return entry
+
+
+def kinds(port):
+    return [p['kind'] for p in _topology.problems(port)]
+
+
+@pytest.mark.parametrize('change, expected', [
+    ({}, []),
+    ({'container': {'ref': 'web', 'id': None, 'running': False, 'status': 'gone'}, 'device': False}, ['container_gone']),
+    ({'container': {'ref': 'web', 'id': ID1, 'running': False, 'status': 'exited'}, 'device': False}, ['container_stopped']),
+    ({'device': False, 'peer_proven': None}, ['container_restarted']),
+    ({'peer_proven': False}, ['unpaired']),
+    ({'peer_proven': None}, []),  # not looked inside (namespaces: false): no claim either way
+    ({'duplicate_of': 'p0'}, ['duplicate']),
+    ({'ofport': -1, 'error': 'could not open network device p1 (No such device)'}, ['interface_error']),
+    ({'ofport': -1}, ['interface_error']),
+])
+def test_problems_of_a_container_port(change, expected):
+    assert kinds(container_port(**change)) == expected
+
+
+def test_messages_name_the_thing_and_the_fix():
+    gone = _topology.problems(container_port(container={'ref': 'web', 'id': None, 'running': False, 'status': 'gone'}))
+    assert 'container web no longer exists' in gone[0]['message'] and 'state=pruned' in gone[0]['message']
+    restarted = _topology.problems(container_port(device=False))[0]['message']
+    assert 'container web runs' in restarted and 'p1' in restarted and 'attach it again' in restarted
+
+
+@pytest.mark.parametrize('change, expected', [
+    ({}, []),
+    ({'namespace_exists': False, 'device': False}, ['namespace_gone']),
+    ({'device': False}, ['device_missing']),
+    ({'peer_proven': False}, ['unpaired']),
+])
+def test_problems_of_a_namespace_port(change, expected):
+    port = {'name': 'veth0', 'kind': 'namespace', 'type': 'system', 'error': None, 'ofport': 2, 'device': True,
+            'peer_proven': True, 'namespace': 'ns1', 'namespace_exists': True,
+            'external_ids': {'netns': 'ns1', 'netns_iface': 'veth1'}}
+    port.update(change)
+    assert kinds(port) == expected
+
+
+def test_other_ports_only_for_a_missing_device_or_an_error():
+    other = {'name': 'x', 'kind': 'other', 'type': 'system', 'error': None, 'ofport': 1, 'device': True}
+    assert kinds(other) == []
+    assert kinds(dict(other, device=False)) == ['device_missing']
+    internal = dict(other, kind='internal', type='internal', device=False)  # ovs-vswitchd makes it
+    assert kinds(internal) == []
+
+
+def test_only_dead_container_ports_are_prunable():
+    assert set(_topology.PRUNABLE) == {'container_gone', 'container_stopped', 'container_restarted'}
+
+
+# -- the reader over fakes ---------------------------------------------------------------------
+
+def row(**columns):
+    return types.SimpleNamespace(**columns)
+
+
+def iface(name, kind='', **ids):
+    return row(name=name, type=kind, ofport=[1], error=[], external_ids=ids, mtu=[1500], mac_in_use=['02:00:00:00:00:01'],
+               link_state=['up'])
+
+
+def oport(name, *ifaces, **more):
+    return row(name=name, interfaces=list(ifaces) or [iface(name)], tag=more.get('tag', []), trunks=[], vlan_mode=[])
+
+
+class FakeDb(object):
+    def __init__(self, bridges):
+        self.bridges = bridges
+
+    def rows(self, table):
+        if table == 'Bridge':
+            return self.bridges
+        ports = [p for b in self.bridges for p in b.ports]
+        return ports if table == 'Port' else [i for p in ports for i in p.interfaces]
+
+
+class FakeHost(object):
+    def __init__(self, names):
+        self.names = names
+
+    def links(self):
+        return [{'index': i + 1, 'name': n, 'kind': 'veth', 'peer_index': 2, 'state': 'up', 'mtu': 1500, 'mac': None}
+                for i, n in enumerate(self.names)]
+
+    def all_addresses(self):
+        return {1: ['192.0.2.1/24', 'fe80::1/64'], 2: ['127.0.0.1/8']}
+
+
+class FakeEngine(object):
+    def __init__(self, listing):
+        self._listing = listing
+        self.asked = []
+
+    def listing(self):
+        self.asked.append('listing')
+        return self._listing
+
+    def inspect_many(self, refs):
+        self.asked.append(('inspect', sorted(refs)))
+        return dict((ref, {'pid': 4242, 'running': True}) for ref in refs)
+
+
+def bridge(name, *ports):
+    return row(name=name, datapath_type='netdev', datapath_id=[], fail_mode=[], external_ids={},
+               ports=[oport(name, iface(name, 'internal'))] + list(ports))
+
+
+def world():
+    db = FakeDb([
+        bridge('br0',
+               oport('p_web', iface('p_web', container_id='web', container_iface='eth0'), tag=[10]),
+               oport('p_web2', iface('p_web2', container_id=ID1[:12], container_iface='eth0')),  # the same, by ID
+               oport('p_gone', iface('p_gone', container_id='old', container_iface='eth0')),
+               oport('p_stop', iface('p_stop', container_id='db', container_iface='eth1')),
+               oport('p_ns', iface('p_ns', netns='nsx', netns_iface='eth0'))),
+        bridge('br1', oport('p_other')),
+    ])
+    host = FakeHost(['eth0', 'br0', 'p_web', 'p_web2', 'p_ns', 'br1', 'p_other', 'docker0'])
+    engine = FakeEngine([{'id': ID1, 'names': ['web'], 'running': True, 'status': 'running'},
+                         {'id': ID2, 'names': ['db'], 'running': False, 'status': 'exited'}])
+    return db, host, engine
+
+
+def by_port(result):
+    return dict((p['name'], p) for b in result['bridges'] for p in b['ports'])
+
+
+def test_reader_finds_every_kind_of_port_and_its_problems_without_looking_inside():
+    db, host, engine = world()
+    result = _topology.Reader(db, host, engine, inside=False).read()
+    ports = by_port(result)
+    assert [b['name'] for b in result['bridges']] == ['br0', 'br1']
+    assert ports['p_web']['kind'] == 'container' and ports['p_web']['container']['id'] == ID1
+    assert ports['p_web']['container']['pid'] == 4242 and ports['p_web']['tag'] == 10
+    assert ports['p_web']['problems'] == [] and ports['p_web']['peer_proven'] is None
+    assert [p['kind'] for p in ports['p_web2']['problems']] == ['duplicate']  # one container interface, two ports
+    assert [p['kind'] for p in ports['p_gone']['problems']] == ['container_gone']
+    assert [p['kind'] for p in ports['p_stop']['problems']] == ['container_stopped']
+    assert ports['p_ns']['kind'] == 'namespace' and ports['br0']['kind'] == 'internal'
+    assert ports['p_other']['kind'] == 'other'
+    assert sorted((p['port'], p['kind']) for p in result['problems']) == [
+        ('p_gone', 'container_gone'), ('p_ns', 'namespace_gone'), ('p_stop', 'container_stopped'), ('p_web2', 'duplicate')]
+    assert result['host_addresses'] == ['192.0.2.1/24']
+    assert engine.asked == ['listing', ('inspect', [ID1])]  # one listing; only running containers inspected
+    assert 'other_links' not in result
+
+
+def test_reader_narrows_to_a_bridge_or_a_container():
+    db, host, engine = world()
+    assert [b['name'] for b in _topology.Reader(db, host, engine, bridge='br1', inside=False).read()['bridges']] == ['br1']
+    assert engine.asked == []  # no container ports there: Docker is not asked
+    result = _topology.Reader(db, host, engine, container='web', inside=False).read()
+    assert sorted(by_port(result)) == ['p_web', 'p_web2']
+    assert 'match' not in by_port(result)['p_web']['container']
+
+
+def test_other_links_are_those_that_belong_to_nothing_known():
+    db, host, engine = world()
+    result = _topology.Reader(db, host, engine, inside=False).read(other_links=True)
+    assert [link['name'] for link in result['other_links']] == ['docker0', 'eth0']
