@@ -200,12 +200,13 @@ def topology_mermaid(hosts):
     for edge in g.edges:
         text = '|%s|' % _mermaid_text(edge['label']) if edge['label'] else ''
         out.append('  %s %s%s %s' % (edge['a'], MERMAID_LINKS[edge['style']], text, edge['b']))
-    for kind, (fill, stroke) in sorted(COLOURS.items()):
-        colour = ',color:%s,stroke-dasharray:4 3' % stroke if kind == 'stale' else ''
-        out.append('  classDef %s fill:%s,stroke:%s,stroke-width:2px%s' % (kind, fill, stroke, colour))
     classes = {}
     for node in g.nodes:
         classes.setdefault('stale' if node['stale'] else node['kind'], []).append(node['id'])
+    for kind in sorted(classes):  # only the classes in use: a shorter text to read
+        fill, stroke = COLOURS[kind]
+        colour = ',color:%s,stroke-dasharray:4 3' % stroke if kind == 'stale' else ''
+        out.append('  classDef %s fill:%s,stroke:%s,stroke-width:2px%s' % (kind, fill, stroke, colour))
     out.extend('  class %s %s' % (','.join(ids), kind) for kind, ids in sorted(classes.items()))
     stale = [str(i) for i, e in enumerate(g.edges) if e['style'] == 'stale']
     if stale:
