@@ -146,7 +146,7 @@ def desired_items(engine, index, item, known=None):
 def stale_items(engine, db, host, bridge):
     """The removals of the ports that _topology finds dead for good (PRUNABLE: container gone,
     stopped or restarted), on ``bridge`` or on any bridge: the detection ovs_docker_info reports."""
-    found = _topology.Reader(db, host, engine, bridge=bridge, inside=False).read()
+    found = _topology.Reader(db, host, engine, bridge=bridge, inside=False, pids=False).read()
     result = []
     for port in (p for b in found['bridges'] for p in b['ports']):
         if not any(problem['kind'] in _topology.PRUNABLE for problem in port['problems']):

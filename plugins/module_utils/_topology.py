@@ -130,11 +130,12 @@ def _global(cidr):
 class Reader(object):
     """Reads a host's topology. ``engine`` (a _containers.Engine) is asked only when a port
     carries container marks; ``inside``: read each namespace (its interfaces, addresses,
-    routes) to prove the pairs; ``container``: only that container's ports."""
+    routes) to prove the pairs; ``container``: only that container's ports; ``pids``: inspect
+    the running containers for their PID (pruning needs none: the listing says what runs)."""
 
-    def __init__(self, db, host, engine, bridge=None, container=None, inside=True):
+    def __init__(self, db, host, engine, bridge=None, container=None, inside=True, pids=True):
         self.db, self.host, self.engine = db, host, engine
-        self.bridge, self.container, self.inside = bridge, container, inside
+        self.bridge, self.container, self.inside, self.pids = bridge, container, inside, pids
 
     def read(self, other_links=False):
         bridges = read_ovsdb(self.db, self.bridge)
@@ -195,7 +196,7 @@ class Reader(object):
             }
             if item and item['running']:
                 running.append(item['id'])
-        inspected = self.engine.inspect_many(list(dict.fromkeys(running))) if running else {}
+        inspected = self.engine.inspect_many(list(dict.fromkeys(running))) if running and self.pids else {}
         for port in ports:
             found = inspected.get(port['container']['id'])
             if found:

@@ -106,6 +106,12 @@ expect "the repeat in check mode works" play repeat-check netdevops.ovs_docker.l
 expect "the repeat in check mode changed nothing" test "$changed" -eq 0
 expect "and wrote nothing" same "$logs/built"
 
+echo "### the topology playbook on the lab: the pictures the role wrote, so no change"
+expect "the topology playbook works" play topology netdevops.ovs_docker.topology -l venv
+expect "it changed nothing on the host nor in the pictures" test "$changed" -eq 0
+expect "the pictures still show the lab" pictures br0 con1 ns1 uplink0 vm2
+expect "and the lab is as built" same "$logs/built"
+
 echo "### repairs"
 docker restart con1 >/dev/null
 expect "a restarted container has lost eth0" bash -c '! docker exec con1 ip link show eth0 >/dev/null 2>&1'
@@ -222,6 +228,11 @@ expect "teardown works" play teardown netdevops.ovs_docker.teardown -l venv
 expect "teardown changed things" test "$changed" -gt 0
 expect "the machine is as before the lab" same "$logs/before"
 expect "and the host's pictures are gone" test ! -e "$topology/venv.md" -a ! -e "$topology/venv.svg" -a ! -e "$topology/venv.dot"
+expect "the topology playbook works on a host without the lab" play topology-bare netdevops.ovs_docker.topology -l venv
+expect "it draws what is there (valid SVG and Mermaid), and no lab" pictures
+expect "no lab bridge in it" fails pictures br0
+expect "and it changed nothing on the host" same "$logs/before"
+rm -f "$topology"/venv.*
 expect "teardown again works" play teardown-repeat netdevops.ovs_docker.teardown -l venv
 expect "teardown again changed nothing" test "$changed" -eq 0
 expect "teardown again in check mode works" play teardown-repeat-check netdevops.ovs_docker.teardown -l venv --check

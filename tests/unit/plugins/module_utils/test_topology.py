@@ -171,6 +171,11 @@ def test_reader_finds_every_kind_of_port_and_its_problems_without_looking_inside
     assert result['host_addresses'] == ['192.0.2.1/24']
     assert engine.asked == ['listing', ('inspect', [ID1])]  # one listing; only running containers inspected
     assert 'other_links' not in result
+    engine.asked = []
+    pruning = by_port(_topology.Reader(db, host, engine, inside=False, pids=False).read())
+    assert engine.asked == ['listing']  # what runs, the listing says: no inspect
+    assert [p['kind'] for p in pruning['p_gone']['problems']] == ['container_gone']
+    assert [p['kind'] for p in pruning['p_stop']['problems']] == ['container_stopped']
 
 
 def test_reader_narrows_to_a_bridge_or_a_container():
