@@ -212,7 +212,9 @@ class DockerPort(_runner.Module):
         if missing:
             self.fail(missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
                                            'Debian/Ubuntu python3-docker)'), exception=missing)
-        self.db = _ovsdb.connect(self.module, _ovsdb.merge_tables(_attach.TABLES, _bridge.TABLES, _topology.TABLES))
+        # pruning reads through _topology, whose columns an attach (the hot path) need not replicate
+        tables = [_attach.TABLES, _bridge.TABLES] + ([_topology.TABLES] if self.params['state'] == 'pruned' else [])
+        self.db = _ovsdb.connect(self.module, _ovsdb.merge_tables(*tables))
         self.engine = _containers.Engine(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
         self.host = Netlink()
 

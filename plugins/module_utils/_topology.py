@@ -162,7 +162,7 @@ class Reader(object):
             for port in bridge['ports']:
                 self._finish(port, addresses)
                 result['problems'].extend(dict(p, bridge=bridge['name'], port=port['name']) for p in port['problems'])
-        result['host_addresses'] = sorted(set(a for index, cidrs in addresses.items() for a in cidrs if _global(a)))
+        result['host_addresses'] = sorted(set(a for cidrs in addresses.values() for a in cidrs if _global(a)))
         if other_links:
             known = set(OVS_DEVICES) | {'lo'} | set(r.name for r in self.db.rows('Bridge')) | set(
                 r.name for r in self.db.rows('Interface'))
