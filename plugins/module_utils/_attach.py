@@ -21,12 +21,15 @@ import re
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
-    AF_INET, AF_INET6, Netlink, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_TABLES, PortRows
+    AF_INET, AF_INET6, Netlink, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns, vlan_support)
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_EXTRAS, PORT_TABLES, PortRows
 
 TABLES = PORT_TABLES
 MTU_MIN, MTU_MAX, MTU_IPV6_MIN = 68, 65535, 1280
 VLAN_MIN, VLAN_MAX = 1, 4094
+TRUNK_MIN, TRUNK_MAX = 0, 4095  # OVS's Port.trunks (VLAN 0 and 4095 included, as OVSDB allows)
+VLAN_MODES = ('access', 'trunk', 'native-tagged', 'native-untagged')
+POLICING_MAX = 4294967295  # kbps / kb: OVSDB's integers here are 32-bit in ovs-vswitchd
 _MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
 _NETNS_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
 
@@ -84,11 +87,94 @@ def _gateway(value, family, addresses, onlink, what):
     return str(gateway), None
 
 
+def parse_trunks(values):
+    """[10, '20', '100-110'] -> (sorted unique VLAN IDs, [errors])."""
+    found, errors = set(), []
+    for value in values:
+        text = str(value).strip()
+        low, sep, high = text.partition('-')
+        try:
+            first, last = int(low), int(high if sep else low)
+        except ValueError:
+            errors.append("trunks: %r is neither a VLAN ID nor a range such as 100-110" % (value,))
+            continue
+        if not (TRUNK_MIN <= first <= TRUNK_MAX and TRUNK_MIN <= last <= TRUNK_MAX):
+            errors.append("trunks: %s is out of range: VLAN IDs are %d to %d" % (text, TRUNK_MIN, TRUNK_MAX))
+        elif first > last:
+            errors.append("trunks: range %s runs backwards: write %d-%d" % (text, last, first))
+        else:
+            found.update(range(first, last + 1))
+    return sorted(found), errors
+
+
+def vlan_problems(tag, trunks, mode):
+    """What is contradictory in a port's tag, trunks and vlan_mode (OVS would take it, but not as
+    meant): each a message with the fix."""
+    if mode == 'access' and trunks:
+        return ["vlan_mode access carries only its vlan: trunks %s need vlan_mode trunk, native-tagged or "
+                "native-untagged" % _ranges(trunks)]
+    if mode == 'trunk' and tag is not None:
+        return ["vlan_mode trunk takes no vlan (OVS keeps a trunk port's tag empty): drop vlan, or use vlan_mode "
+                "native-untagged or native-tagged to carry VLAN %s as the native one" % tag]
+    if mode in ('native-tagged', 'native-untagged') and tag is None:
+        return ["vlan_mode %s needs vlan: the native VLAN (the one untagged frames belong to)" % mode]
+    if mode is None and tag is not None and trunks:
+        return ["trunks %s on a port with vlan %s and no vlan_mode: OVS makes that an access port of VLAN %s and "
+                "ignores trunks; set vlan_mode native-untagged (or native-tagged), or vlan: 0 for a plain trunk"
+                % (_ranges(trunks), tag, tag)]
+    return []
+
+
+def _ranges(ids):
+    """[10, 11, 12, 20] -> '10-12,20' (for messages and pictures)."""
+    parts = []
+    for vid in ids:
+        if parts and parts[-1][1] == vid - 1:
+            parts[-1][1] = vid
+        else:
+            parts.append([vid, vid])
+    return ','.join('%d' % a if a == b else '%d-%d' % (a, b) for a, b in parts)
+
+
+def parse_vlans(values, interface):
+    """The VLAN sub-interfaces asked for inside the namespace -> ([{'id', 'name', 'addresses'}], [errors])."""
+    result, errors = [], []
+    for entry in values:
+        entry = entry if isinstance(entry, dict) else {'id': entry}
+        try:
+            vid = int(entry.get('id'))
+        except (TypeError, ValueError):
+            errors.append("vlans: %r has no id: give each sub-interface a VLAN id (1 to 4094)" % (entry,))
+            continue
+        if not VLAN_MIN <= vid <= VLAN_MAX:
+            errors.append("vlans: id %d is out of range: give %d to %d" % (vid, VLAN_MIN, VLAN_MAX))
+            continue
+        name = entry.get('name') or '%s.%d' % (interface, vid)
+        error = _validate.interface_name(name, 'vlans: the sub-interface name')
+        if error:
+            errors.append(error + (" (it is INTERFACE.ID unless the item sets name)" if not entry.get('name') else ''))
+            continue
+        addresses = None
+        if entry.get('addresses') is not None:
+            addresses, more = _validate.parse_addresses(entry['addresses'], 'vlans: %s addresses' % name)
+            errors.extend(more)
+        result.append({'id': vid, 'name': name, 'addresses': addresses})
+    for key in ('id', 'name'):
+        seen = [item[key] for item in result]
+        twice = sorted(set(str(v) for v in seen if seen.count(v) > 1))
+        if twice:
+            errors.append("vlans: %s %s given twice: one sub-interface each" % (key, ', '.join(twice)))
+    if any(item['name'] == interface for item in result):
+        errors.append("vlans: a sub-interface cannot be called %s, the attached interface itself" % interface)
+    return sorted(result, key=lambda item: item['id']), errors
+
+
 def desired_state(spec):
     """Validated, canonical desired state of one attachment -> (desired, [errors]).
 
     spec: state, namespace, interface, host_interface, bridge, addresses, mac, mtu, gateway,
-    gateway6, gateway_onlink, vlan, external_ids, create_namespace, delete_namespace, and from the
+    gateway6, gateway_onlink, vlan, vlan_mode, trunks, vlans, ingress_policing_rate,
+    ingress_policing_burst, external_ids, create_namespace, delete_namespace, and from the
     modules: marks (the external_ids that prove an OVS port is this attachment's; they win over
     the user's external_ids) and where (how messages name the namespace: "container web").
     """
@@ -166,14 +252,37 @@ def desired_state(spec):
         errors.append("vlan %s is out of range: give a VLAN ID from %d to %d, or 0 for no tag" % (vlan, VLAN_MIN, VLAN_MAX))
     # 0 is no tag (a trunk port): VLAN 0 is no usable access VLAN, and a way to clear the tag is needed.
     desired['vlan'] = (int(vlan) or None) if vlan is not None else None
-    desired['clear_vlan'] = vlan is not None and int(vlan) == 0
+    mode = spec.get('vlan_mode')
+    if mode is not None and mode not in VLAN_MODES:
+        errors.append("vlan_mode %r is not one of %s" % (mode, ', '.join(VLAN_MODES)))
+    desired['vlan_mode'] = mode
+    # a trunk port has no tag: asking for the mode clears it
+    desired['clear_vlan'] = (vlan is not None and int(vlan) == 0) or (mode == 'trunk' and vlan is None)
+    trunks = None
+    if spec.get('trunks') is not None:
+        trunks, more = parse_trunks(spec['trunks'])
+        errors.extend(more)
+    desired['trunks'] = trunks
+    if mode is not None or (trunks and desired['vlan'] is not None):  # what the task alone contradicts
+        errors.extend(vlan_problems(desired['vlan'], trunks or [], mode))
+    for key in ('ingress_policing_rate', 'ingress_policing_burst'):
+        value = spec.get(key)
+        if value is not None and not 0 <= int(value) <= POLICING_MAX:
+            errors.append("%s %s is out of range: give 0 (no policing) to %d" % (key, value, POLICING_MAX))
+        desired[key] = int(value) if value is not None else None
+    desired['vlans'] = None
+    if spec.get('vlans') is not None:
+        desired['vlans'], more = parse_vlans(spec['vlans'], interface)
+        errors.extend(more)
     external_ids, error = _validate.ovsdb_map(spec.get('external_ids'), 'external_ids')
     if error:
         errors.append(error)
     # The marks are how the port is proven ours later: the user's external_ids cannot change them.
     desired['external_ids'] = dict(external_ids or {}, **desired['marks']) if desired['bridge'] is not None else {}
-    if desired['bridge'] is None and (desired['vlan'] is not None or spec.get('external_ids')):
-        errors.append("vlan and external_ids are set on the OVS port: they need bridge")
+    on_port = [key for key in ('vlan', 'vlan_mode', 'trunks', 'external_ids', 'ingress_policing_rate',
+                               'ingress_policing_burst') if spec.get(key) is not None and spec.get(key) != {}]
+    if desired['bridge'] is None and on_port:
+        errors.append("OVS port settings (%s) need bridge: set it, or leave them out" % ', '.join(on_port))
     return desired, errors
 
 
@@ -208,6 +317,23 @@ def _describe_foreign(host, current):
             ns_link['peer_name'], ns_link['peer_master'] = peer['name'], host.master(peer)[0]
 
 
+def _sub_interfaces(ns, link, desired, paired):
+    """({name: link} of the VLAN sub-interfaces on our inside interface, {name: link} of other
+    links under the names of the wanted ones). One dump of links, one of addresses if any are ours."""
+    wanted = set(item['name'] for item in desired['vlans'])
+    ours, foreign = {}, {}
+    for other in ns.links():
+        if paired and other['kind'] == 'vlan' and other['peer_index'] == link['index']:
+            ours[other['name']] = other
+        elif other['name'] in wanted:
+            foreign[other['name']] = other
+    if ours:
+        addresses = ns.all_addresses()
+        for other in ours.values():
+            other['addresses'] = _validate.managed(addresses.get(other['index'], []))
+    return ours, foreign
+
+
 def observe(desired, host, db, ns=None):
     """Current state of one attachment as plain data. ``host`` is the host's Netlink, ``ns``
     the namespace's (made here when None and the namespace exists). Never creates anything.
@@ -235,6 +361,9 @@ def observe(desired, host, db, ns=None):
             link['addresses'] = _validate.managed(ns.addresses(link['index']))
             if any(':' in a for a in desired['addresses'] or []):  # read only when IPv6 is asked for
                 current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
+        if desired.get('vlans') is not None:  # read only when sub-interfaces are asked for
+            current['vlans'], current['vlan_foreign'] = _sub_interfaces(ns, link, desired, current['paired'])
+            current['vlan_support'] = vlan_support()
     if db is not None:
         current['port'] = db.port(desired['host_interface'])
         current['bridge_exists'] = desired.get('bridge') is None or db.find('Bridge', desired['bridge']) is not None
@@ -276,6 +405,11 @@ def view(desired, current):
         'gateway': current.get('gateway'),
         'gateway6': current.get('gateway6'),
     })
+    # with a port, its columns beyond the tag (a port read before they were known: defaults)
+    result.update((k, port.get(k, default) if port else None) for k, default in PORT_EXTRAS.items())
+    if current.get('vlans') is not None:
+        result['vlans'] = [dict(id=link['vlan_id'], name=name, addresses=link['addresses'], state=link['state'])
+                           for name, link in sorted(current['vlans'].items(), key=lambda kv: kv[1]['vlan_id'])]
     return result
 
 
@@ -369,10 +503,15 @@ def ownership_problems(current, desired):
 #   ipv6        ['ns']               'enable' or 'disable' (the inside interface's IPv6 switch)
 #   addr        [CIDR]               'present', or None (on the inside interface)
 #   route       [address family]     (gateway or None, onlink): the default route inside
-#   port, port_tag, iface_ext        the OVS port, as _ovsdb.PortRows runs them
+#   vlan_if     [sub-interface name] new {'id', 'addresses'}: made (up, with them) on the inside interface
+#   vlan_addr   [(name, CIDR)]       'present', or None (on a sub-interface)
+#   vlan_state  [name]               'up' (from 'down')
+#   port, port_tag, port_set, iface_ext  the OVS port, as _ovsdb.PortRows runs them
 
 def _port_value(port):
-    return {'bridge': port['bridge'], 'tag': port['tag'], 'external_ids': port['external_ids']}
+    value = {'bridge': port['bridge'], 'tag': port['tag'], 'external_ids': port['external_ids']}
+    value.update((k, port[k]) for k, default in PORT_EXTRAS.items() if port.get(k, default) != default)
+    return value
 
 
 def _port_deletion(current, desired):
@@ -457,6 +596,7 @@ def plan(current, desired):
             actions.append(Action('route', family, (want, desired['onlink']), (state.get(key), desired['onlink'])))
             state[key] = want
 
+    vlans = _plan_sub_interfaces(current, desired, fresh, actions, problems)
     port = dict(current['port'] or {})
     if desired['bridge'] is not None and not current.get('bridge_exists', True) and not desired.get('bridge_planned'):
         problems.append("bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)" % desired['bridge'])
@@ -468,22 +608,68 @@ def plan(current, desired):
             else:
                 external_ids[key] = value
         tag = None if desired['clear_vlan'] else desired['vlan'] if desired['vlan'] is not None else port.get('tag')
+        # trunks, vlan_mode, policing: as asked, else as they are (a new port: OVS's defaults)
+        extras = dict((key, desired[key] if desired.get(key) is not None else port.get(key, default))
+                      for key, default in PORT_EXTRAS.items())
+        problems.extend(vlan_problems(tag, extras['trunks'], extras['vlan_mode']))
         if not current['port'] or port['bridge'] != desired['bridge'] or fresh:
             # new, on another bridge, or its veth was replaced: a new port row (ovs-vswitchd
             # then opens the new device)
             if current['port']:
                 actions.append(_port_deletion(current, desired))
-            actions.append(Action('port', desired['host_interface'],
-                                  {'bridge': desired['bridge'], 'tag': tag, 'external_ids': external_ids}, None))
+            value = {'bridge': desired['bridge'], 'tag': tag, 'external_ids': external_ids}
+            value.update((k, v) for k, v in extras.items() if v != PORT_EXTRAS[k])
+            actions.append(Action('port', desired['host_interface'], value, None))
         else:
             if tag != port['tag']:
                 actions.append(Action('port_tag', desired['host_interface'], tag, port['tag']))
+            changed = dict((k, v) for k, v in extras.items() if v != port.get(k, PORT_EXTRAS[k]))
+            if changed:
+                actions.append(Action('port_set', desired['host_interface'], changed,
+                                      dict((k, port.get(k, PORT_EXTRAS[k])) for k in changed)))
             if external_ids != port['external_ids']:
                 actions.append(Action('iface_ext', desired['host_interface'], external_ids, port['external_ids']))
-        port.update(bridge=desired['bridge'], external_ids=external_ids, tag=tag)
-    after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True)
+        port.update(extras, bridge=desired['bridge'], external_ids=external_ids, tag=tag)
+    after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True,
+                       vlans=vlans)
     actions.sort(key=_stale_first)
     return actions, before, view(desired, after_state), problems
+
+
+def _plan_sub_interfaces(current, desired, fresh, actions, problems):
+    """The VLAN sub-interfaces' actions (appended); returns them as they will be ({name: link}),
+    or None when the task does not ask for any. ``desired['vlans']`` is the whole list: other
+    sub-interfaces on our interface go; links of other kinds under the wanted names are refused."""
+    if desired['vlans'] is None:
+        return None
+    for name, link in sorted((current.get('vlan_foreign') or {}).items()):
+        problems.append("interface %s already exists in %s and is %s, not a VLAN sub-interface of %s: this module "
+                        "did not make it; give the vlans item another name" % (
+                            name, desired['where'], 'a %s' % link['kind'] if link['kind'] else 'a device', desired['interface']))
+    have = {} if fresh else dict(current.get('vlans') or {})
+    wanted = dict((item['name'], item) for item in desired['vlans'])
+    for name, link in sorted(have.items()):
+        if name not in wanted or wanted[name]['id'] != link['vlan_id']:
+            actions.append(Action('vlan_if', name, None, {'id': link['vlan_id'], 'addresses': link['addresses']}))
+    after, unsupported = {}, not current.get('vlan_support', True)
+    for item in desired['vlans']:
+        name, link = item['name'], have.get(item['name'])
+        if link is None or link['vlan_id'] != item['id']:
+            if unsupported:
+                problems.append("vlans: this kernel cannot make VLAN sub-interfaces (no 802.1Q support: no "
+                                "/proc/net/vlan and no 8021q module for %s): load or install it (modprobe 8021q), or "
+                                "leave out vlans and handle the tags inside" % os.uname().release)
+                unsupported = False  # said once
+            actions.append(Action('vlan_if', name, {'id': item['id'], 'addresses': item['addresses'] or []}, None))
+            after[name] = {'vlan_id': item['id'], 'addresses': item['addresses'] or [], 'state': 'up'}
+            continue
+        if link['state'] != 'up':
+            actions.append(Action('vlan_state', name, 'up', link['state']))
+        addresses = link['addresses'] if item['addresses'] is None else item['addresses']
+        actions.extend(Action('vlan_addr', (name, a), None, 'present') for a in link['addresses'] if a not in addresses)
+        actions.extend(Action('vlan_addr', (name, a), 'present', None) for a in addresses if a not in link['addresses'])
+        after[name] = {'vlan_id': item['id'], 'addresses': addresses, 'state': 'up'}
+    return after
 
 
 def _in_subnets(address, cidrs):
@@ -580,6 +766,42 @@ class AttachmentLinks(object):
     def _addr(self, action):
         ns = self._side('ns')
         (ns.add_address if action.new else ns.del_address)(self._index('ns'), action.target)
+
+    def _vlan_if(self, action):
+        ns = self._side('ns')
+        if action.new is None:
+            link = ns.link(action.target)
+            if link is not None:
+                ns.del_link(link['index'])
+            return
+        ns.add_vlan(action.target, self._index('ns'), action.new['id'])
+        if action.new['addresses']:
+            index = ns.link(action.target)['index']
+            for cidr in action.new['addresses']:
+                self._sub_address(ns, action.target, index, cidr)
+
+    def _sub_address(self, ns, name, index, cidr):
+        if ':' in cidr:  # a new link's IPv6 switch follows the namespace default (off in Docker's containers)
+            ns.sysctl('ipv6/conf/%s/disable_ipv6' % name, 0)
+        ns.add_address(index, cidr)
+
+    def _vlan_addr(self, action):
+        ns = self._side('ns')
+        name, cidr = action.target
+        link = ns.link(name)
+        if link is None:
+            raise RuntimeError('%s is gone' % name)
+        if action.new:
+            self._sub_address(ns, name, link['index'], cidr)
+        else:
+            ns.del_address(link['index'], cidr)
+
+    def _vlan_state(self, action):
+        ns = self._side('ns')
+        link = ns.link(action.target)
+        if link is None:
+            raise RuntimeError('%s is gone' % action.target)
+        ns.set_link(link['index'], state=action.new)
 
     def _route(self, action):
         gateway, onlink = action.new

@@ -47,6 +47,15 @@ ATTACH_ARGS = dict(
     gateway=dict(type='str'),
     gateway6=dict(type='str'),
     gateway_onlink=dict(type='bool', default=False),
+    vlan_mode=dict(type='str', choices=['access', 'trunk', 'native-tagged', 'native-untagged']),
+    trunks=dict(type='list', elements='raw'),
+    vlans=dict(type='list', elements='dict', options=dict(
+        id=dict(type='int', required=True),
+        name=dict(type='str'),
+        addresses=dict(type='list', elements='str'),
+    )),
+    ingress_policing_rate=dict(type='int'),
+    ingress_policing_burst=dict(type='int'),
 )
 
 

@@ -19,8 +19,9 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common impor
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # Options an item of `attachments` takes from the top level when it does not set them itself.
-INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'gateway', 'gateway6', 'gateway_onlink')
-ITEM_OPTIONS = ('container', 'interface', 'addresses', 'mac', 'external_ids') + INHERITED
+INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
+             'ingress_policing_rate', 'ingress_policing_burst')
+ITEM_OPTIONS = ('container', 'interface', 'addresses', 'mac', 'external_ids', 'vlans') + INHERITED
 
 
 def host_interface_for(container_id, interface):
@@ -174,6 +175,7 @@ ITEM_SPEC = dict(
     gateway_onlink=dict(type='bool'),
     vlan=dict(type='int'),
     external_ids=dict(type='dict'),
+    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans', 'ingress_policing_rate', 'ingress_policing_burst'))
 )
 
 

@@ -149,6 +149,22 @@ def own_netns_identity():
     return stat.st_dev, stat.st_ino
 
 
+def vlan_support():
+    """Can this kernel make 802.1Q links? /proc/net/vlan exists once the 8021q code is in (built in
+    or loaded); else the module must be there to be loaded on first use."""
+    if os.path.exists('/proc/net/vlan'):
+        return True
+    release = os.uname().release
+    for index in ('modules.builtin', 'modules.dep'):
+        try:
+            with open('/lib/modules/%s/%s' % (release, index)) as handle:
+                if '/8021q.ko' in handle.read():
+                    return True
+        except (IOError, OSError):
+            continue
+    return False
+
+
 def create_netns(name):
     pyroute2()['netns'].create(name)
 
@@ -182,6 +198,11 @@ def _vxlan_info(info):
         'local': str(ipaddress.ip_address(local)) if local else None,
         'learning': bool(data.get_attr('IFLA_VXLAN_LEARNING')),
     }
+
+
+def _vlan_id(info):
+    data = info.get_attr('IFLA_INFO_DATA')
+    return data.get_attr('IFLA_VLAN_ID') if data is not None else None
 
 
 class Netlink(object):
@@ -260,6 +281,7 @@ class Netlink(object):
             'name': msg.get_attr('IFLA_IFNAME'),
             'kind': kind,
             'vxlan': _vxlan_info(info) if kind == 'vxlan' else None,
+            'vlan_id': _vlan_id(info) if kind == 'vlan' else None,
             # a veth's IFLA_LINK is its peer's index (in the peer's namespace)
             'peer_index': msg.get_attr('IFLA_LINK'),
             # set when the peer is in another namespace (the id that namespace has here)
@@ -338,6 +360,11 @@ class Netlink(object):
                        kind='veth', peer={'ifname': peer, 'net_ns_fd': fd})
         finally:
             os.close(fd)
+
+    def add_vlan(self, name, parent_index, vlan_id):
+        """An 802.1Q sub-interface of the link ``parent_index``, up."""
+        self._call('creating VLAN sub-interface %s' % name, self.ipr.link, 'add', ifname=name, kind='vlan',
+                   link=parent_index, vlan_id=vlan_id, state='up')
 
     def add_vxlan(self, name, vni, port, local=None):
         """A VXLAN link without learning: it floods to the remotes of its FDB (add_flood)."""

@@ -31,9 +31,12 @@ DB_NAME = 'Open_vSwitch'
 PORT_TABLES = {
     'Open_vSwitch': ['bridges', 'cur_cfg', 'next_cfg'],
     'Bridge': ['name', 'ports'],
-    'Port': ['name', 'interfaces', 'tag'],
-    'Interface': ['name', 'external_ids', 'ofport', 'error'],
+    'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode'],
+    'Interface': ['name', 'external_ids', 'ofport', 'error', 'ingress_policing_rate', 'ingress_policing_burst'],
 }
+# A port's columns beyond bridge, tag and external_ids, with the value a new port has (a port's
+# value, see PortRows, names them only when they differ from it).
+PORT_EXTRAS = {'trunks': [], 'vlan_mode': None, 'ingress_policing_rate': 0, 'ingress_policing_burst': 0}
 # How often a transaction is retried when another client changed what it read (verify failed).
 TXN_ATTEMPTS = 5
 
@@ -172,7 +175,7 @@ class Ovsdb(object):
         return bridges.get(port.uuid)
 
     def port(self, name):
-        """{'bridge', 'tag', 'external_ids'} of the OVS port called ``name``, or None."""
+        """{'bridge', 'tag', 'external_ids'} and PORT_EXTRAS of the OVS port called ``name``, or None."""
         port = self.find('Port', name)
         if port is None:
             return None
@@ -180,11 +183,16 @@ class Ovsdb(object):
         return {
             'bridge': self.bridge_of_port(port),
             'tag': port.tag[0] if port.tag else None,
+            'trunks': sorted(port.trunks),
+            'vlan_mode': port.vlan_mode[0] if port.vlan_mode else None,
             'external_ids': dict(iface.external_ids) if iface is not None else {},
+            'ingress_policing_rate': iface.ingress_policing_rate if iface is not None else 0,
+            'ingress_policing_burst': iface.ingress_policing_burst if iface is not None else 0,
         }
 
-    def insert_port(self, txn, bridge_name, name, tag=None, external_ids=None):
-        """In a transaction's build: a port with one interface of the same name on a bridge."""
+    def insert_port(self, txn, bridge_name, name, tag=None, external_ids=None, **extras):
+        """In a transaction's build: a port with one interface of the same name on a bridge;
+        ``extras``: PORT_EXTRAS columns."""
         bridge = self.find('Bridge', bridge_name)
         if bridge is None:
             raise RuntimeError('bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % bridge_name)
@@ -193,6 +201,7 @@ class Ovsdb(object):
         iface.name, iface.external_ids = name, dict(external_ids or {})
         port = txn.insert(tables['Port'])
         port.name, port.interfaces, port.tag = name, [iface], [tag] if tag is not None else []
+        set_extras(port, iface, extras)
         bridge.addvalue('ports', port.uuid)
 
     def delete_port(self, name):
@@ -277,14 +286,30 @@ class Ovsdb(object):
         return txn
 
 
+def set_extras(port, iface, extras):
+    """Write PORT_EXTRAS columns (those in ``extras``) on a Port row and its Interface row."""
+    for key, value in extras.items():
+        if key == 'trunks':
+            port.trunks = list(value)
+        elif key == 'vlan_mode':
+            port.vlan_mode = [value] if value else []
+        elif key in ('ingress_policing_rate', 'ingress_policing_burst'):
+            setattr(iface, key, int(value))
+        else:
+            raise ValueError('not a port column: %s' % key)
+
+
 class PortRows(object):
     """Executor (see _engine) of OVS ports that have one interface of the same name. Kinds:
-      port       target: port name; new/old: {'bridge', 'tag', 'external_ids'} (None: no port)
+      port       target: port name; new/old: {'bridge', 'tag', 'external_ids'} plus the PORT_EXTRAS
+                 that differ from a new port's (None: no port)
       port_tag   target: port name; new/old: the VLAN tag (None: none)
+      port_set   target: port name; new/old: {column: value} of PORT_EXTRAS (trunks, vlan_mode,
+                 ingress policing)
       iface_ext  target: interface name; new/old: its external_ids
     Every run of them is one transaction."""
 
-    KINDS = ('port', 'port_tag', 'iface_ext')
+    KINDS = ('port', 'port_tag', 'port_set', 'iface_ext')
 
     def __init__(self, db):
         self.db = db
@@ -300,9 +325,12 @@ class PortRows(object):
                     self.db.delete_port(action.target)
                 elif action.kind == 'port':
                     port = action.new
-                    self.db.insert_port(txn, port['bridge'], action.target, port.get('tag'), port.get('external_ids'))
+                    extras = dict((k, v) for k, v in port.items() if k in PORT_EXTRAS)
+                    self.db.insert_port(txn, port['bridge'], action.target, port.get('tag'), port.get('external_ids'), **extras)
                 elif action.kind == 'port_tag':
                     self.db.find('Port', action.target).tag = [action.new] if action.new is not None else []
+                elif action.kind == 'port_set':
+                    set_extras(self.db.find('Port', action.target), self.db.find('Interface', action.target), action.new)
                 elif action.kind == 'iface_ext':
                     self.db.find('Interface', action.target).external_ids = dict(action.new)
                 else:

@@ -26,7 +26,8 @@ TABLES = {
     'Open_vSwitch': ['bridges'],
     'Bridge': ['name', 'ports', 'datapath_type', 'datapath_id', 'fail_mode', 'external_ids'],
     'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode'],
-    'Interface': ['name', 'type', 'ofport', 'error', 'external_ids', 'mtu', 'mac_in_use', 'link_state'],
+    'Interface': ['name', 'type', 'ofport', 'error', 'external_ids', 'mtu', 'mac_in_use', 'link_state',
+                  'ingress_policing_rate', 'ingress_policing_burst'],
 }
 # Problems that make a container's port dead for good: its veth is gone with the container's
 # namespace, and attaching the container again makes a new pair and port anyway.
@@ -57,6 +58,7 @@ def read_ovsdb(db, bridge=None):
                 'ofport': _one(iface.ofport), 'error': _one(iface.error),
                 'tag': _one(port.tag), 'trunks': sorted(port.trunks), 'vlan_mode': _one(port.vlan_mode),
                 'mtu': _one(iface.mtu), 'mac': _one(iface.mac_in_use), 'link_state': _one(iface.link_state),
+                'ingress_policing_rate': iface.ingress_policing_rate, 'ingress_policing_burst': iface.ingress_policing_burst,
                 'external_ids': dict(iface.external_ids),
             })
         bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',

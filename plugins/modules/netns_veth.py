@@ -143,6 +143,18 @@ EXAMPLES = r'''
     mtu: 9000
     vlan: 10
 
+- name: A router on a trunk of VLANs 10 and 20, untagged frames in VLAN 1, a sub-interface for each
+  netdevops.ovs_docker.netns_veth:
+    namespace: router
+    interface: eth0
+    bridge: br0
+    vlan_mode: native-untagged
+    vlan: 1
+    trunks: [10, 20]
+    vlans:
+      - {id: 10, addresses: [10.0.10.1/24]}
+      - {id: 20, addresses: [10.0.20.1/24]}
+
 - name: Remove the pair and the namespace
   netdevops.ovs_docker.netns_veth:
     namespace: ns1
@@ -186,6 +198,28 @@ attachment:
       description: VLAN tag of the OVS port, or null.
       type: int
       sample: 10
+    vlan_mode:
+      description: VLAN mode of the OVS port, or null (OVS's default for its tag).
+      type: str
+      sample: native-untagged
+    trunks:
+      description: VLANs the OVS port trunks (empty is all), or null without a port.
+      type: list
+      elements: int
+      sample: [20, 30]
+    ingress_policing_rate:
+      description: Ingress policing rate of the OVS interface in kbit/s (0 is none), or null without a port.
+      type: int
+      sample: 10000
+    ingress_policing_burst:
+      description: Its burst in kbit (0 is OVS's default), or null without a port.
+      type: int
+      sample: 1000
+    vlans:
+      description: The VLAN sub-interfaces inside (C(id), C(name), C(addresses), C(state)); only when O(vlans) is set.
+      type: list
+      elements: dict
+      sample: [{id: 20, name: eth0.20, addresses: [10.0.20.1/24], state: up}]
     external_ids:
       description: external_ids of the OVS interface.
       type: dict

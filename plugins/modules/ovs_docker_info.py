@@ -139,6 +139,8 @@ bridges:
         tag: {description: "The access VLAN tag, or V(null).", type: int}
         trunks: {description: The trunked VLANs (empty is all)., type: list, elements: int}
         vlan_mode: {description: "The VLAN mode, or V(null) (the default for its tag).", type: str}
+        ingress_policing_rate: {description: "Ingress policing rate in kbit/s (V(0): none).", type: int}
+        ingress_policing_burst: {description: "Ingress policing burst in kbit (V(0): OVS's default).", type: int}
         mtu: {description: MTU as OVS reports it., type: int}
         mac: {description: MAC in use as OVS reports it., type: str}
         link_state: {description: Link state as OVS reports it., type: str}

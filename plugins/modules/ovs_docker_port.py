@@ -87,8 +87,8 @@ options:
   attachments:
     description:
       - Many attachments in one task. Each item takes the options O(container), O(interface) and the
-        ones below; O(bridge), O(state), O(mtu), O(vlan), O(gateway), O(gateway6) and O(gateway_onlink)
-        default to the task's own.
+        ones below; O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode), O(trunks), O(gateway), O(gateway6),
+        O(gateway_onlink), O(ingress_policing_rate) and O(ingress_policing_burst) default to the task's own.
     type: list
     elements: dict
     suboptions:
@@ -103,6 +103,18 @@ options:
       gateway6: {description: IPv6 default gateway., type: str}
       gateway_onlink: {description: Accept gateways outside the subnets., type: bool}
       vlan: {description: VLAN access tag (0 removes it)., type: int}
+      vlan_mode: {description: The port's VLAN mode., type: str, choices: [access, trunk, native-tagged, native-untagged]}
+      trunks: {description: "Trunked VLAN IDs and ranges (V(100-110))", type: list, elements: raw}
+      vlans:
+        description: VLAN sub-interfaces inside the container.
+        type: list
+        elements: dict
+        suboptions:
+          id: {description: The VLAN ID., type: int, required: true}
+          name: {description: "Its name (default C(INTERFACE.ID))", type: str}
+          addresses: {description: Its addresses., type: list, elements: str}
+      ingress_policing_rate: {description: Ingress policing rate (kbit/s; 0 off)., type: int}
+      ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
       external_ids: {description: More external_ids keys., type: dict}
   create_bridge:
     description:
@@ -174,6 +186,17 @@ EXAMPLES = r'''
     container: con1
     bridge: br0
     vlan: 10
+
+- name: A trunk of VLANs 100 to 110 into the container, with a sub-interface for VLAN 100; at most 10 Mbit/s in
+  netdevops.ovs_docker.ovs_docker_port:
+    container: router1
+    bridge: br0
+    vlan_mode: trunk
+    trunks: [100-110]
+    vlans:
+      - {id: 100, addresses: [10.1.0.1/24]}
+    ingress_policing_rate: 10000
+    ingress_policing_burst: 1000
 
 - name: del-ports (every port of the container)
   netdevops.ovs_docker.ovs_docker_port:

@@ -84,7 +84,7 @@ def row(**columns):
 
 def iface(name, kind='', **ids):
     return row(name=name, type=kind, ofport=[1], error=[], external_ids=ids, mtu=[1500], mac_in_use=['02:00:00:00:00:01'],
-               link_state=['up'])
+               link_state=['up'], ingress_policing_rate=0, ingress_policing_burst=0)
 
 
 def oport(name, *ifaces, **more):

@@ -67,12 +67,35 @@ def attachment(namespace, interface, host_interface):
         state['host_' + key] = host[key] if host else None
     bridge = run(['ovs-vsctl', 'port-to-br', host_interface])
     state['port_bridge'] = bridge.strip() if bridge else None
-    state['port_tag'] = state['port_external_ids'] = None
+    for key in ('port_tag', 'port_external_ids', 'port_trunks', 'port_vlan_mode', 'iface_policing_rate',
+                'iface_policing_burst'):
+        state[key] = None
     if bridge:
         tag = ovs_cell('Port', host_interface, 'tag')
         state['port_tag'] = tag if isinstance(tag, int) else None
         state['port_external_ids'] = dict(ovs_cell('Interface', host_interface, 'external_ids')[1])
+        trunks = ovs_cell('Port', host_interface, 'trunks')  # one value bare, else ["set", [...]]
+        state['port_trunks'] = sorted(trunks[1]) if isinstance(trunks, list) else [trunks]
+        mode = ovs_cell('Port', host_interface, 'vlan_mode')
+        state['port_vlan_mode'] = mode if isinstance(mode, str) else None
+        state['iface_policing_rate'] = ovs_cell('Interface', host_interface, 'ingress_policing_rate')
+        state['iface_policing_burst'] = ovs_cell('Interface', host_interface, 'ingress_policing_burst')
+    if ns:
+        state['ns_vlans'] = sub_interfaces(namespace, interface)
     return state
+
+
+def sub_interfaces(namespace, interface):
+    """The 802.1Q links on the interface inside: [{'id', 'name', 'addresses', 'state'}]."""
+    found = []
+    for item in json.loads(run(ip(namespace) + ['-j', '-d', 'addr', 'show']) or '[]'):
+        info = item.get('linkinfo') or {}
+        if info.get('info_kind') == 'vlan' and item.get('link') == interface:
+            found.append({'id': info['info_data']['id'], 'name': item['ifname'],
+                          'state': 'up' if 'UP' in item['flags'] else 'down',
+                          'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in item.get('addr_info', [])
+                                              if a.get('scope') != 'link')})
+    return sorted(found, key=lambda v: v['id'])
 
 
 def world():

@@ -73,7 +73,8 @@ def main():
 
     bridges = ovs_table('Bridge', ['name', 'datapath_type', 'fail_mode', 'ports'])
     ports = ovs_table('Port', ['name', '_uuid', 'tag', 'trunks', 'vlan_mode'])
-    ifaces = ovs_table('Interface', ['name', 'type', 'ofport', 'error', 'external_ids'])
+    ifaces = ovs_table('Interface', ['name', 'type', 'ofport', 'error', 'external_ids', 'ingress_policing_rate',
+                                     'ingress_policing_burst'])
     port_names = dict((p['_uuid'], name) for name, p in ports.items())
     told_bridges = dict((b['name'], b) for b in result['bridges'])
     if whole:
@@ -105,6 +106,9 @@ def check_port(port, row, iface, same, wrong):
         return
     same('%s tag' % name, optional(row['tag']), port['tag'])
     same('%s trunks' % name, sorted(row['trunks'] if isinstance(row['trunks'], list) else [row['trunks']]), port['trunks'])
+    same('%s vlan_mode' % name, optional(row['vlan_mode']), port['vlan_mode'])
+    same('%s ingress policing' % name, [iface['ingress_policing_rate'], iface['ingress_policing_burst']],
+         [port['ingress_policing_rate'], port['ingress_policing_burst']])
     same('%s type' % name, iface['type'] or 'system', port['type'])
     same('%s ofport' % name, optional(iface['ofport']), port['ofport'])
     same('%s error' % name, optional(iface['error']), port['error'])
