@@ -52,7 +52,7 @@ options:
   vlans:
     description:
       - 802.1Q sub-interfaces of the interface inside the namespace (made with netlink), so that a trunk
-        port is usable end to end. The whole list: other VLAN sub-interfaces of that interface are
+        port is usable end to end. It is the whole list - other VLAN sub-interfaces of that interface are
         removed; not set, they are left as they are.
       - A link of another kind under a sub-interface's name is refused.
     type: list
@@ -77,6 +77,6 @@ options:
     type: int
   ingress_policing_burst:
     description:
-      - The burst allowed above O(ingress_policing_rate), in kbit (V(0): OVS's default). Needs O(bridge).
+      - The burst allowed above O(ingress_policing_rate), in kbit (V(0) is OVS's default). Needs O(bridge).
     type: int
 '''
