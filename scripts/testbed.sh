@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/testbed.sh [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]
+#   scripts/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -15,6 +15,8 @@ DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-p
               debootstrap openssh-client
               # Graphviz's dot: the topology pictures' SVG (playbooks/topology.yml, the lab role)
               graphviz
+              # Podman, a second engine behind its Docker-compatible API (not podman-docker: docker.io stays)
+              podman
               # Debian's own libraries: the lab role is also tested with /usr/bin/python3 and these
               python3-pyroute2 python3-openvswitch python3-docker python3-requests)
 
@@ -161,6 +163,29 @@ services() {
     for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
     docker info >/dev/null 2>&1 || { say "dockerd did not come up; see /var/log/dockerd-testbed.log"; exit 1; }
   fi
+  podman_start
+}
+
+# Podman's Docker-compatible API, rootful, on a socket of its own (dockerd keeps /var/run/docker.sock).
+PODMAN_SOCKET=/run/podman/podman.sock
+# Podman gives rootful containers the highest open-files and processes limits it can find, which a
+# sandboxed machine may refuse to raise to (runc: "error setting rlimit"): fixed, ordinary ones.
+PODMAN_CONF=/etc/containers/containers.conf.d/50-netdevops-ovs_docker-testbed.conf
+podman_ping() { curl -sf --max-time 2 --unix-socket "$PODMAN_SOCKET" http://podman/_ping >/dev/null 2>&1; }
+podman_start() {
+  if [ ! -f "$PODMAN_CONF" ]; then
+    mkdir -p "$(dirname "$PODMAN_CONF")"
+    printf '# scripts/testbed.sh (netdevops.ovs_docker test bed)\n[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n' >"$PODMAN_CONF"
+  fi
+  if podman_ping; then say "Podman: API service running on $PODMAN_SOCKET"; return; fi
+  say "Podman: starting its API service on $PODMAN_SOCKET (log: /var/log/podman-testbed.log)"
+  mkdir -p "$(dirname "$PODMAN_SOCKET")"
+  setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >/var/log/podman-testbed.log 2>&1 </dev/null &
+  for _ in $(seq 1 120); do podman_ping && break; sleep 0.25; done
+  podman_ping || { say "the Podman API service did not come up; see /var/log/podman-testbed.log"; exit 1; }
+}
+podman_stop() {
+  if pkill -f "podman system service --time=0 unix://$PODMAN_SOCKET"; then say "Podman: API service stopped"; fi
 }
 
 # community.docker (the lab role's containers) comes from the `ansible` package on PyPI, which
@@ -192,21 +217,25 @@ PY
 }
 
 image() {
-  if docker image inspect "$IMAGE" >/dev/null 2>&1; then say "image $IMAGE: present"; return; fi
-  # No registry is reachable: import a one-binary image from Debian's busybox-static.
-  say "image $IMAGE: building from busybox-static"
-  local root; root=$(mktemp -d)
-  mkdir -p "$root/bin"
-  cp /bin/busybox "$root/bin/busybox"
-  for applet in sh ip ping ping6 sleep ifconfig route cat ls top; do ln -s busybox "$root/bin/$applet"; done
-  tar -C "$root" -c . | docker import -c 'CMD ["/bin/sleep", "infinity"]' - "$IMAGE" >/dev/null
-  rm -rf "$root"
+  local engine
+  for engine in docker podman; do  # the same image in both engines (Podman names it localhost/$IMAGE)
+    if "$engine" image inspect "$IMAGE" >/dev/null 2>&1; then say "image $IMAGE: present in $engine"; continue; fi
+    # No registry is reachable: import a one-binary image from Debian's busybox-static.
+    say "image $IMAGE: building from busybox-static for $engine"
+    local root; root=$(mktemp -d)
+    mkdir -p "$root/bin"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in sh ip ping ping6 sleep ifconfig route cat ls top; do ln -s busybox "$root/bin/$applet"; done
+    tar -C "$root" -c . | "$engine" import -c 'CMD ["/bin/sleep", "infinity"]' - "$IMAGE" >/dev/null
+    rm -rf "$root"
+  done
 }
 
 case "${1:-all}" in
   packages) packages ;;
   venv) venv ;;
   services) services ;;
+  podman-stop) podman_stop ;;
   image) image ;;
   venv-newest) venv_newest ;;
   venv-docs) venv_docs ;;
@@ -215,5 +244,5 @@ case "${1:-all}" in
   # the fleet's node image (built by debootstrap from Debian's mirror; kept by Docker)
   fleet-image) scripts/fleet.sh image ;;
   all) packages; venv; collections; services; image ;;
-  *) echo "usage: $0 [packages|venv|collections|services|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]" >&2; exit 2 ;;
+  *) echo "usage: $0 [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]" >&2; exit 2 ;;
 esac

@@ -52,7 +52,7 @@ class Engine(object):
                 # version='auto' asks the engine which API version it speaks: works with old and new ones.
                 self._client = docker.APIClient(base_url=self.base_url, version='auto', timeout=self.timeout)
             except docker.errors.DockerException as exc:
-                raise ContainerError("cannot reach the Docker engine at %s: %s; is dockerd running? Start it, "
+                raise ContainerError("cannot reach the Docker engine at %s: %s; is dockerd (or Podman's API service, podman system service) running? Start it, "
                                      "or set docker_host (or DOCKER_HOST) to its socket" % (self.base_url, exc))
         return self._client
 

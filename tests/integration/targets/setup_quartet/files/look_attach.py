@@ -109,8 +109,10 @@ def world():
 
 
 def container_attachment(container, interface):
-    """The attachment of a container's interface, found as ovs-docker finds it (external_ids)."""
-    pid = (run(['docker', 'inspect', '-f', '{{.State.Pid}}', container]) or '0').strip()
+    """The attachment of a container's interface, found as ovs-docker finds it (external_ids).
+    The container is asked of LOOK_ENGINE's command line (docker, or podman)."""
+    engine = os.environ.get('LOOK_ENGINE', 'docker')
+    pid = (run([engine, 'inspect', '-f', '{{.State.Pid}}', container]) or '0').strip()
     port = (run(['ovs-vsctl', '--bare', '--columns=name', 'find', 'Interface',
                  'external_ids:container_id=' + container, 'external_ids:container_iface=' + interface]) or '').split()
     # a stopped or missing container has no namespace: /proc/0 does not exist
