@@ -14,7 +14,8 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port, _vxlan
 
 _REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')
-_ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'external_ids')
+_ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'vlan_mode', 'trunks', 'vlans',
+                'ingress_policing_rate', 'ingress_policing_burst', 'external_ids')
 
 
 def _label(var, index, item):

@@ -12,6 +12,8 @@ snapshot() {
   echo "== links"; ip -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
   # (|| true: with dockerd stopped, part of some tests, the section is empty instead of ending the script)
   echo "== containers"; { docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null || true; } | sort
+  # (podman ps shows the state as "Up 2 minutes ago": inspect gives the state alone)
+  echo "== podman"; { podman ps -aq | xargs -r podman inspect --format '{{.Name}} {{.State.Status}}' 2>/dev/null || true; } | sort
   echo "== nat"; iptables -t nat -S
   echo "== filter"; iptables -S
   echo "== ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
@@ -26,8 +28,10 @@ has() {  # has WHAT TEXT PATTERN: TEXT must match the extended regex PATTERN
   grep -Eq -- "$3" <<<"$2" || fail "$1: '$3' not in: $2"
 }
 
-# The seed's lab as it must be on this machine after a build, looked at without Ansible.
+# The seed's lab as it must be on this machine after a build, looked at without Ansible; con1 is
+# asked of LOOK_ENGINE's command line (docker, or podman for a lab_engine=podman build).
 assert_lab() {
+  local engine=${LOOK_ENGINE:-docker}
   look_failed=0
   local dp; dp=$(ovs-vsctl get bridge br0 datapath_type) || fail "no bridge br0"
   # auto: no openvswitch kernel module here, so the userspace datapath
@@ -37,9 +41,9 @@ assert_lab() {
   has "veth0 on br0" "$(ovs-vsctl port-to-br veth0)" '^br0$'
   has "ns1 veth1 address" "$(ip -n ns1 -4 -o addr show dev veth1)" ' 192\.168\.1\.1/24 '
   has "ns1 route" "$(ip -n ns1 route show default)" '^default via 192\.168\.1\.250 dev veth1'
-  has "con1 state" "$(docker inspect -f '{{.State.Status}} {{.HostConfig.NetworkMode}}' con1)" '^running none$'
-  has "con1 eth0 address" "$(docker exec con1 ip -4 addr show dev eth0)" 'inet 192\.168\.1\.2/24 '
-  has "con1 route" "$(docker exec con1 ip route)" 'default via 192\.168\.1\.250 dev eth0'
+  has "con1 state" "$("$engine" inspect -f '{{.State.Status}} {{.HostConfig.NetworkMode}}' con1)" '^running none$'
+  has "con1 eth0 address" "$("$engine" exec con1 ip -4 addr show dev eth0)" 'inet 192\.168\.1\.2/24 '
+  has "con1 route" "$("$engine" exec con1 ip route)" 'default via 192\.168\.1\.250 dev eth0'
   has "con1 port on br0" "$(ovs-vsctl --bare --columns=name find interface external_ids:container_id=con1 external_ids:container_iface=eth0 | xargs -r ovs-vsctl iface-to-br)" '^br0$'
   has "vm2 address" "$(ip -n vm2 -4 -o addr show dev eth0)" ' 203\.0\.113\.2/24 '
   has "uplink0 address" "$(ip -4 -o addr show dev uplink0)" ' 203\.0\.113\.1/24 '
@@ -48,9 +52,9 @@ assert_lab() {
   has "forward back" "$(iptables -S FORWARD)" '^-A FORWARD -d 192\.168\.1\.0/24 .*RELATED,ESTABLISHED.* -j ACCEPT'
   has "ip_forward" "$(cat /proc/sys/net/ipv4/ip_forward)" '^1$'
   # Our own pings, beside the role's matrix: the seed's checks, to addresses the lab made.
-  docker exec con1 ping -c 1 -W 2 192.168.1.250 >/dev/null || fail "con1 -> br0"
-  docker exec con1 ping -c 1 -W 2 192.168.1.1 >/dev/null || fail "con1 -> ns1"
-  docker exec con1 ping -c 1 -W 2 203.0.113.2 >/dev/null || fail "con1 -> vm2 (routed and masqueraded)"
+  "$engine" exec con1 ping -c 1 -W 2 192.168.1.250 >/dev/null || fail "con1 -> br0"
+  "$engine" exec con1 ping -c 1 -W 2 192.168.1.1 >/dev/null || fail "con1 -> ns1"
+  "$engine" exec con1 ping -c 1 -W 2 203.0.113.2 >/dev/null || fail "con1 -> vm2 (routed and masqueraded)"
   ip netns exec ns1 ping -c 1 -W 2 192.168.1.2 >/dev/null || fail "ns1 -> con1"
   return "$look_failed"
 }

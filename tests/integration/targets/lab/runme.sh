@@ -54,6 +54,7 @@ cleanup() {
   play cleanup netdevops.ovs_docker.teardown -l venv >/dev/null
   # If even teardown failed, take the objects away by hand.
   docker rm -f con1 >/dev/null 2>&1
+  podman rm -f -t 0 --ignore con1 >/dev/null 2>&1
   for br in br0 uplink0; do ovs-vsctl --if-exists del-br $br; done
   for ns in ns1 vm2; do ip netns del $ns 2>/dev/null; done
   for table in nat filter; do
@@ -237,6 +238,28 @@ expect "teardown again works" play teardown-repeat netdevops.ovs_docker.teardown
 expect "teardown again changed nothing" test "$changed" -eq 0
 expect "teardown again in check mode works" play teardown-repeat-check netdevops.ovs_docker.teardown -l venv --check
 expect "and changed nothing" test "$changed" -eq 0
+
+echo "### the lab on Podman (lab_engine=podman), through its Docker-compatible API service"
+snapshot > "$logs/before-podman"
+# Podman stores a local image as localhost/NAME:TAG; community.docker finds it by that full name only
+podman_vars=(-e lab_engine=podman -e lab_image=localhost/ovs-docker-test:busybox)
+expect "the build on Podman works" play podman-build netdevops.ovs_docker.lab -l venv "${podman_vars[@]}"
+expect "it changed things" test "$changed" -gt 0
+expect "con1 is a Podman container, not a Docker one" bash -c 'podman container exists con1 && ! docker container inspect con1 >/dev/null 2>&1'
+LOOK_ENGINE=podman
+expect "the lab is there" assert_lab
+expect "the whole ping matrix answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$logs/$run_no-podman-build.log"
+snapshot > "$logs/built-podman"
+expect "the repeat works" play podman-repeat netdevops.ovs_docker.lab -l venv "${podman_vars[@]}"
+expect "the repeat changed nothing" test "$changed" -eq 0
+expect "and left it as it was" same "$logs/built-podman"
+podman restart -t 0 con1 >/dev/null
+expect "the re-run after a podman restart works" play podman-restart-repair netdevops.ovs_docker.lab -l venv "${podman_vars[@]}"
+expect "only the attachment changed" test "$changed" -eq 1
+expect "the lab is whole again" assert_lab
+expect "teardown works" play podman-teardown netdevops.ovs_docker.teardown -l venv "${podman_vars[@]}"
+expect "the machine is as before the Podman lab" same "$logs/before-podman"
+LOOK_ENGINE=docker
 
 echo "### the same with Debian's /usr/bin/python3 and its python3-pyroute2, -openvswitch, -docker,"
 echo "### from stopped daemons, with the packages asked for (all there already: apt is not even run)"
