@@ -243,8 +243,13 @@ echo "### the lab on Podman (lab_engine=podman), through its Docker-compatible A
 snapshot > "$logs/before-podman"
 # Podman stores a local image as localhost/NAME:TAG; community.docker finds it by that full name only
 podman_vars=(-e lab_engine=podman -e lab_image=localhost/ovs-docker-test:busybox)
+# from a stopped API service: the role must start it (as it starts dockerd in the Debian part below)
+podman_pid=$(pgrep -f "podman system service --time=0 unix:///run/podman/podman.sock" || true)
+if [ -n "$podman_pid" ]; then kill "$podman_pid" && tail --pid="$podman_pid" -f /dev/null; fi
+expect "Podman's API is down" fails curl -sf --max-time 2 --unix-socket /run/podman/podman.sock http://podman/_ping
 expect "the build on Podman works" play podman-build netdevops.ovs_docker.lab -l venv "${podman_vars[@]}"
 expect "it changed things" test "$changed" -gt 0
+expect "it started Podman's API service again" curl -sf --max-time 2 --unix-socket /run/podman/podman.sock http://podman/_ping
 expect "con1 is a Podman container, not a Docker one" bash -c 'podman container exists con1 && ! docker container inspect con1 >/dev/null 2>&1'
 LOOK_ENGINE=podman
 expect "the lab is there" assert_lab
