@@ -251,7 +251,7 @@ expect "the build on Podman works" play podman-build netdevops.ovs_docker.lab -l
 expect "it changed things" test "$changed" -gt 0
 expect "it started Podman's API service again" curl -sf --max-time 2 --unix-socket /run/podman/podman.sock http://podman/_ping
 expect "con1 is a Podman container, not a Docker one" bash -c 'podman container exists con1 && ! docker container inspect con1 >/dev/null 2>&1'
-LOOK_ENGINE=podman
+export LOOK_ENGINE=podman
 expect "the lab is there" assert_lab
 expect "the whole ping matrix answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$logs/$run_no-podman-build.log"
 snapshot > "$logs/built-podman"
@@ -264,7 +264,7 @@ expect "only the attachment changed" test "$changed" -eq 1
 expect "the lab is whole again" assert_lab
 expect "teardown works" play podman-teardown netdevops.ovs_docker.teardown -l venv "${podman_vars[@]}"
 expect "the machine is as before the Podman lab" same "$logs/before-podman"
-LOOK_ENGINE=docker
+export LOOK_ENGINE=docker
 
 echo "### the same with Debian's /usr/bin/python3 and its python3-pyroute2, -openvswitch, -docker,"
 echo "### from stopped daemons, with the packages asked for (all there already: apt is not even run)"
