@@ -19,6 +19,7 @@ import os
 import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import VLAN_MODES
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     AF_INET, AF_INET6, Netlink, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns, vlan_support)
@@ -28,7 +29,6 @@ TABLES = PORT_TABLES
 MTU_MIN, MTU_MAX, MTU_IPV6_MIN = 68, 65535, 1280
 VLAN_MIN, VLAN_MAX = 1, 4094
 TRUNK_MIN, TRUNK_MAX = 0, 4095  # OVS's Port.trunks (VLAN 0 and 4095 included, as OVSDB allows)
-VLAN_MODES = ('access', 'trunk', 'native-tagged', 'native-untagged')
 POLICING_MAX = 4294967295  # kbps / kb: OVSDB's integers here are 32-bit in ovs-vswitchd
 _MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
 _NETNS_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
@@ -767,6 +767,13 @@ class AttachmentLinks(object):
         ns = self._side('ns')
         (ns.add_address if action.new else ns.del_address)(self._index('ns'), action.target)
 
+    def _sub_index(self, name):
+        """A sub-interface's index inside (looked up each time: sub-interfaces come and go in a run)."""
+        link = self._side('ns').link(name)
+        if link is None:
+            raise RuntimeError('%s is gone' % name)
+        return link['index']
+
     def _vlan_if(self, action):
         ns = self._side('ns')
         if action.new is None:
@@ -775,33 +782,24 @@ class AttachmentLinks(object):
                 ns.del_link(link['index'])
             return
         ns.add_vlan(action.target, self._index('ns'), action.new['id'])
-        if action.new['addresses']:
-            index = ns.link(action.target)['index']
-            for cidr in action.new['addresses']:
-                self._sub_address(ns, action.target, index, cidr)
+        for cidr in action.new['addresses']:
+            self._sub_address(action.target, cidr)
 
-    def _sub_address(self, ns, name, index, cidr):
+    def _sub_address(self, name, cidr):
+        ns = self._side('ns')
         if ':' in cidr:  # a new link's IPv6 switch follows the namespace default (off in Docker's containers)
             ns.sysctl('ipv6/conf/%s/disable_ipv6' % name, 0)
-        ns.add_address(index, cidr)
+        ns.add_address(self._sub_index(name), cidr)
 
     def _vlan_addr(self, action):
-        ns = self._side('ns')
         name, cidr = action.target
-        link = ns.link(name)
-        if link is None:
-            raise RuntimeError('%s is gone' % name)
         if action.new:
-            self._sub_address(ns, name, link['index'], cidr)
+            self._sub_address(name, cidr)
         else:
-            ns.del_address(link['index'], cidr)
+            self._side('ns').del_address(self._sub_index(name), cidr)
 
     def _vlan_state(self, action):
-        ns = self._side('ns')
-        link = ns.link(action.target)
-        if link is None:
-            raise RuntimeError('%s is gone' % action.target)
-        ns.set_link(link['index'], state=action.new)
+        self._side('ns').set_link(self._sub_index(action.target), state=action.new)
 
     def _route(self, action):
         gateway, onlink = action.new

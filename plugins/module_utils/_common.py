@@ -41,13 +41,16 @@ class ApplyError(Exception):
         return '%s%s; what this run changed was undone' % (prefix, self)
 
 
+# OVS's Port.vlan_mode values (the option's choices, and what _attach validates).
+VLAN_MODES = ('access', 'trunk', 'native-tagged', 'native-untagged')
+
 # Options of a veth attachment (plugins/doc_fragments/attachment.py).
 ATTACH_ARGS = dict(
     mtu=dict(type='int'),
     gateway=dict(type='str'),
     gateway6=dict(type='str'),
     gateway_onlink=dict(type='bool', default=False),
-    vlan_mode=dict(type='str', choices=['access', 'trunk', 'native-tagged', 'native-untagged']),
+    vlan_mode=dict(type='str', choices=list(VLAN_MODES)),
     trunks=dict(type='list', elements='raw'),
     vlans=dict(type='list', elements='dict', options=dict(
         id=dict(type='int', required=True),

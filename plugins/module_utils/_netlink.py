@@ -149,9 +149,18 @@ def own_netns_identity():
     return stat.st_dev, stat.st_ino
 
 
+_VLAN_SUPPORT = []  # the answer, found once a run (a batch asks for each attachment)
+
+
 def vlan_support():
     """Can this kernel make 802.1Q links? /proc/net/vlan exists once the 8021q code is in (built in
     or loaded); else the module must be there to be loaded on first use."""
+    if not _VLAN_SUPPORT:
+        _VLAN_SUPPORT.append(_find_vlan_support())
+    return _VLAN_SUPPORT[0]
+
+
+def _find_vlan_support():
     if os.path.exists('/proc/net/vlan'):
         return True
     release = os.uname().release
