@@ -348,6 +348,8 @@ def observe(desired, host, db, ns=None):
             ns = None
     if current['netns_exists'] and ns is None:
         ns = Netlink(desired['netns_path'])
+        if desired['state'] == 'present':
+            ns.prefetch()  # one dump for the links read below (the interface, lo, its sub-interfaces)
     if current['netns_exists']:
         current['ns_link'] = ns.link(desired['interface'])
     current['paired'] = _paired(current['ns_link'], current['host_link'])
@@ -695,6 +697,8 @@ class HostLinks(object):
         return True
 
     def run(self, actions):
+        if len(actions) > 1:
+            self.host.prefetch()
         indices = [link['index'] for link in (self.host.link(a.target) for a in actions) if link is not None]
         if len(indices) == 1:
             self.host.del_link(indices[0])

@@ -253,6 +253,8 @@ class DockerPort(_runner.Module):
                                                       'datapath_type': params['datapath_type'] or 'auto'})
             self.bridge_plans.append((name, _bridge.plan(None, desired)[0]))
         self.plans = []
+        if len(wanted) > 1:
+            self.host.prefetch()  # one dump answers every attachment's host link lookups
         for desired in wanted:
             desired['bridge_planned'] = desired.get('bridge') in self.new_bridges
             current, ns = _attach.observe(desired, self.host, db)
@@ -290,6 +292,8 @@ class DockerPort(_runner.Module):
         return result + attachments
 
     def read_back(self):
+        if len(self.plans) > 1:
+            self.host.prefetch()
         result = self._attachments([dict(_attach.view(d, _attach.observe(d, self.host, self.db)[0]), key=d['key'])
                                     for d, _ns, _a, _b, _af in self.plans])
         if self.new_bridges:  # reported while it exists (an undone run took it away again)

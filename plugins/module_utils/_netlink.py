@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Links, addresses, routes and namespaces through netlink (pyroute2 0.7, as in Debian 12, to 0.9).
+"""Links, addresses, routes and namespaces through netlink.
 
-pyroute2 costs about 0.3 s to import: it is imported on first use (a module run that needs no
-netlink does not pay for it), and without the parts this collection does not use (see pyroute2()).
+The common requests (links, addresses, routes: every run's looks and an attachment's changes)
+are spoken by _rtnl on a plain socket; pyroute2 (0.7, as in Debian 12, to 0.9) makes and removes
+namespaces and makes VLAN and VXLAN links and flood entries. It costs 0.06 to 0.3 s to import: it is
+imported on first use, and without the parts this collection does not use (see pyroute2()).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,10 +20,13 @@ import fcntl
 import importlib.util
 import ipaddress
 import os
+import struct
 import sys
 import time
 import traceback
 import types
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _rtnl
 
 IFF_UP = 0x1
 CLONE_NEWNET = 0x40000000
@@ -79,9 +84,11 @@ def _load_pyroute2():
 
 
 def import_error():
-    """None when pyroute2 loads, else its traceback (for missing_required_lib)."""
+    """None when pyroute2 is installed, else a traceback (for missing_required_lib). Only looked
+    for: it is loaded when a run first needs it (most runs never do, see _rtnl)."""
     try:
-        pyroute2()
+        if importlib.util.find_spec('pyroute2') is None:
+            raise ImportError('No module named pyroute2')
     except ImportError:
         return traceback.format_exc()
     return None
@@ -174,11 +181,16 @@ def _find_vlan_support():
     return False
 
 
+_WRITES = [0]  # changes made through any Netlink of this run: a prefetch holds while it stays the same
+
+
 def create_netns(name):
+    _WRITES[0] += 1
     pyroute2()['netns'].create(name)
 
 
 def remove_netns(name):
+    _WRITES[0] += 1
     pyroute2()['netns'].remove(name)
 
 
@@ -186,88 +198,155 @@ def _canonical(address, prefixlen):
     return str(ipaddress.ip_interface('%s/%d' % (address, prefixlen)))
 
 
-def _address_of(msg):
-    """An address message as canonical 'ADDRESS/PREFIX' (IPv4: the local address, not the peer's)."""
-    if msg['family'] == AF_INET6:
-        address = msg.get_attr('IFA_ADDRESS')
+def _ip(payload):
+    return str(ipaddress.ip_address(payload)) if payload else None
+
+
+def _address_of(body):
+    """(link index, canonical 'ADDRESS/PREFIX') of an address message (IPv4: the local address,
+    not the peer's)."""
+    fields, found = _rtnl.addr_message(body)
+    if fields['family'] == AF_INET6:
+        raw = found.get(_rtnl.IFA_ADDRESS)
     else:
-        address = msg.get_attr('IFA_LOCAL') or msg.get_attr('IFA_ADDRESS')
-    return _canonical(address, msg['prefixlen'])
+        raw = found.get(_rtnl.IFA_LOCAL) or found.get(_rtnl.IFA_ADDRESS)
+    return fields['index'], _canonical(_ip(raw), fields['prefixlen'])
 
 
-def _vxlan_info(info):
-    """{'vni', 'port', 'local', 'learning'} of a VXLAN link's IFLA_INFO_DATA."""
-    data = info.get_attr('IFLA_INFO_DATA')
-    if data is None:
-        return {}
-    local = data.get_attr('IFLA_VXLAN_LOCAL') or data.get_attr('IFLA_VXLAN_LOCAL6')
+def _link_dict(body):
+    """{'index', 'name', 'kind', 'vxlan', 'vlan_id', 'peer_index', 'peer_elsewhere', 'master',
+    'group', 'state': 'up'|'down', 'mtu', 'mac'} of a link message."""
+    fields, found, info = _rtnl.link_message(body)
+    kind = _rtnl.as_str(info.get(_rtnl.IFLA_INFO_KIND))
+    data = _rtnl.attrs(info[_rtnl.IFLA_INFO_DATA]) if _rtnl.IFLA_INFO_DATA in info and kind in ('vxlan', 'vlan') else {}
+    vxlan = None
+    if kind == 'vxlan':
+        port = data.get(_rtnl.IFLA_VXLAN_PORT)
+        vxlan = {
+            'vni': _rtnl.as_u32(data.get(_rtnl.IFLA_VXLAN_ID)),
+            'port': struct.unpack('>H', port)[0] if port else None,  # network byte order
+            'local': _ip(data.get(_rtnl.IFLA_VXLAN_LOCAL) or data.get(_rtnl.IFLA_VXLAN_LOCAL6)),
+            'learning': bool(data.get(_rtnl.IFLA_VXLAN_LEARNING, b'\0')[0]),
+        }
+    vlan_id = data.get(_rtnl.IFLA_VLAN_ID)
     return {
-        'vni': data.get_attr('IFLA_VXLAN_ID'),
-        'port': data.get_attr('IFLA_VXLAN_PORT'),
-        'local': str(ipaddress.ip_address(local)) if local else None,
-        'learning': bool(data.get_attr('IFLA_VXLAN_LEARNING')),
+        'index': fields['index'],
+        'name': _rtnl.as_str(found.get(_rtnl.IFLA_IFNAME)),
+        'kind': kind,
+        'vxlan': vxlan,
+        'vlan_id': struct.unpack('=H', vlan_id[:2])[0] if kind == 'vlan' and vlan_id else None,
+        # a veth's IFLA_LINK is its peer's index (in the peer's namespace)
+        'peer_index': _rtnl.as_u32(found.get(_rtnl.IFLA_LINK)),
+        # set when the peer is in another namespace (the id that namespace has here)
+        'peer_elsewhere': _rtnl.IFLA_LINK_NETNSID in found,
+        'master': _rtnl.as_u32(found.get(_rtnl.IFLA_MASTER)),
+        'group': _rtnl.as_u32(found.get(_rtnl.IFLA_GROUP)),
+        'state': 'up' if fields['flags'] & IFF_UP else 'down',
+        'mtu': _rtnl.as_u32(found.get(_rtnl.IFLA_MTU)),
+        'mac': _rtnl.as_mac(found.get(_rtnl.IFLA_ADDRESS)),
     }
 
 
-def _vlan_id(info):
-    data = info.get_attr('IFLA_INFO_DATA')
-    return data.get_attr('IFLA_VLAN_ID') if data is not None else None
-
-
 class Netlink(object):
-    """One rtnetlink socket, in the host's namespace or in the one at ``netns`` (a path)."""
+    """Links, addresses and routes of the host's namespace, or of the one at ``netns`` (a path).
+
+    Reads and the common changes go through _rtnl (one request, one answer); VLAN and VXLAN
+    links and the forwarding database through pyroute2's IPRoute, made on first use.
+    ``prefetch()`` reads every link in one dump and answers link lookups from it until the next
+    change made through any Netlink of this run (making a veth pair here changes the namespace
+    of its peer): a batch looks up hundreds of links in one request.
+    """
 
     def __init__(self, netns=None):
         self.netns = netns
+        self._sock = None
         self._ipr = None
         self._masters = {}
+        self._links = None  # {'name': {...}, 'index': {...}, 'writes': N} of the last prefetch
+
+    def _in_netns(self):
+        # A netlink socket works in the namespace it was made in: enter it just for that.
+        return entered(self.netns) if self.netns else contextlib.nullcontext()
+
+    @property
+    def sock(self):
+        if self._sock is None:
+            with self._in_netns():
+                self._sock = _rtnl.Socket()
+        return self._sock
 
     @property
     def ipr(self):
         if self._ipr is None:
             IPRoute = pyroute2()['IPRoute']  # pylint: disable=invalid-name
-            if self.netns is None:
+            with self._in_netns():
                 self._ipr = IPRoute()
-            else:
-                # A netlink socket works in the namespace it was made in: enter it just for that.
-                with entered(self.netns):
-                    self._ipr = IPRoute()
         return self._ipr
 
     def close(self):
-        if self._ipr is not None:
-            self._ipr.close()
-            self._ipr = None
+        for handle in (self._sock, self._ipr):
+            if handle is not None:
+                handle.close()
+        self._sock = self._ipr = self._links = None
+
+    def _where(self):
+        return ' in %s' % self.netns if self.netns else ''
+
+    def _cached(self):
+        """The prefetched links, while no change was made since."""
+        if self._links is not None and self._links['writes'] == _WRITES[0]:
+            return self._links
+        return None
 
     def _call(self, what, fn, *args, **kwargs):
+        """A pyroute2 call (a change, or a read the caches do not hold), its failure worded for the user."""
+        _WRITES[0] += 1
         try:
             return fn(*args, **kwargs)
         except pyroute2()['NetlinkError'] as exc:
-            where = ' in %s' % self.netns if self.netns else ''
-            raise NetlinkError('%s%s: %s' % (what, where, exc.args[1] if len(exc.args) > 1 else exc), exc.code)
+            raise NetlinkError('%s%s: %s' % (what, self._where(), exc.args[1] if len(exc.args) > 1 else exc), exc.code)
+
+    def _rt(self, what, method, kind, body, flags=0, ignore=()):
+        """An _rtnl request, its failure worded for the user; errnos in ``ignore`` are no failure."""
+        if method == 'do':
+            _WRITES[0] += 1
+        try:
+            if method == 'do':
+                return self.sock.do(kind, body, flags)
+            return getattr(self.sock, method)(kind, body)
+        except _rtnl.RtnlError as exc:
+            if exc.code in ignore:
+                return None
+            raise NetlinkError('%s%s: %s' % (what, self._where(), exc), exc.code)
 
     # -- reads ---------------------------------------------------------------------------------
 
+    def prefetch(self):
+        """Read every link here in one dump; link lookups are answered from it until a change."""
+        self._links = None
+        links = self.links()
+        self._links = {'name': dict((link['name'], link) for link in links),
+                       'index': dict((link['index'], link) for link in links), 'writes': _WRITES[0]}
+
     def link(self, name):
         """{'index', 'name', 'kind', 'peer_index', 'peer_elsewhere', 'master', 'state': 'up'|'down',
-        'mtu', 'mac'}, or None."""
-        try:  # one request the kernel answers for that name alone
-            msg = self._call('reading link %s' % name, self.ipr.link, 'get', ifname=name)[0]
-        except NetlinkError as exc:
-            if exc.code == errno.ENODEV:
-                return None
-            raise
-        return self._link_dict(msg)
+        'mtu', 'mac', ...} (see _link_dict), or None."""
+        if self._cached():
+            found = self._links['name'].get(name)
+            return dict(found) if found else None
+        # one request the kernel answers for that name alone
+        body = self._rt('reading link %s' % name, 'get', _rtnl.RTM_GETLINK,
+                        _rtnl.ifinfo(attrs=[_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(name))]), ignore=(errno.ENODEV,))
+        return _link_dict(body) if body else None
 
     def link_by_index(self, index):
         """As link(), by index; None when there is no such link here."""
-        try:
-            msg = self._call('reading link %d' % index, self.ipr.link, 'get', index=index)[0]
-        except NetlinkError as exc:
-            if exc.code in (errno.ENODEV, errno.EINVAL):
-                return None
-            raise
-        return self._link_dict(msg)
+        if self._cached():
+            found = self._links['index'].get(index)
+            return dict(found) if found else None
+        body = self._rt('reading link %d' % index, 'get', _rtnl.RTM_GETLINK, _rtnl.ifinfo(index=index),
+                        ignore=(errno.ENODEV, errno.EINVAL))
+        return _link_dict(body) if body else None
 
     def master(self, link):
         """(name, kind) of the device ``link`` is enslaved to (docker0: 'bridge'; OVS's kernel
@@ -281,25 +360,11 @@ class Netlink(object):
             self._masters[index] = (master['name'], master['kind']) if master else (None, None)
         return self._masters[index]
 
-    @staticmethod
-    def _link_dict(msg):
-        info = msg.get_attr('IFLA_LINKINFO')
-        kind = info.get_attr('IFLA_INFO_KIND') if info is not None else None
-        return {
-            'index': msg['index'],
-            'name': msg.get_attr('IFLA_IFNAME'),
-            'kind': kind,
-            'vxlan': _vxlan_info(info) if kind == 'vxlan' else None,
-            'vlan_id': _vlan_id(info) if kind == 'vlan' else None,
-            # a veth's IFLA_LINK is its peer's index (in the peer's namespace)
-            'peer_index': msg.get_attr('IFLA_LINK'),
-            # set when the peer is in another namespace (the id that namespace has here)
-            'peer_elsewhere': msg.get_attr('IFLA_LINK_NETNSID') is not None,
-            'master': msg.get_attr('IFLA_MASTER'),
-            'state': 'up' if msg['flags'] & IFF_UP else 'down',
-            'mtu': msg.get_attr('IFLA_MTU'),
-            'mac': msg.get_attr('IFLA_ADDRESS'),
-        }
+    def links(self):
+        """Every link here, as link() gives them, in one dump (or from the prefetch that holds)."""
+        if self._cached():
+            return [dict(link) for link in self._links['index'].values()]
+        return [_link_dict(body) for body in self._rt('listing links', 'dump', _rtnl.RTM_GETLINK, _rtnl.ifinfo())]
 
     def flood_list(self, index):
         """The remote addresses of a VXLAN link's all-zeros FDB entries (where it floods to)."""
@@ -310,6 +375,7 @@ class Netlink(object):
     def await_link(self, name, timeout):
         """The link, once it exists (ovs-vswitchd makes a bridge's internal interface shortly
         after it applied the transaction); None after ``timeout`` seconds."""
+        self._links = None
         deadline = time.monotonic() + timeout
         delay = 0.005
         while True:
@@ -319,33 +385,32 @@ class Netlink(object):
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
 
-    def addresses(self, index):
-        """Every address on the link as canonical 'ADDRESS/PREFIX' strings."""
-        return [_address_of(msg) for msg in self._call('reading addresses', self.ipr.get_addr, index=index)]
-
-    def links(self):
-        """Every link here, as link() gives them, in one dump."""
-        return [self._link_dict(msg) for msg in self._call('listing links', self.ipr.get_links)]
-
     def all_addresses(self):
         """{link index: ['ADDRESS/PREFIX', ...]} of every link here, in one dump."""
         result = {}
-        for msg in self._call('reading addresses', self.ipr.get_addr):
-            result.setdefault(msg['index'], []).append(_address_of(msg))
+        for body in self._rt('reading addresses', 'dump', _rtnl.RTM_GETADDR, _rtnl.ifaddr(0, 0, 0)):
+            index, address = _address_of(body)
+            result.setdefault(index, []).append(address)
         return result
+
+    def addresses(self, index):
+        """Every address on the link as canonical 'ADDRESS/PREFIX' strings."""
+        return self.all_addresses().get(index, [])
 
     def default_gateways(self):
         """{AF_INET: gateway or None, AF_INET6: gateway or None} of the main table, in one dump."""
         result = {AF_INET: None, AF_INET6: None}
-        for msg in self._call('reading routes', self.ipr.get_routes, family=0, table=254):
-            if msg['dst_len'] == 0 and msg['family'] in result and msg.get_attr('RTA_GATEWAY'):
-                result[msg['family']] = str(ipaddress.ip_address(msg.get_attr('RTA_GATEWAY')))
+        for body in self._rt('reading routes', 'dump', _rtnl.RTM_GETROUTE, _rtnl.rtmsg(0, table=0, protocol=0, kind=0)):
+            fields, found = _rtnl.route_message(body)
+            if (fields['table'] == _rtnl.RT_TABLE_MAIN and fields['dst_len'] == 0 and fields['family'] in result
+                    and found.get(_rtnl.RTA_GATEWAY)):
+                result[fields['family']] = _ip(found[_rtnl.RTA_GATEWAY])
         return result
 
     def sysctl(self, path, value=None):
         """Read (or write) a /proc/sys/net file as this namespace sees it."""
         full = os.path.join('/proc/sys/net', path)
-        with (entered(self.netns) if self.netns else contextlib.nullcontext()):
+        with self._in_netns():
             if value is None:
                 with open(full) as handle:
                     return handle.read().strip()
@@ -355,18 +420,37 @@ class Netlink(object):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def set_link(self, index, **kwargs):
-        """state='up'|'down', mtu=N, address='MAC', ifname='NEW' (as pyroute2's link('set'))."""
-        what = ', '.join('%s=%s' % kv for kv in sorted(kwargs.items()))
-        self._call('setting link %d %s' % (index, what), self.ipr.link, 'set', index=index, **kwargs)
+    def set_link(self, index, state=None, mtu=None, address=None, ifname=None, group=None):
+        """Any of: state 'up'|'down', mtu, address (a MAC), ifname (a new name), group."""
+        given = dict(state=state, mtu=mtu, address=address, ifname=ifname, group=group)
+        what = ', '.join('%s=%s' % kv for kv in sorted(given.items()) if kv[1] is not None)
+        found = []
+        if mtu is not None:
+            found.append(_rtnl.nla(_rtnl.IFLA_MTU, _rtnl.u32(mtu)))
+        if address is not None:
+            found.append(_rtnl.nla(_rtnl.IFLA_ADDRESS, _rtnl.mac(address)))
+        if ifname is not None:
+            found.append(_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(ifname)))
+        if group is not None:
+            found.append(_rtnl.nla(_rtnl.IFLA_GROUP, _rtnl.u32(group)))
+        flags = IFF_UP if state == 'up' else 0
+        change = IFF_UP if state is not None else 0
+        self._rt('setting link %d %s' % (index, what), 'do', _rtnl.RTM_NEWLINK,
+                 _rtnl.ifinfo(index=index, flags=flags, change=change, attrs=found))
 
     def add_veth(self, name, peer, peer_netns):
         """A veth pair: ``name`` here, ``peer`` made directly in the namespace at ``peer_netns``
         (so it never shows up in this namespace, not even for a moment)."""
         fd = os.open(peer_netns, os.O_RDONLY)
         try:
-            self._call('creating veth pair %s/%s' % (name, peer), self.ipr.link, 'add', ifname=name,
-                       kind='veth', peer={'ifname': peer, 'net_ns_fd': fd})
+            peer_info = _rtnl.ifinfo(attrs=[_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(peer)),
+                                            _rtnl.nla(_rtnl.IFLA_NET_NS_FD, _rtnl.u32(fd))])
+            linkinfo = [_rtnl.nla(_rtnl.IFLA_INFO_KIND, b'veth'),
+                        _rtnl.nla(_rtnl.IFLA_INFO_DATA, [_rtnl.nla(_rtnl.VETH_INFO_PEER, peer_info)])]
+            self._rt('creating veth pair %s/%s' % (name, peer), 'do', _rtnl.RTM_NEWLINK,
+                     _rtnl.ifinfo(attrs=[_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(name)),
+                                         _rtnl.nla(_rtnl.IFLA_LINKINFO, linkinfo)]),
+                     _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL)
         finally:
             os.close(fd)
 
@@ -397,52 +481,47 @@ class Netlink(object):
                 raise
 
     def del_link(self, index):
-        try:
-            self._call('deleting link %d' % index, self.ipr.link, 'del', index=index)
-        except NetlinkError as exc:
-            if exc.code != errno.ENODEV:
-                raise
+        self._rt('deleting link %d' % index, 'do', _rtnl.RTM_DELLINK, _rtnl.ifinfo(index=index), ignore=(errno.ENODEV,))
 
     def del_links(self, indices):
         """Delete many links with one kernel operation: each gets a link group of its own, then
         the group is deleted (the kernel then waits for one RCU grace period, not one per link)."""
         import random
-        taken = set(msg.get_attr('IFLA_GROUP') for msg in self._call('listing links', self.ipr.get_links))
+        taken = set(link['group'] for link in self.links())
         group = random.randint(1 << 24, (1 << 31) - 1)
         while group in taken:  # never a group in use: that would delete foreign links
             group = random.randint(1 << 24, (1 << 31) - 1)
         for index in indices:
             self.set_link(index, group=group)
-        self._call('deleting %d links' % len(indices), self.ipr.link, 'del', group=group)
+        self._rt('deleting %d links' % len(indices), 'do', _rtnl.RTM_DELLINK,
+                 _rtnl.ifinfo(attrs=[_rtnl.nla(_rtnl.IFLA_GROUP, _rtnl.u32(group))]))
+
+    @staticmethod
+    def _addr_body(index, cidr):
+        interface = ipaddress.ip_interface(cidr)
+        packed = interface.ip.packed
+        family = AF_INET6 if interface.version == 6 else AF_INET
+        found = [_rtnl.nla(_rtnl.IFA_ADDRESS, packed)]
+        if family == AF_INET:  # as ip(8): IFA_LOCAL is the address, IFA_ADDRESS the (same) peer
+            found.insert(0, _rtnl.nla(_rtnl.IFA_LOCAL, packed))
+        return _rtnl.ifaddr(family, interface.network.prefixlen, index, found)
 
     def add_address(self, index, cidr):
-        address, prefixlen = cidr.split('/')
-        try:
-            self._call('adding %s' % cidr, self.ipr.addr, 'add', index=index, address=address, prefixlen=int(prefixlen))
-        except NetlinkError as exc:
-            if exc.code != errno.EEXIST:
-                raise
+        self._rt('adding %s' % cidr, 'do', _rtnl.RTM_NEWADDR, self._addr_body(index, cidr),
+                 _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL, ignore=(errno.EEXIST,))
 
     def del_address(self, index, cidr):
-        address, prefixlen = cidr.split('/')
-        try:
-            self._call('removing %s' % cidr, self.ipr.addr, 'del', index=index, address=address, prefixlen=int(prefixlen))
-        except NetlinkError as exc:
-            if exc.code != errno.EADDRNOTAVAIL:
-                raise
+        self._rt('removing %s' % cidr, 'do', _rtnl.RTM_DELADDR, self._addr_body(index, cidr),
+                 ignore=(errno.EADDRNOTAVAIL,))
 
     def set_default_route(self, family, gateway, index, onlink=False):
         """Replace the default route of the family with one via ``gateway`` on link ``index``."""
-        dst = '0.0.0.0' if family == AF_INET else '::'
-        kwargs = dict(dst=dst, dst_len=0, family=family, gateway=gateway, oif=index, table=254)
-        if onlink:
-            kwargs['flags'] = RTNH_F_ONLINK
-        self._call('setting default route via %s' % gateway, self.ipr.route, 'replace', **kwargs)
+        found = [_rtnl.nla(_rtnl.RTA_GATEWAY, ipaddress.ip_address(gateway).packed),
+                 _rtnl.nla(_rtnl.RTA_OIF, _rtnl.u32(index))]
+        self._rt('setting default route via %s' % gateway, 'do', _rtnl.RTM_NEWROUTE,
+                 _rtnl.rtmsg(family, flags=RTNH_F_ONLINK if onlink else 0, attrs=found),
+                 _rtnl.NLM_F_CREATE | _rtnl.NLM_F_REPLACE)
 
     def del_default_route(self, family):
-        dst = '0.0.0.0' if family == AF_INET else '::'
-        try:
-            self._call('removing default route', self.ipr.route, 'del', dst=dst, dst_len=0, family=family, table=254)
-        except NetlinkError as exc:
-            if exc.code != errno.ESRCH:
-                raise
+        self._rt('removing default route', 'do', _rtnl.RTM_DELROUTE,
+                 _rtnl.rtmsg(family, protocol=0, scope=_rtnl.RT_SCOPE_NOWHERE, kind=0), ignore=(errno.ESRCH,))
