@@ -198,65 +198,65 @@ def datapath_failure(db, name):
 
 
 class BridgeRows(object):
-    """Executor of a bridge's OVSDB rows (kinds bridge, bridge_column), a transaction each; with
-    ``wait``, each waits until ovs-vswitchd applied it."""
+    """Executor of the OVSDB rows of any number of bridges (kinds bridge, bridge_column; the
+    target is (bridge name, what the plan targets)): every such action of a run in one
+    transaction; with ``wait``, it waits until ovs-vswitchd applied it, and new bridges must
+    have got a datapath."""
 
-    def __init__(self, db, name, wait):
+    def __init__(self, db, wait):
         self.db = db
-        self.name = name
         self.wait = wait
 
     @staticmethod
     def joins(previous, action):
-        return False
+        return True
 
     def run(self, actions):
-        action = actions[0]
-        if action.kind == 'bridge' and action.new is not None:
-            self._create(action.new)
-        elif action.kind == 'bridge':
-            self._delete()
-        else:
-            def build(txn):
-                bridge = self.db.find('Bridge', self.name)
-                bridge.verify(action.target)
-                _set_columns(bridge, {action.target: action.new})
-            self.db.transact(build, 'set %s of bridge %s' % (action.target, self.name), wait_vswitchd=self.wait)
-
-    def _create(self, columns):
-        name = self.name
-
         def build(txn):
-            iface = txn.insert(self.db.idl.tables['Interface'])
-            iface.name, iface.type = name, 'internal'
-            port = txn.insert(self.db.idl.tables['Port'])
-            port.name, port.interfaces = name, [iface]
-            bridge = txn.insert(self.db.idl.tables['Bridge'])
-            bridge.name, bridge.ports = name, [port]
-            _set_columns(bridge, columns)
-            root = self.db.root
-            root.verify('bridges')
-            root.bridges = list(root.bridges) + [bridge]
-        self.db.transact(build, 'create bridge %s' % name, wait_vswitchd=self.wait)
-        failure = datapath_failure(self.db, name) if self.wait else None
-        if failure:
+            for action in actions:
+                name, target = action.target
+                if action.kind == 'bridge' and action.new is not None:
+                    self._insert(txn, name, action.new)
+                elif action.kind == 'bridge':
+                    self._remove(name)
+                else:
+                    bridge = self.db.find('Bridge', name)
+                    bridge.verify(target)
+                    _set_columns(bridge, {target: action.new})
+        names = sorted(set(a.target[0] for a in actions))
+        self.db.transact(build, 'bridge%s %s' % ('s' if len(names) > 1 else '', ', '.join(names)), wait_vswitchd=self.wait)
+        created = [a.target[0] for a in actions if a.kind == 'bridge' and a.new is not None]
+        failures = [f for f in (datapath_failure(self.db, name) for name in created) if f] if self.wait else []
+        if failures:
             # committed, but of no use: deleted here, since a failed action is not the engine's to undo
+            failure = '; '.join(failures)
             try:
-                self._delete()
+                self.db.transact(lambda txn: [self._remove(name) for name in created],
+                                 'delete bridge %s' % ', '.join(created), wait_vswitchd=self.wait)
             except Exception as exc:
-                failure += '; deleting the bridge again failed too: %s' % exc
+                failure += '; deleting the new bridges again failed too: %s' % exc
             raise RuntimeError(failure)
 
-    def _delete(self):
-        def build(txn):
-            bridge = self.db.find('Bridge', self.name)
-            if bridge is None:
-                return
-            root = self.db.root
-            root.verify('bridges')
-            root.bridges = [b for b in root.bridges if b.uuid != bridge.uuid]
-            bridge.delete()
-        self.db.transact(build, 'delete bridge %s' % self.name, wait_vswitchd=self.wait)
+    def _insert(self, txn, name, columns):
+        iface = txn.insert(self.db.idl.tables['Interface'])
+        iface.name, iface.type = name, 'internal'
+        port = txn.insert(self.db.idl.tables['Port'])
+        port.name, port.interfaces = name, [iface]
+        bridge = txn.insert(self.db.idl.tables['Bridge'])
+        bridge.name, bridge.ports = name, [port]
+        _set_columns(bridge, columns)
+        root = self.db.root
+        root.verify('bridges')
+        root.bridges = list(root.bridges) + [bridge]
+
+    def _remove(self, name):
+        bridge = self.db.find('Bridge', name)
+        if bridge is None:
+            return
+        root = self.db.root
+        root.verify('bridges')
+        root.bridges = [b for b in root.bridges if b.uuid != bridge.uuid]
+        bridge.delete()
 
 
 def _set_columns(bridge, columns):
@@ -302,80 +302,150 @@ class BridgeLink(object):
         return self._index
 
 
-def steps(actions, db, netlink, name, wait, timeout):
-    """The engine's steps for a bridge's plan."""
-    rows, link = BridgeRows(db, name, wait), BridgeLink(netlink, name, timeout)
-    return [(rows if a.kind in ('bridge', 'bridge_column') else link, a) for a in actions]
+ROW_KINDS = ('bridge', 'bridge_column')
+
+
+def steps(plans, db, netlink, wait, timeout):
+    """The engine's steps for the plans [(name, actions)] of many bridges: every OVSDB action to
+    one BridgeRows (one transaction), then each bridge's internal interface (BridgeLink)."""
+    rows = BridgeRows(db, wait)
+    result, links = [], []
+    for name, actions in plans:
+        link = BridgeLink(netlink, name, timeout)
+        for a in actions:
+            if a.kind in ROW_KINDS:
+                result.append((rows, Action(a.kind, (name, a.target), a.new, a.old)))
+            else:
+                links.append((link, a))
+    return result + links
 
 
 # -- the module (see _runner) ------------------------------------------------------------------
 
+# Options of one bridge: at the top level (one bridge), or in each item of `bridges`.
+BRIDGE_OPTIONS = dict(
+    name=dict(type='str', aliases=['bridge']),
+    state=dict(type='str', choices=['present', 'absent']),
+    datapath_type=dict(type='str'),
+    fail_mode=dict(type='str', choices=list(FAIL_MODES)),
+    external_ids=dict(type='dict'),
+    purge_external_ids=dict(type='bool'),
+    other_config=dict(type='dict'),
+    purge_other_config=dict(type='bool'),
+    addresses=dict(type='list', elements='str'),
+    link_state=dict(type='str', choices=['up', 'down']),
+)
+# What an item of `bridges` takes from the top level when it does not say.
+INHERITED = ('state', 'datapath_type', 'fail_mode', 'purge_external_ids', 'purge_other_config', 'link_state')
+
+
+def bridge_specs(params):
+    """The bridges a task asks for, each with every option present."""
+    if params.get('bridges') is None:
+        return [dict((key, params[key]) for key in BRIDGE_OPTIONS)]
+    specs = []
+    for entry in params['bridges']:
+        spec = dict((key, entry.get(key)) for key in BRIDGE_OPTIONS)
+        for key in INHERITED:
+            if spec[key] is None:
+                spec[key] = params[key]
+        specs.append(spec)
+    return specs
+
+
 class OvsBridge(_runner.Module):
     argument_spec = dict(
-        name=dict(type='str', required=True, aliases=['bridge']),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        datapath_type=dict(type='str'),
-        fail_mode=dict(type='str', choices=list(FAIL_MODES)),
-        external_ids=dict(type='dict'),
-        purge_external_ids=dict(type='bool', default=False),
-        other_config=dict(type='dict'),
-        purge_other_config=dict(type='bool', default=False),
-        addresses=dict(type='list', elements='str'),
-        link_state=dict(type='str', choices=['up', 'down']),
+        dict(BRIDGE_OPTIONS, state=dict(type='str', choices=['present', 'absent'], default='present'),
+             purge_external_ids=dict(type='bool', default=False), purge_other_config=dict(type='bool', default=False)),
+        bridges=dict(type='list', elements='dict', options=dict(BRIDGE_OPTIONS, name=dict(type='str', required=True,
+                                                                                          aliases=['bridge']))),
         wait=dict(type='bool', default=True),
         **OVSDB_ARGS
     )
+    module_kwargs = dict(mutually_exclusive=[('name', 'bridges')], required_one_of=[('name', 'bridges')])
 
     def validate(self):
-        self.desired, errors = desired_state(self.params)
-        if self.desired['state'] == 'present' and not self.params['wait'] and (
-                self.desired['addresses'] or self.desired['link_state']):
-            errors.append('addresses and link_state need wait=true: the internal interface exists only once '
-                          'ovs-vswitchd has applied the bridge')
+        self.many = self.params['bridges'] is not None
+        self.desired, errors = [], []
+        for spec in bridge_specs(self.params):
+            desired, more = desired_state(spec)
+            self.desired.append(desired)
+            errors.extend(('bridge %s: %s' % (spec['name'], e) if self.many else e) for e in more)
+            if desired['state'] == 'present' and not self.params['wait'] and (desired['addresses'] or desired['link_state']):
+                errors.append('%saddresses and link_state need wait=true: the internal interface exists only once '
+                              'ovs-vswitchd has applied the bridge' % ('bridge %s: ' % spec['name'] if self.many else ''))
+        names = [d['name'] for d in self.desired]
+        twice = sorted(set(n for n in names if names.count(n) > 1))
+        if twice:
+            errors.append('bridges lists %s more than once: give each bridge once' % ', '.join(twice))
         return errors
 
     def connect(self):
         self.db = _ovsdb.connect(self.module, TABLES)
         self.netlink = None
-        if self.desired['state'] == 'present':  # the interface's name is looked up, and maybe managed
+        if any(d['state'] == 'present' for d in self.desired):  # names are looked up, and links maybe managed
             require_pyroute2(self.module)
             self.netlink = Netlink()
 
-    def _managed_link(self):
-        """netlink reads only when the run manages the internal interface: pyroute2 costs time."""
-        return self.desired['state'] == 'present' and (self.desired['addresses'] is not None or self.desired['link_state'])
+    def _managed_link(self, desired):
+        """netlink reads only when the run manages the internal interface."""
+        return desired['state'] == 'present' and (desired['addresses'] is not None or desired['link_state'])
+
+    def _observe(self, desired):
+        return observe(self.db, self.netlink if self._managed_link(desired) else None, desired['name'])
 
     def plan(self):
-        desired, name = self.desired, self.desired['name']
         supported = self.db.root.datapath_types
-        if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
-            return ["datapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
-                    % (desired['datapath_type'], ', '.join(sorted(supported)))]
-        self.current = observe(self.db, self.netlink if self._managed_link() else None, name)
-        if self.current is None and desired['state'] == 'present':
-            # A new bridge's internal interface takes its name in the kernel: that name must be free.
-            taken = name_taken(self.netlink, name)
-            if taken:
-                return [taken]
-        self.actions, self.before, self.after = plan(self.current, desired)
-        return []
+        problems = []
+        self.plans = []  # (desired, current, actions, before, after)
+        for desired in self.desired:
+            if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
+                problems.append("%sdatapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
+                                % (self._prefix(desired), desired['datapath_type'], ', '.join(sorted(supported))))
+                continue
+            current = self._observe(desired)
+            if current is None and desired['state'] == 'present':
+                # A new bridge's internal interface takes its name in the kernel: that name must be free.
+                taken = name_taken(self.netlink, desired['name'])
+                if taken:
+                    problems.append(taken)
+                    continue
+            self.plans.append((desired, current) + plan(current, desired))
+        return problems
+
+    def _prefix(self, desired):
+        return 'bridge %s: ' % desired['name'] if self.many else ''
 
     def result(self):
-        result = self.planned(bool(self.actions), self.before, self.after, bridge=self.after,
-                              created=self.current is None and self.desired['state'] == 'present')
-        if self.current and self.desired['state'] == 'absent' and self.current['ports']:
-            result['ports_removed'] = self.current['ports']
+        changed = any(p[2] for p in self.plans)
+        created = [p[0]['name'] for p in self.plans if p[1] is None and p[0]['state'] == 'present']
+        removed = dict((p[0]['name'], p[1]['ports']) for p in self.plans
+                       if p[1] and p[0]['state'] == 'absent' and p[1]['ports'])
+        if not self.many:
+            desired, current, actions, before, after = self.plans[0]
+            result = self.planned(changed, before, after, bridge=after, created=bool(created))
+            if removed:
+                result['ports_removed'] = removed[desired['name']]
+            return result
+        result = self.planned(changed, dict((p[0]['name'], p[3]) for p in self.plans),
+                              dict((p[0]['name'], p[4]) for p in self.plans),
+                              bridges=[dict(p[4], name=p[0]['name']) for p in self.plans], created=created)
+        if removed:
+            result['ports_removed'] = removed
         return result
 
     def needs_vswitchd(self):
         return self.params['wait']  # without wait, changes may be made for an ovs-vswitchd that runs later
 
     def steps(self):
-        return steps(self.actions, self.db, self.netlink, self.desired['name'], self.params['wait'],
+        return steps([(p[0]['name'], p[2]) for p in self.plans], self.db, self.netlink, self.params['wait'],
                      self.params['ovsdb_timeout'])
 
     def read_back(self):
-        return dict(bridge=view(observe(self.db, self.netlink if self._managed_link() else None, self.desired['name'])))
+        views = [view(self._observe(p[0])) for p in self.plans]
+        if self.many:  # an absent bridge's view has no name: the list says which it is
+            return dict(bridges=[dict(v, name=p[0]['name']) for v, p in zip(views, self.plans)])
+        return dict(bridge=views[0])
 
     def failure_prefix(self):
-        return 'bridge %s: ' % self.desired['name']
+        return '' if self.many else 'bridge %s: ' % self.desired[0]['name']

@@ -284,9 +284,7 @@ class DockerPort(_runner.Module):
         return result
 
     def steps(self):
-        result = []
-        for name, actions in self.bridge_plans:
-            result.extend(_bridge.steps(actions, self.db, None, name, True, self.params['ovsdb_timeout']))
+        result = _bridge.steps(self.bridge_plans, self.db, None, True, self.params['ovsdb_timeout'])
         attachments = _attach.steps([p[:3] for p in self.plans], self.db, self.host)
         attachments.sort(key=_attach.phase)
         return result + attachments

@@ -12,8 +12,8 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common impor
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 OPTIONS = dict(
-    namespace=dict(type='str', required=True, aliases=['netns']),
-    interface=dict(type='str', required=True),
+    namespace=dict(type='str', aliases=['netns']),
+    interface=dict(type='str'),
     host_interface=dict(type='str'),
     bridge=dict(type='str'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -24,42 +24,96 @@ OPTIONS = dict(
     create_namespace=dict(type='bool', default=True),
     delete_namespace=dict(type='bool', default=False),
 )
+# Options an item of `attachments` takes from the top level when it does not set them itself.
+INHERITED = ('interface', 'bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
+             'ingress_policing_rate', 'ingress_policing_burst', 'create_namespace', 'delete_namespace')
+ITEM_SPEC = dict((key, dict(spec, default=None)) for key, spec in dict(OPTIONS, **ATTACH_ARGS).items())
+ITEM_SPEC['namespace'] = dict(ITEM_SPEC['namespace'], required=True)
+
+
+def specs_from_params(params):
+    """The attachments a task asks for, each with every option present."""
+    if params.get('attachments') is None:
+        return [dict((k, params[k]) for k in list(OPTIONS) + list(ATTACH_ARGS))]
+    specs = []
+    for entry in params['attachments']:
+        spec = dict((k, entry.get(k)) for k in ITEM_SPEC)
+        for key in INHERITED:
+            if spec[key] is None:
+                spec[key] = params[key]
+        specs.append(spec)
+    return specs
 
 
 class NetnsVeth(_runner.Module):
-    argument_spec = dict(OPTIONS, **dict(ATTACH_ARGS, **OVSDB_ARGS))
+    argument_spec = dict(OPTIONS, attachments=dict(type='list', elements='dict', options=ITEM_SPEC),
+                         **dict(ATTACH_ARGS, **OVSDB_ARGS))
+    module_kwargs = dict(mutually_exclusive=[('namespace', 'attachments')], required_one_of=[('namespace', 'attachments')])
 
     def validate(self):
-        spec = dict((k, self.params[k]) for k in OPTIONS)
-        spec.update((k, self.params[k]) for k in ATTACH_ARGS)
-        # The OVS interface's marks: how the attachment is found again and proven ours.
-        spec['marks'] = {'netns': self.params['namespace'], 'netns_iface': self.params['interface']}
-        self.desired, errors = _attach.desired_state(spec)
+        self.many = self.params['attachments'] is not None
+        self.desired, errors = [], []
+        for spec in specs_from_params(self.params):
+            prefix = '%s: ' % spec['namespace'] if self.many else ''
+            if not spec['interface']:
+                errors.append('%sinterface is required: the name of the veth end inside the namespace' % prefix)
+                continue
+            # The OVS interface's marks: how the attachment is found again and proven ours.
+            spec['marks'] = {'netns': spec['namespace'], 'netns_iface': spec['interface']}
+            desired, more = _attach.desired_state(spec)
+            desired['key'] = '%s/%s' % (spec['namespace'], spec['interface'])
+            self.desired.append(desired)
+            errors.extend(prefix + e for e in more)
+        keys = [d['key'] for d in self.desired]
+        twice = sorted(set(k for k in keys if keys.count(k) > 1))
+        hosts = [d['host_interface'] for d in self.desired]
+        twice += sorted(set('host_interface %s' % h for h in hosts if hosts.count(h) > 1))
+        if twice:
+            errors.append('attachments lists %s more than once: give each once' % ', '.join(twice))
         return errors
 
     def connect(self):
         require_pyroute2(self.module)
         # OVSDB only when the run touches a port: putting one on a bridge, or removing the attachment.
-        if self.params['bridge'] or self.params['state'] == 'absent':
+        if any(d['bridge'] or d['state'] == 'absent' for d in self.desired):
             self.db = _ovsdb.connect(self.module, _attach.TABLES)
         self.host = Netlink()
 
     def plan(self):
-        self.current, self.ns = _attach.observe(self.desired, self.host, self.db)
-        self.actions, self.before, self.after, problems = _attach.plan(self.current, self.desired)
+        if len(self.desired) > 1:
+            self.host.prefetch()  # one dump answers every attachment's host link lookups
+        self.plans, problems, namespaces = [], [], set()
+        for desired in self.desired:
+            current, ns = _attach.observe(desired, self.host, self.db)
+            actions, before, after, trouble = _attach.plan(current, desired)
+            # two attachments in one namespace: it is made (or deleted) once, by the first
+            actions = [a for a in actions if a.kind != 'netns' or (a.target, a.new) not in namespaces]
+            namespaces.update((a.target, a.new) for a in actions if a.kind == 'netns')
+            problems.extend(('%s: %s' % (desired['key'], p) if self.many else p) for p in trouble)
+            self.plans.append((desired, ns, actions, before, after))
         return problems
 
     def result(self):
-        return self.planned(bool(self.actions), self.before, self.after, attachment=self.after)
+        changed = any(p[2] for p in self.plans)
+        if not self.many:
+            return self.planned(changed, self.plans[0][3], self.plans[0][4], attachment=self.plans[0][4])
+        return self.planned(changed, dict((p[0]['key'], p[3]) for p in self.plans),
+                            dict((p[0]['key'], p[4]) for p in self.plans), attachments=[p[4] for p in self.plans])
 
     def needs_vswitchd(self):
-        return any(a.kind in _ovsdb.PortRows.KINDS for a in self.actions)
+        return any(a.kind in _ovsdb.PortRows.KINDS for p in self.plans for a in p[2])
 
     def steps(self):
-        return _attach.steps([(self.desired, self.ns, self.actions)], self.db, self.host)
+        result = _attach.steps([p[:3] for p in self.plans], self.db, self.host)
+        if self.many:
+            result.sort(key=_attach.phase)  # the ports of all: one transaction out, one in
+        return result
 
     def read_back(self):
-        return dict(attachment=_attach.view(self.desired, _attach.observe(self.desired, self.host, self.db)[0]))
+        if len(self.plans) > 1:
+            self.host.prefetch()
+        views = [_attach.view(d, _attach.observe(d, self.host, self.db)[0]) for d in (p[0] for p in self.plans)]
+        return dict(attachments=views) if self.many else dict(attachment=views[0])
 
     def failure_prefix(self):
-        return '%s: ' % self.desired['namespace']
+        return '' if self.many else '%s: ' % self.desired[0]['namespace']

@@ -39,14 +39,52 @@ options:
     description:
       - The network namespace, by name (C(ns1), that is C(/run/netns/ns1)) or as an absolute path to a
         namespace file (for example C(/proc/PID/ns/net)).
+      - Required unless O(attachments) is given.
     type: str
-    required: true
     aliases: [netns]
   interface:
     description:
       - Name of the pair's end inside the namespace (C(veth1), C(eth0)); at most 15 characters.
+      - Required for a single attachment; with O(attachments), the default of their items.
     type: str
-    required: true
+  attachments:
+    description:
+      - Many attachments in one run, with one OVSDB transaction for all their ports. Each item takes
+        O(namespace) and the options below; O(interface), O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode),
+        O(trunks), O(gateway), O(gateway6), O(gateway_onlink), O(ingress_policing_rate),
+        O(ingress_policing_burst), O(create_namespace) and O(delete_namespace) default to the task's own.
+      - Items may share a namespace (two interfaces of one router, say); a missing one is made once.
+      - The result is RV(attachments) instead of RV(attachment); the diff is keyed by C(NAMESPACE/INTERFACE).
+    type: list
+    elements: dict
+    suboptions:
+      namespace: {description: The namespace (a name or a path)., type: str, required: true, aliases: [netns]}
+      interface: {description: Interface inside the namespace., type: str}
+      host_interface: {description: Host end's name., type: str}
+      bridge: {description: The OVS bridge., type: str}
+      state: {description: C(present) or C(absent)., type: str, choices: [present, absent]}
+      addresses: {description: Addresses with prefix length., type: list, elements: str}
+      mac: {description: Unicast MAC address., type: str}
+      mtu: {description: MTU of both ends., type: int}
+      gateway: {description: IPv4 default gateway., type: str}
+      gateway6: {description: IPv6 default gateway., type: str}
+      gateway_onlink: {description: Accept gateways outside the subnets., type: bool}
+      vlan: {description: VLAN access tag (0 removes it)., type: int}
+      vlan_mode: {description: The port's VLAN mode., type: str, choices: [access, trunk, native-tagged, native-untagged]}
+      trunks: {description: "Trunked VLAN IDs and ranges (V(100-110))", type: list, elements: raw}
+      vlans:
+        description: VLAN sub-interfaces inside the namespace.
+        type: list
+        elements: dict
+        suboptions:
+          id: {description: The VLAN ID., type: int, required: true}
+          name: {description: "Its name (default C(INTERFACE.ID))", type: str}
+          addresses: {description: Its addresses., type: list, elements: str}
+      ingress_policing_rate: {description: Ingress policing rate (kbit/s; 0 off)., type: int}
+      ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
+      external_ids: {description: More external_ids keys., type: dict}
+      create_namespace: {description: Create a missing named namespace., type: bool}
+      delete_namespace: {description: With C(state=absent) delete the named namespace too., type: bool}
   host_interface:
     description:
       - Name of the pair's end in the host (the OVS port name when O(bridge) is set).
@@ -155,6 +193,15 @@ EXAMPLES = r'''
       - {id: 10, addresses: [10.0.10.1/24]}
       - {id: 20, addresses: [10.0.20.1/24]}
 
+- name: Three namespaces on br0 in one run (one OVSDB transaction for their ports)
+  netdevops.ovs_docker.netns_veth:
+    bridge: br0
+    interface: eth0
+    attachments:
+      - {namespace: ns1, addresses: [192.168.1.1/24]}
+      - {namespace: ns2, addresses: [192.168.1.2/24]}
+      - {namespace: ns3, addresses: [192.168.1.3/24], vlan: 10}
+
 - name: Remove the pair and the namespace
   netdevops.ovs_docker.netns_veth:
     namespace: ns1
@@ -165,9 +212,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+attachments:
+  description: With O(attachments), each attachment as RV(attachment) shows one, in the order given.
+  returned: when O(attachments) is given
+  type: list
+  elements: dict
 attachment:
   description: The attachment as it is after the run (as it would be, in check mode).
-  returned: always
+  returned: when O(namespace) is given
   type: dict
   contains:
     state:

@@ -35,9 +35,29 @@ options:
   name:
     description:
       - Name of the bridge, which is also the name of its internal interface (at most 15 characters).
+      - Required unless O(bridges) is given.
     type: str
-    required: true
     aliases: [bridge]
+  bridges:
+    description:
+      - Many bridges in one run, with one OVSDB transaction for all of them. Each item takes O(name) and
+        the options below; O(state), O(datapath_type), O(fail_mode), O(purge_external_ids),
+        O(purge_other_config) and O(link_state) default to the task's own.
+      - The result is RV(bridges) instead of RV(bridge), RV(created) lists the new bridges, and the diff is
+        keyed by bridge name.
+    type: list
+    elements: dict
+    suboptions:
+      name: {description: The bridge., type: str, required: true, aliases: [bridge]}
+      state: {description: C(present) or C(absent)., type: str, choices: [present, absent]}
+      datapath_type: {description: The datapath (C(auto) as above)., type: str}
+      fail_mode: {description: Fail mode., type: str, choices: [standalone, secure]}
+      external_ids: {description: Keys to set in C(external_ids)., type: dict}
+      purge_external_ids: {description: Remove unlisted C(external_ids) keys., type: bool}
+      other_config: {description: Keys to set in C(other_config)., type: dict}
+      purge_other_config: {description: Remove unlisted C(other_config) keys., type: bool}
+      addresses: {description: Addresses of the internal interface., type: list, elements: str}
+      link_state: {description: Administrative state of the internal interface., type: str, choices: [up, down]}
   state:
     description:
       - C(present) creates the bridge or brings it to the options given; C(absent) deletes it with all its ports.
@@ -128,6 +148,14 @@ EXAMPLES = r'''
       owner: lab
     purge_external_ids: true
 
+- name: Three bridges in one run and one OVSDB transaction
+  netdevops.ovs_docker.ovs_bridge:
+    datapath_type: netdev
+    bridges:
+      - {name: br0, addresses: [192.168.1.250/24]}
+      - {name: br1}
+      - {name: br2, fail_mode: secure}
+
 - name: Delete a bridge and its ports
   netdevops.ovs_docker.ovs_bridge:
     name: br0
@@ -136,13 +164,18 @@ EXAMPLES = r'''
 
 RETURN = r'''
 created:
-  description: Whether the run created the bridge (in check mode, whether it would).
+  description: Whether the run created the bridge (in check mode, whether it would); with O(bridges), the list of bridges it created.
   returned: always
-  type: bool
+  type: raw
   sample: true
+bridges:
+  description: With O(bridges), each bridge as RV(bridge) shows one (with its C(name) also when absent), in the order given.
+  returned: when O(bridges) is given
+  type: list
+  elements: dict
 bridge:
   description: The bridge as it is after the run (as it would be, in check mode); C(state=absent) when it does not exist.
-  returned: always
+  returned: when O(name) is given
   type: dict
   contains:
     state:
@@ -184,10 +217,9 @@ bridge:
       elements: str
       sample: [veth0]
 ports_removed:
-  description: Ports deleted along with the bridge.
+  description: Ports deleted along with the bridge; with O(bridges), a dict of them by bridge name.
   returned: when a bridge with ports is deleted
-  type: list
-  elements: str
+  type: raw
   sample: [veth0]
 '''
 

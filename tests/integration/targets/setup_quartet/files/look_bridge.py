@@ -1,8 +1,8 @@
 """Independent look at a bridge: what ovs-vsctl and ip say is really there, as JSON.
 
 Used by the tests to check the module's work without trusting the module.
-    look_bridge.py BRIDGE [--world]
-With --world, also every bridge OVSDB has and every link name in the kernel (what a failed run
+    look_bridge.py BRIDGE[,BRIDGE...] [--world]
+With several bridges, {bridge: its look}. With --world, also every bridge OVSDB has and every link name in the kernel (what a failed run
 could have left anywhere).
 """
 import json
@@ -31,7 +31,8 @@ def world():
 
 
 def main(bridge, with_world):
-    state = look(bridge)
+    names = bridge.split(',')
+    state = look(bridge) if len(names) == 1 else dict((name, look(name)) for name in names)
     if with_world:
         state['world'] = world()
     print(json.dumps(state, sort_keys=True))
