@@ -41,6 +41,34 @@ def lab_attachments(containers, state, not_yet=(), new_bridges=()):
     return result
 
 
+BRIDGE_KEYS = ('datapath_type', 'addresses', 'external_ids', 'fail_mode', 'other_config')
+
+
+def lab_bridges(bridges, state):
+    """The batch for ovs_bridge (its `bridges`): one item a bridge, with the keys the module takes."""
+    if state == 'absent':
+        return [{'name': bridge['name']} for bridge in bridges]
+    return [dict([('name', bridge['name'])] + [(key, bridge[key]) for key in BRIDGE_KEYS if key in bridge])
+            for bridge in bridges]
+
+
+def lab_namespaces(namespaces, state, new_bridges=()):
+    """The batch for netns_veth (its `attachments`): one item a namespace, less those on bridges
+    that check mode has not made. For teardown, only what finds the pair."""
+    result = []
+    for namespace in namespaces:
+        if state != 'absent' and namespace['bridge'] in new_bridges:
+            continue
+        item = {'namespace': namespace['name'], 'interface': namespace.get('interface', 'eth0')}
+        if 'host_interface' in namespace:
+            item['host_interface'] = namespace['host_interface']
+        if state != 'absent':
+            item['bridge'] = namespace['bridge']
+            item.update((key, namespace[key]) for key in ATTACHMENT_KEYS if key in namespace)
+        result.append(item)
+    return result
+
+
 def lab_nat_subnets(bridges, nat):
     """The IPv4 subnets (as the bridges' addresses) to route out: each bridge's `nat`, else ``nat``."""
     # (as Jinja's `bool`: -e lab_nat=false is a string)
@@ -116,6 +144,8 @@ class FilterModule(object):
     def filters(self):
         return {
             'lab_attachments': lab_attachments,
+            'lab_bridges': lab_bridges,
+            'lab_namespaces': lab_namespaces,
             'lab_nat_subnets': lab_nat_subnets,
             'lab_cells': lab_cells,
             'lab_answers': lab_answers,

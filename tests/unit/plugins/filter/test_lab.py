@@ -69,3 +69,22 @@ def test_answers_and_the_matrix():
 def test_a_line_that_is_not_index_and_rc_is_an_error():
     with pytest.raises(AnsibleFilterError, match='INDEX RC'):
         lab.lab_answers([], ['0'])
+
+
+def test_lab_bridges_keep_only_what_ovs_bridge_takes():
+    bridges = [{'name': 'br0', 'addresses': ['192.168.1.250/24'], 'nat': True, 'datapath_type': 'netdev'}, {'name': 'br1'}]
+    assert lab.lab_bridges(bridges, 'present') == [{'name': 'br0', 'datapath_type': 'netdev', 'addresses': ['192.168.1.250/24']},
+                                                   {'name': 'br1'}]
+    assert lab.lab_bridges(bridges, 'absent') == [{'name': 'br0'}, {'name': 'br1'}]
+
+
+def test_lab_namespaces_one_item_a_namespace_less_those_on_new_bridges():
+    namespaces = [{'name': 'ns1', 'bridge': 'br0', 'addresses': ['192.168.1.1/24'], 'verify': False},
+                  {'name': 'ns2', 'bridge': 'br1', 'interface': 'veth1', 'host_interface': 'veth0'}]
+    assert lab.lab_namespaces(namespaces, 'present') == [
+        {'namespace': 'ns1', 'interface': 'eth0', 'bridge': 'br0', 'addresses': ['192.168.1.1/24']},
+        {'namespace': 'ns2', 'interface': 'veth1', 'host_interface': 'veth0', 'bridge': 'br1'}]
+    assert lab.lab_namespaces(namespaces, 'present', ['br1']) == [
+        {'namespace': 'ns1', 'interface': 'eth0', 'bridge': 'br0', 'addresses': ['192.168.1.1/24']}]
+    assert lab.lab_namespaces(namespaces, 'absent', ['br1']) == [
+        {'namespace': 'ns1', 'interface': 'eth0'}, {'namespace': 'ns2', 'interface': 'veth1', 'host_interface': 'veth0'}]

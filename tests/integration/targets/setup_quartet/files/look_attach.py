@@ -2,6 +2,7 @@
 
     look_attach.py NAMESPACE INTERFACE HOST_INTERFACE [--world]
     look_attach.py --container CONTAINER INTERFACE [--world]
+    look_attach.py --many NS/IFACE/HOST_IFACE,... [--world]   (flat: {"NS/IFACE.KEY": value})
 NAMESPACE is a name under /run/netns, or a path such as /proc/PID/ns/net (entered with nsenter).
 """
 import json
@@ -128,6 +129,12 @@ if __name__ == '__main__':
     # look_attach.py --container CONTAINER IFACE [--world]
     if sys.argv[1] == '--container':
         result = container_attachment(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == '--many':
+        result = {}
+        for item in sys.argv[2].split(','):
+            namespace, interface, host_interface = item.split('/')
+            result.update(('%s/%s.%s' % (namespace, interface, key), value)
+                          for key, value in attachment(namespace, interface, host_interface).items())
     else:
         result = attachment(*sys.argv[1:4])
     if '--world' in sys.argv:

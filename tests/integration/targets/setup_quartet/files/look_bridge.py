@@ -2,7 +2,8 @@
 
 Used by the tests to check the module's work without trusting the module.
     look_bridge.py BRIDGE[,BRIDGE...] [--world]
-With several bridges, {bridge: its look}. With --world, also every bridge OVSDB has and every link name in the kernel (what a failed run
+With several bridges, flat: {"BRIDGE.KEY": value} (so that a test's expectation can name a subset
+of keys, as for one bridge). With --world, also every bridge OVSDB has and every link name in the kernel (what a failed run
 could have left anywhere).
 """
 import json
@@ -32,7 +33,8 @@ def world():
 
 def main(bridge, with_world):
     names = bridge.split(',')
-    state = look(bridge) if len(names) == 1 else dict((name, look(name)) for name in names)
+    state = look(bridge) if len(names) == 1 else \
+        dict(('%s.%s' % (name, key), value) for name in names for key, value in look(name).items())
     if with_world:
         state['world'] = world()
     print(json.dumps(state, sort_keys=True))
