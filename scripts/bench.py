@@ -1,6 +1,7 @@
 """Benchmark: ovs_docker_port against a loop of the real ovs-docker, in one run, on this machine.
 
     .venv/bin/python scripts/bench.py [--containers N] [--repeat R]     (make bench)
+    .venv/bin/python scripts/bench.py --curve 10,100,300,500            (the curve only)
 
 Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/15, the
 benchmarking range) sit on a bridge and in containers made here, and everything made here is
@@ -19,6 +20,9 @@ removed at the end, pass or fail.
 - "module time" is the module run on its own, as Ansible's AnsiballZ runs it on the host
   (python MODULE ARGS.json, imports included); "task time" adds ansible's own start-up.
 - no-op: `ansible localhost -m MODULE` for each module against `ansible localhost -m ping`.
+- BENCH_COLLECTIONS: where the collection is installed (default ~/.ansible/collections, make install).
+- --curve: for each size, the floor and one ovs_docker_port task each way, the no-op re-run, and
+  the module's peak memory (maximum resident set size of its process); no ovs-docker loop.
 """
 import argparse
 import json
@@ -31,7 +35,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, '.venv', 'bin')
-COLLECTIONS = os.path.expanduser('~/.ansible/collections')
+COLLECTIONS = os.environ.get('BENCH_COLLECTIONS') or os.path.expanduser('~/.ansible/collections')
 IMAGE = 'ovs-docker-test:busybox'
 BRIDGE = 'benchbr0'
 NS = 'benchns1'
@@ -41,13 +45,25 @@ def sh(*argv, check=True):
     return subprocess.run(argv, check=check, capture_output=True, text=True)
 
 
+PEAK = {}  # the last timed() process's maximum resident set size, in MiB
+
+
 def timed(argv, env=None):
-    start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError('%s failed: %s %s' % (' '.join(argv[:4]), done.stdout[-2000:], done.stderr[-2000:]))
-    return elapsed, done.stdout
+    """Run argv; -> (seconds, stdout). Sets PEAK to the process's own peak memory."""
+    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True, env=env)
+        # wait4 on this child alone: its own peak (RUSAGE_CHILDREN would be the peak of all children)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        PEAK['mib'] = usage.ru_maxrss / 1024.0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise RuntimeError('%s failed: %s %s' % (' '.join(argv[:4]), stdout[-2000:], stderr[-2000:]))
+    return elapsed, stdout
 
 
 def module_path(name):
@@ -122,11 +138,45 @@ def address(i):
     return '198.18.%d.%d/15' % (i // 250, i % 250 + 2)
 
 
+def curve(sizes):
+    """For each size: floor and ours each way, the no-op, and the module's peak memory."""
+    rows = []
+    for n in sizes:
+        names = ['bench%03d' % i for i in range(n)]
+        try:
+            print('== curve: %d containers' % n, flush=True)
+            cleanup(names)
+            sh('ovs-vsctl', 'add-br', BRIDGE, '--', 'set', 'Bridge', BRIDGE, 'datapath_type=netdev')
+            for name in names:
+                sh('docker', 'run', '-d', '--name', name, '--net=none', IMAGE)
+            floor_add, floor_del = floor_attach(names), floor_detach(names)
+            batch = {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]}
+                                                       for i, name in enumerate(names)]}
+            add, _result = run_module('ovs_docker_port', batch)
+            add_peak = PEAK['mib']
+            noop, result = run_module('ovs_docker_port', batch)
+            assert not result['changed'], 'the re-run changed something'
+            noop_peak = PEAK['mib']
+            remove, _result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
+            rows.append((n, floor_add, add, floor_del, remove, noop, add_peak, noop_peak))
+        finally:
+            cleanup(names)
+    print()
+    heads = ('n', 'floor+', 'attach', 'x', 'floor-', 'detach', 'x', 'no-op', 'no-op/n', 'peak MiB', 'no-op MiB')
+    print('%5s  %8s %8s %6s  %8s %8s %6s  %8s %8s  %9s %9s' % heads)
+    for n, fa, a, fd, d, noop, pa, pn in rows:
+        print('%5d  %8.3f %8.3f %6.2f  %8.3f %8.3f %6.2f  %8.3f %7.1fms  %9.1f %9.1f'
+              % (n, fa, a, a / fa, fd, d, d / fd, noop, 1000 * noop / n, pa, pn))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--containers', type=int, default=100)
     parser.add_argument('--repeat', type=int, default=5, help='runs of each no-op comparison (median kept)')
+    parser.add_argument('--curve', help='sizes, as 10,100,300,500: the curve only')
     opts = parser.parse_args()
+    if opts.curve:
+        return curve([int(size) for size in opts.curve.split(',')])
     n = opts.containers
     names = ['bench%03d' % i for i in range(n)]
     figures = []

@@ -28,7 +28,7 @@ OPTIONS = dict(
 INHERITED = ('interface', 'bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
              'ingress_policing_rate', 'ingress_policing_burst', 'create_namespace', 'delete_namespace')
 ITEM_SPEC = dict((key, dict(spec, default=None)) for key, spec in dict(OPTIONS, **ATTACH_ARGS).items())
-ITEM_SPEC['namespace'] = dict(ITEM_SPEC['namespace'], required=True)
+ITEM_SPEC['namespace'] = dict(OPTIONS['namespace'], required=True)
 
 
 def specs_from_params(params):
