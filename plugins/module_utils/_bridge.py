@@ -11,7 +11,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _runner, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
@@ -343,14 +343,7 @@ def bridge_specs(params):
     """The bridges a task asks for, each with every option present."""
     if params.get('bridges') is None:
         return [dict((key, params[key]) for key in BRIDGE_OPTIONS)]
-    specs = []
-    for entry in params['bridges']:
-        spec = dict((key, entry.get(key)) for key in BRIDGE_OPTIONS)
-        for key in INHERITED:
-            if spec[key] is None:
-                spec[key] = params[key]
-        specs.append(spec)
-    return specs
+    return list_items(params, 'bridges', BRIDGE_OPTIONS, INHERITED)
 
 
 class OvsBridge(_runner.Module):

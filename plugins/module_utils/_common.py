@@ -62,6 +62,20 @@ ATTACH_ARGS = dict(
 )
 
 
+def list_items(params, key, options, inherited):
+    """The items of the list option ``key``, each with every option of ``options`` present; those
+    of ``inherited`` an item leaves unset are the task's own (ovs_bridge's bridges, the attachments
+    of netns_veth and ovs_docker_port)."""
+    items = []
+    for entry in params[key]:
+        item = dict((option, entry.get(option)) for option in options)
+        for option in inherited:
+            if item[option] is None:
+                item[option] = params.get(option)
+        items.append(item)
+    return items
+
+
 def require_pyroute2(module):
     """Fail once, clearly, when pyroute2 is missing on the managed host."""
     from ansible.module_utils.basic import missing_required_lib

@@ -15,7 +15,7 @@ import hashlib
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _ovsdb, _runner, _topology
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # Options an item of `attachments` takes from the top level when it does not set them itself.
@@ -33,14 +33,9 @@ def host_interface_for(container_id, interface):
 def items_from_params(params):
     """The attachments the task asks for, as specs with every option present."""
     if params.get('attachments'):
-        items = []
-        for entry in params['attachments']:
-            item = dict((key, entry.get(key)) for key in ITEM_OPTIONS)
-            for key in INHERITED:
-                if item[key] is None:
-                    item[key] = params.get(key)
+        items = list_items(params, 'attachments', ITEM_OPTIONS, INHERITED)
+        for item in items:
             item['interface'] = item['interface'] or 'eth0'
-            items.append(item)
         return items
     if params.get('container') is None:
         return []

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _ovsdb, _runner
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 OPTIONS = dict(
@@ -35,14 +35,7 @@ def specs_from_params(params):
     """The attachments a task asks for, each with every option present."""
     if params.get('attachments') is None:
         return [dict((k, params[k]) for k in list(OPTIONS) + list(ATTACH_ARGS))]
-    specs = []
-    for entry in params['attachments']:
-        spec = dict((k, entry.get(k)) for k in ITEM_SPEC)
-        for key in INHERITED:
-            if spec[key] is None:
-                spec[key] = params[key]
-        specs.append(spec)
-    return specs
+    return list_items(params, 'attachments', ITEM_SPEC, INHERITED)
 
 
 class NetnsVeth(_runner.Module):
