@@ -317,9 +317,9 @@ def _describe_foreign(host, current):
             ns_link['peer_name'], ns_link['peer_master'] = peer['name'], host.master(peer)[0]
 
 
-def _sub_interfaces(ns, link, desired, paired):
+def _sub_interfaces(ns, link, desired, paired, addresses):
     """({name: link} of the VLAN sub-interfaces on our inside interface, {name: link} of other
-    links under the names of the wanted ones). One dump of links, one of addresses if any are ours."""
+    links under the names of the wanted ones). ``addresses``: the namespace's, by link index."""
     wanted = set(item['name'] for item in desired['vlans'])
     ours, foreign = {}, {}
     for other in ns.links():
@@ -327,10 +327,8 @@ def _sub_interfaces(ns, link, desired, paired):
             ours[other['name']] = other
         elif other['name'] in wanted:
             foreign[other['name']] = other
-    if ours:
-        addresses = ns.all_addresses()
-        for other in ours.values():
-            other['addresses'] = _validate.managed(addresses.get(other['index'], []))
+    for other in ours.values():
+        other['addresses'] = _validate.managed(addresses.get(other['index'], []))
     return ours, foreign
 
 
@@ -359,12 +357,13 @@ def observe(desired, host, db, ns=None):
         gateways = ns.default_gateways()
         current['gateway'], current['gateway6'] = gateways[AF_INET], gateways[AF_INET6]
         link = current['ns_link']
+        addresses = ns.all_addresses()  # one dump: the interface's and its sub-interfaces'
         if link is not None:
-            link['addresses'] = _validate.managed(ns.addresses(link['index']))
+            link['addresses'] = _validate.managed(addresses.get(link['index'], []))
             if any(':' in a for a in desired['addresses'] or []):  # read only when IPv6 is asked for
                 current['ipv6_disabled'] = ns.sysctl('ipv6/conf/%s/disable_ipv6' % desired['interface']) == '1'
         if desired.get('vlans') is not None:  # read only when sub-interfaces are asked for
-            current['vlans'], current['vlan_foreign'] = _sub_interfaces(ns, link, desired, current['paired'])
+            current['vlans'], current['vlan_foreign'] = _sub_interfaces(ns, link, desired, current['paired'], addresses)
             current['vlan_support'] = vlan_support()
     if db is not None:
         current['port'] = db.port(desired['host_interface'])

@@ -298,9 +298,10 @@ class Netlink(object):
             return self._links
         return None
 
-    def _call(self, what, fn, *args, **kwargs):
-        """A pyroute2 call (a change, or a read the caches do not hold), its failure worded for the user."""
-        _WRITES[0] += 1
+    def _call(self, what, fn, *args, change=True, **kwargs):
+        """A pyroute2 call, its failure worded for the user; a ``change`` ends every prefetch."""
+        if change:
+            _WRITES[0] += 1
         try:
             return fn(*args, **kwargs)
         except pyroute2()['NetlinkError'] as exc:
@@ -368,7 +369,7 @@ class Netlink(object):
 
     def flood_list(self, index):
         """The remote addresses of a VXLAN link's all-zeros FDB entries (where it floods to)."""
-        msgs = self._call('reading the forwarding database', self.ipr.fdb, 'dump', ifindex=index)
+        msgs = self._call('reading the forwarding database', self.ipr.fdb, 'dump', ifindex=index, change=False)
         return sorted(str(ipaddress.ip_address(m.get_attr('NDA_DST'))) for m in msgs
                       if m['ifindex'] == index and m.get_attr('NDA_LLADDR') == ZERO_MAC and m.get_attr('NDA_DST'))
 
