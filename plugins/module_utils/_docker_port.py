@@ -14,7 +14,7 @@ import hashlib
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _ovsdb, _runner, _topology
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _containers, _ovsdb, _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
@@ -142,6 +142,7 @@ def desired_items(engine, index, item, known=None):
 def stale_items(engine, db, host, bridge):
     """The removals of the ports that _topology finds dead for good (PRUNABLE: container gone,
     stopped or restarted), on ``bridge`` or on any bridge: the detection ovs_docker_info reports."""
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology  # only pruning reads it
     found = _topology.Reader(db, host, engine, bridge=bridge, inside=False, pids=False).read()
     result = []
     for port in (p for b in found['bridges'] for p in b['ports']):
@@ -205,14 +206,18 @@ class DockerPort(_runner.Module):
 
     def connect(self):
         require_pyroute2(self.module)
-        missing = _containers.import_error()
+        engine_url = _containers.docker_host(self.params['docker_host'])
+        missing = _containers.import_error(engine_url)
         if missing:
-            self.fail(missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
-                                           'Debian/Ubuntu python3-docker)'), exception=missing)
+            self.fail(missing_required_lib('docker (the Docker SDK for Python, for an engine at %s; pip install docker, or '
+                                           'Debian/Ubuntu python3-docker)' % engine_url), exception=missing)
         # pruning reads through _topology, whose columns an attach (the hot path) need not replicate
-        tables = [_attach.TABLES, _bridge.TABLES] + ([_topology.TABLES] if self.params['state'] == 'pruned' else [])
+        tables = [_attach.TABLES, _bridge.TABLES]
+        if self.params['state'] == 'pruned':
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology
+            tables.append(_topology.TABLES)
         self.db = _ovsdb.connect(self.module, _ovsdb.merge_tables(*tables))
-        self.engine = _containers.Engine(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
+        self.engine = _containers.Engine(engine_url, self.params['docker_timeout'])
         self.host = Netlink()
 
     def plan(self):

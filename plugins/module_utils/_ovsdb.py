@@ -11,12 +11,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import json
 import os
+import re
 import time
 import traceback
 
 try:
     import ovs.db.idl
+    import ovs.json
     import ovs.jsonrpc
     import ovs.poller
     import ovs.stream
@@ -48,6 +51,98 @@ def merge_tables(*tables):
         for table, columns in part.items():
             merged[table] = sorted(set(merged.get(table, [])) | set(columns))
     return merged
+
+
+# -- reading the JSON-RPC stream ---------------------------------------------------------------
+# ovs.json parses a character at a time in Python unless the package was built with its C
+# extension (Debian's python3-openvswitch is; the wheel pip builds from PyPI's sdist is not):
+# a third of a module run's OVSDB time went there. StreamParser finds where a message ends with
+# two small regular expressions and leaves the decoding to the standard json module (C).
+_OUTSIDE_STRING = re.compile(r'["{}\[\]]')
+_INSIDE_STRING = re.compile(r'["\\]')
+
+
+class StreamParser(object):
+    """ovs.json.Parser's contract as ovs.jsonrpc uses it, for one message: feed(text) -> how many
+    characters of text belong to the message; is_done(); finish() -> the message, or a string
+    saying what is wrong with it (as ovs.json.Parser)."""
+
+    def __init__(self):
+        self._parts = []
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False  # the last piece ended in a string's backslash
+        self._error = None
+        self.done = False
+
+    def is_done(self):
+        return self.done
+
+    def feed(self, text):
+        if self.done:
+            return 0
+        end, size = 0, len(text)
+        if self._depth == 0:  # before the message: only blanks, then an object or array
+            start = len(text) - len(text.lstrip())
+            if start == size:
+                return size
+            if text[start] not in '{[':
+                self._error, self.done = 'a JSON-RPC message must be an object: %r' % text[start:start + 20], True
+                return start
+        if self._escaped and size:
+            end, self._escaped = 1, False
+        while end < size:
+            if self._in_string:
+                found = _INSIDE_STRING.search(text, end)
+                if found is None:
+                    end = size
+                elif found.group() == '\\':
+                    self._escaped = found.end() == size
+                    end = min(found.end() + 1, size)
+                else:
+                    self._in_string, end = False, found.end()
+                continue
+            found = _OUTSIDE_STRING.search(text, end)
+            if found is None:
+                end = size
+                continue
+            end = found.end()
+            char = found.group()
+            if char == '"':
+                self._in_string = True
+            elif char in '{[':
+                self._depth += 1
+            else:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.done = True
+                    break
+        self._parts.append(text[:end])
+        return end
+
+    def finish(self):
+        if self._error:
+            return self._error
+        try:
+            return json.loads(''.join(self._parts))
+        except ValueError as exc:
+            return 'not JSON: %s' % exc
+
+
+def _fast_json_rpc():
+    """Let ovs.jsonrpc read messages with StreamParser where ovs.json has no C parser. Only the
+    stream reader changes (it asks for Parser() with no arguments); ovs.json's own callers
+    (check_trailer=True) keep the library's parser."""
+    if OVS_IMPORT_ERROR or ovs.json.PARSER != ovs.json.PARSER_PY or getattr(ovs.json.Parser, 'stream_parser', False):
+        return
+
+    class Parser(ovs.json.Parser):  # a subclass: the library's methods name their class's members through it
+        stream_parser = True
+
+        def __new__(cls, check_trailer=False):
+            return object.__new__(cls) if check_trailer else StreamParser()
+
+    ovs.json.Parser = Parser
 
 
 class OvsdbError(Exception):
@@ -83,11 +178,13 @@ class Ovsdb(object):
         """``tables`` maps a table name to the columns to replicate (fewer columns, less to sync)."""
         self.remote = remote
         self.timeout = float(timeout)
+        _fast_json_rpc()
         helper = ovs.db.idl.SchemaHelper(schema_json=self._fetch_schema())
         for table, columns in tables.items():
             helper.register_columns(table, columns)
         self.idl = ovs.db.idl.Idl(remote, helper)
         self._indexes = {}
+        self._pending_cfg = None  # the next_cfg ovs-vswitchd has yet to reach (see settle)
         self._await(lambda: self.idl.change_seqno != 0, 'the first copy of the database')
 
     # -- connection ----------------------------------------------------------------------------
@@ -246,6 +343,7 @@ class Ovsdb(object):
     def transact(self, build, comment, wait_vswitchd=True):
         """Commit what ``build(txn)`` writes as one transaction; then, if asked, wait until
         ovs-vswitchd has applied it (cur_cfg reaches the next_cfg this transaction set).
+        wait_vswitchd='later' leaves that wait to settle().
 
         ``build`` must look rows up again on each call: it is called once more after another
         client changed what it read. Returns the committed ovs.db.idl.Transaction.
@@ -280,10 +378,17 @@ class Ovsdb(object):
         else:
             raise OvsdbError("OVSDB transaction (%s) kept conflicting with other clients; try again" % comment)
         if wait_vswitchd and status == Txn.SUCCESS:
-            next_cfg = txn.get_increment_new_value()
+            self._pending_cfg = max(self._pending_cfg or 0, txn.get_increment_new_value())
+            if wait_vswitchd != 'later':
+                self.settle()
+        return txn
+
+    def settle(self):
+        """Wait until ovs-vswitchd has applied every transaction of this run that asked for it."""
+        next_cfg, self._pending_cfg = self._pending_cfg, None
+        if next_cfg is not None:
             self._await(lambda: self.root.cur_cfg >= next_cfg,
                         'ovs-vswitchd to apply the change (is ovs-vswitchd running?)')
-        return txn
 
 
 def set_extras(port, iface, extras):
@@ -335,7 +440,10 @@ class PortRows(object):
                     self.db.find('Interface', action.target).external_ids = dict(action.new)
                 else:
                     raise ValueError('not an OVSDB port action: %r' % (action,))
-        self.db.transact(build, '%d port change(s)' % len(actions))
+        # Ports removed and nothing else: their links may go while ovs-vswitchd closes them (it
+        # closes a port whose device is gone faster), so the wait for it comes at the run's end.
+        removals = all(a.kind == 'port' and a.new is None for a in actions)
+        self.db.transact(build, '%d port change(s)' % len(actions), wait_vswitchd='later' if removals else True)
 
 
 def connect(module, tables):

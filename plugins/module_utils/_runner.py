@@ -107,5 +107,11 @@ def run(module_class):
             # changed only if the undo left something behind; report what is there, not the plan
             result.update(own.read_back(), changed=bool(exc.undo_errors))
             module.fail_json(msg=exc.report(own.failure_prefix()), **result)
+        if own.db is not None:
+            try:
+                own.db.settle()  # what a step left to ovs-vswitchd (a run's port removals)
+            except _ovsdb.OvsdbError as exc:
+                result.update(own.read_back())
+                module.fail_json(msg='%s%s; the change is in OVSDB' % (own.failure_prefix(), exc), **result)
         result.update(own.read_back())
     module.exit_json(**result)

@@ -67,6 +67,8 @@ options:
     description:
       - The Docker engine (or Podman's Docker-compatible socket) to ask about containers, asked only when a
         port carries container marks. When not set, E(DOCKER_HOST), else C(unix:///var/run/docker.sock).
+      - A C(unix://) socket is asked directly; any other endpoint (C(tcp://), C(ssh://)) through the
+        Docker SDK for Python, which must then be installed.
     type: str
   docker_timeout:
     description: Seconds to wait for the Docker engine.
@@ -74,7 +76,8 @@ options:
     default: 60
 requirements:
   - pyroute2 (Debian/Ubuntu C(python3-pyroute2))
-  - docker (the Docker SDK for Python; Debian/Ubuntu C(python3-docker)), when ports carry container marks
+  - docker (the Docker SDK for Python; Debian/Ubuntu C(python3-docker)), when ports carry container marks and
+    the engine is not on a local C(unix://) socket
 notes:
   - Needs root (it reads inside namespaces).
 seealso:
@@ -227,9 +230,9 @@ def main():
     try:
         result = reader.read(other_links=params['other_links'])
     except ImportError:
-        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python; pip install docker, or '
-                                                  'Debian/Ubuntu python3-docker): ports carry container marks'),
-                         exception=_containers.import_error())
+        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, for an engine at %s; pip install docker, or '
+                                                  'Debian/Ubuntu python3-docker): ports carry container marks' % engine.base_url),
+                         exception=_containers.import_error(engine.base_url))
     except (_containers.ContainerError, NetlinkError, OSError) as exc:
         module.fail_json(msg='reading the topology failed: %s' % exc)
     module.exit_json(changed=False, **result)

@@ -129,8 +129,10 @@ options:
   docker_host:
     description:
       - The Docker engine's API endpoint. When not set, C(DOCKER_HOST) from the environment, else
-        C(unix:///var/run/docker.sock). Any engine with the Docker API works; Podman's compatible
-        socket (C(unix:///run/podman/podman.sock)) has not been tried yet.
+        C(unix:///var/run/docker.sock). Any engine with the Docker API works, Podman's compatible
+        socket (C(unix:///run/podman/podman.sock)) among them.
+      - A C(unix://) socket is asked directly; any other endpoint (C(tcp://), C(ssh://)) through the
+        Docker SDK for Python, which must then be installed.
     type: str
   docker_timeout:
     description:
@@ -138,7 +140,7 @@ options:
     type: int
     default: 60
 requirements:
-  - docker (the Docker SDK for Python; Debian/Ubuntu C(python3-docker))
+  - docker (the Docker SDK for Python; Debian/Ubuntu C(python3-docker)), for an engine not on a local C(unix://) socket
   - pyroute2 (Debian/Ubuntu C(python3-pyroute2))
 notes:
   - Needs root on the host that runs the containers and Open vSwitch.

@@ -126,6 +126,8 @@ expect "vm2 has no route back to vm1's lab: the answer came through vm1's masque
   fails on vm2 "ip route get 192.168.1.2 | grep -q 'via $PREFIX.11'"
 
 echo "### what ovs_docker_info says on each host, against ovs-vsctl, ip, bridge and docker there"
+# an answer without what differs from run to run (the invocation's arguments)
+same='import json, sys; a = json.load(open(sys.argv[1])); a.pop("invocation", None); print(json.dumps(a, sort_keys=True))'
 collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
 look_info=$collection/tests/integration/targets/setup_quartet/files/look_info.py
 for h in "${HOSTS[@]}"; do
@@ -136,6 +138,18 @@ for h in "${HOSTS[@]}"; do
   expect "$h: and finds nothing stale" grep -q '"problems": \[\]' "$work/info-$h.json"
   docker exec "fleet-$h" rm -f /tmp/look_info.py /tmp/info.json
 done
+# A local socket is asked with the standard library; any other endpoint through the Docker SDK
+# (Debian's python3-docker here): vm1's engine on TCP too, on vm1's own loopback, asked that way.
+docker cp files/tcp_engine.py fleet-vm1:/tmp/tcp_engine.py
+docker exec fleet-vm1 python3 /tmp/tcp_engine.py  # returns once it listens
+ANSIBLE_NOCOLOR=1 ansible -i "$work/inventory.ini" vm1 -o -m netdevops.ovs_docker.ovs_docker_info -a docker_host=tcp://127.0.0.1:2375 \
+  | sed 's/^[^{]*//' > "$work/info-vm1-tcp.json"
+docker cp "$look_info" fleet-vm1:/tmp/look_info.py && docker cp "$work/info-vm1-tcp.json" fleet-vm1:/tmp/info.json
+expect "vm1: ovs_docker_info through the Docker SDK (tcp://127.0.0.1:2375) agrees with the host's own tools" \
+  docker exec fleet-vm1 python3 /tmp/look_info.py /tmp/info.json --all
+expect "vm1: and says the same as through the socket" cmp -s <(python3 -c "$same" "$work/info-vm1.json") <(python3 -c "$same" "$work/info-vm1-tcp.json")
+docker exec fleet-vm1 pkill -f /tmp/tcp_engine.py || true
+docker exec fleet-vm1 rm -f /tmp/look_info.py /tmp/info.json /tmp/tcp_engine.py
 # A look that cannot fail proves nothing: vm2 changed behind the answer's back must disagree with it.
 docker cp "$look_info" fleet-vm2:/tmp/look_info.py && docker cp "$work/info-vm2.json" fleet-vm2:/tmp/info.json
 on vm2 "ovs-vsctl set Port vxlan42 tag=7"
