@@ -19,7 +19,7 @@ removed at the end, pass or fail.
   deleted with one `ip link del group`, then one `ovs-vsctl` transaction removing the ports.
 - "module time" is the module run on its own, as Ansible's AnsiballZ runs it on the host
   (python MODULE ARGS.json, imports included); "task time" adds ansible's own start-up.
-- no-op: `ansible localhost -m MODULE` for each module against `ansible localhost -m ping`.
+- no-op: `ansible localhost -m MODULE` for each module (ovs_docker_info too) against `ansible localhost -m ping`.
 - BENCH_COLLECTIONS: where the collection is installed (default ~/.ansible/collections, make install).
 - --curve: for each size, the floor and one ovs_docker_port task each way, the no-op re-run, and
   the module's peak memory (maximum resident set size of its process); no ovs-docker loop.
@@ -39,6 +39,7 @@ COLLECTIONS = os.environ.get('BENCH_COLLECTIONS') or os.path.expanduser('~/.ansi
 IMAGE = 'ovs-docker-test:busybox'
 BRIDGE = 'benchbr0'
 NS = 'benchns1'
+VXLAN = 'benchvx0'
 
 
 def sh(*argv, check=True):
@@ -240,13 +241,23 @@ def main():
             ('netdevops.ovs_docker.netns_veth', {'namespace': NS, 'interface': 'eth0', 'bridge': BRIDGE,
                                                  'addresses': ['198.18.255.1/15']}),
             ('netdevops.ovs_docker.ovs_docker_port', {'container': one, 'bridge': BRIDGE, 'addresses': [address(0)]}),
+            # no remotes: a tunnel that floods to nobody (the bench sends no traffic anywhere)
+            ('netdevops.ovs_docker.ovs_vxlan', {'name': VXLAN, 'bridge': BRIDGE, 'vni': 4242, 'local': '198.18.255.254'}),
+            ('netdevops.ovs_docker.ovs_docker_info', {'bridge': BRIDGE}),
         ]
         for name, args in setups:
             run_module(name.rsplit('.', 1)[1], args)  # make it so; what follows is the no-op
-        ping = statistics.median(run_task('ping', None) for _run in range(opts.repeat))
+        # taken in turns (ping, each module, ping, ...): a machine that slows down for a while
+        # slows all of them, not the one measured then
+        times = dict((name, []) for name in ['ping'] + [name for name, _args in setups])
+        for _run in range(opts.repeat):
+            times['ping'].append(run_task('ping', None))
+            for name, args in setups:
+                times[name].append(run_task(name, args))
+        ping = statistics.median(times['ping'])
         figures.append(('ansible localhost -m ping', ping, ''))
-        for name, args in setups:
-            t = statistics.median(run_task(name, args) for _run in range(opts.repeat))
+        for name, _args in setups:
+            t = statistics.median(times[name])
             figures.append(('ansible localhost -m %s (no-op)' % name.rsplit('.', 1)[1], t, 'x%.2f of ping' % (t / ping)))
     finally:
         cleanup(names)
@@ -261,6 +272,7 @@ def cleanup(names):
     sh('ip', 'link', 'del', 'group', str(FLOOR_GROUP), check=False)
     sh('docker', 'rm', '-f', *names, check=False)
     sh('ip', 'netns', 'del', NS, check=False)
+    sh('ip', 'link', 'del', VXLAN, check=False)
     # the veth pairs die with the containers' namespaces; their ports go with the bridge
     sh('ovs-vsctl', '--if-exists', 'del-br', BRIDGE, check=False)
 
