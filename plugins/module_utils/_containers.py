@@ -51,6 +51,12 @@ def import_error(base_url=None):
     return None
 
 
+def sdk_requirement(base_url):
+    """What missing_required_lib names when the engine at ``base_url`` needs the Docker SDK."""
+    return ('docker (the Docker SDK for Python, for an engine at %s; pip install docker, or '
+            'Debian/Ubuntu python3-docker)' % base_url)
+
+
 def docker_host(value):
     """The engine endpoint: the option, else DOCKER_HOST, else the local socket."""
     return value or os.environ.get('DOCKER_HOST') or DEFAULT_DOCKER_HOST

@@ -209,8 +209,7 @@ class DockerPort(_runner.Module):
         engine_url = _containers.docker_host(self.params['docker_host'])
         missing = _containers.import_error(engine_url)
         if missing:
-            self.fail(missing_required_lib('docker (the Docker SDK for Python, for an engine at %s; pip install docker, or '
-                                           'Debian/Ubuntu python3-docker)' % engine_url), exception=missing)
+            self.fail(missing_required_lib(_containers.sdk_requirement(engine_url)), exception=missing)
         # pruning reads through _topology, whose columns an attach (the hot path) need not replicate
         tables = [_attach.TABLES, _bridge.TABLES]
         if self.params['state'] == 'pruned':

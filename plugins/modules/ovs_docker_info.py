@@ -230,8 +230,7 @@ def main():
     try:
         result = reader.read(other_links=params['other_links'])
     except ImportError:
-        module.fail_json(msg=missing_required_lib('docker (the Docker SDK for Python, for an engine at %s; pip install docker, or '
-                                                  'Debian/Ubuntu python3-docker): ports carry container marks' % engine.base_url),
+        module.fail_json(msg=missing_required_lib(_containers.sdk_requirement(engine.base_url) + ': ports carry container marks'),
                          exception=_containers.import_error(engine.base_url))
     except (_containers.ContainerError, NetlinkError, OSError) as exc:
         module.fail_json(msg='reading the topology failed: %s' % exc)
