@@ -1,6 +1,6 @@
 """Benchmark: ovs_docker_port against a loop of the real ovs-docker, in one run, on this machine.
 
-    .venv/bin/python scripts/bench.py [--containers N] [--repeat R]     (make bench)
+    .venv/bin/python scripts/bench.py [--containers N] [--rounds R] [--repeat R]     (make bench)
     .venv/bin/python scripts/bench.py --curve 10,100,300,500            (the curve only)
 
 Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/15, the
@@ -8,9 +8,10 @@ benchmarking range) sit on a bridge and in containers made here, and everything 
 removed at the end, pass or fail.
 
 - add/del: N containers (--net=none) attached by `ovs-docker add-port` one by one, removed by
-  `ovs-docker del-port` one by one; then by the floor (below); then attached by one
-  ovs_docker_port task (attachments=N), re-run (no-op), read by ovs_docker_info (with and without
-  the reads inside the namespaces), removed by one task.
+  `ovs-docker del-port` one by one; then --rounds rounds (3), each: the floor (below) each way,
+  then one ovs_docker_port task (attachments=N), its re-run (no-op) and one task removing them;
+  medians kept, each round's ratio shown. ovs_docker_info reads the N attachments in the first
+  round (with and without the reads inside the namespaces).
 - the floor: the fastest batch a skilled engineer could write by hand for the same end state,
   with no checks and no idempotence. Attach: one `docker inspect` of all containers, one
   `ip -batch` making every pair with its peer straight in the container's namespace and the host
@@ -173,7 +174,8 @@ def curve(sizes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--containers', type=int, default=100)
-    parser.add_argument('--repeat', type=int, default=5, help='runs of each no-op comparison (median kept)')
+    parser.add_argument('--rounds', type=int, default=3, help='attach/detach rounds, floor and ours in turns (medians kept)')
+    parser.add_argument('--repeat', type=int, default=9, help='runs of each ad-hoc comparison, in turns (median kept)')
     parser.add_argument('--curve', help='sizes, as 10,100,300,500: the curve only')
     opts = parser.parse_args()
     if opts.curve:
@@ -199,35 +201,47 @@ def main():
             sh('ovs-docker', 'del-port', BRIDGE, 'eth0', name)
         shell_del = time.perf_counter() - start
 
-        print('== the floor: one hand-written batch each way', flush=True)
-        floor_add = floor_attach(names)
-        floor_del = floor_detach(names)
-
+        # Rounds in turns (floor attach and detach, then ours), medians kept: one pass of each moves
+        # by +-10% with ovs-vswitchd's port handling, more than the targets' margins.
         batch = {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]}
                                                    for i, name in enumerate(names)]}
-        print('== ovs_docker_port, one task for all', flush=True)
-        add, result = run_module('ovs_docker_port', batch)
-        assert result['changed'] and len(result['attachments']) == n
-        noop, result = run_module('ovs_docker_port', batch)
-        assert not result['changed'], 'the re-run changed something'
-        noop_task = run_task('netdevops.ovs_docker.ovs_docker_port', batch)
-        # ovs_docker_info over the N attachments: whole, and without the reads inside namespaces
-        info, result = run_module('ovs_docker_info', {'bridge': BRIDGE})
-        assert len(result['bridges'][0]['ports']) == n + 1 and not result['problems'], result['problems']
-        info_outside, _result = run_module('ovs_docker_info', {'bridge': BRIDGE, 'namespaces': False})
-        remove, result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
-        assert result['changed']
+        rounds = dict((key, []) for key in ('floor_add', 'floor_del', 'add', 'noop', 'remove'))
+        for turn in range(opts.rounds):
+            print('== round %d of %d: the floor (one hand-written batch each way), then ovs_docker_port (one task)'
+                  % (turn + 1, opts.rounds), flush=True)
+            rounds['floor_add'].append(floor_attach(names))
+            rounds['floor_del'].append(floor_detach(names))
+            add, result = run_module('ovs_docker_port', batch)
+            assert result['changed'] and len(result['attachments']) == n
+            rounds['add'].append(add)
+            noop, result = run_module('ovs_docker_port', batch)
+            assert not result['changed'], 'the re-run changed something'
+            rounds['noop'].append(noop)
+            if turn == 0:
+                noop_task = run_task('netdevops.ovs_docker.ovs_docker_port', batch)
+                # ovs_docker_info over the N attachments: whole, and without the reads inside namespaces
+                info, result = run_module('ovs_docker_info', {'bridge': BRIDGE})
+                assert len(result['bridges'][0]['ports']) == n + 1 and not result['problems'], result['problems']
+                info_outside, _result = run_module('ovs_docker_info', {'bridge': BRIDGE, 'namespaces': False})
+            remove, result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
+            assert result['changed']
+            rounds['remove'].append(remove)
+        keys = ('floor_add', 'floor_del', 'add', 'noop', 'remove')
+        floor_add, floor_del, add, noop, remove = (statistics.median(rounds[key]) for key in keys)
+
+        def spread(ours, floor):
+            return 'rounds x' + '/'.join('%.2f' % (o / f) for o, f in zip(rounds[ours], rounds[floor]))
 
         figures += [
             ('attach %d: ovs-docker add-port loop' % n, shell_add, '%.0f ms a container' % (1000 * shell_add / n)),
-            ('attach %d: the floor (hand-written batch)' % n, floor_add, ''),
-            ('attach %d: ovs_docker_port, one task (module time)' % n, add,
-             'x%.2f of the floor, x%.1f faster than the loop' % (add / floor_add, shell_add / add)),
+            ('attach %d: the floor (hand-written batch), median' % n, floor_add, ''),
+            ('attach %d: ovs_docker_port, one task (module time), median' % n, add,
+             'x%.2f of the floor (%s), x%.1f faster than the loop' % (add / floor_add, spread('add', 'floor_add'), shell_add / add)),
             ('detach %d: ovs-docker del-port loop' % n, shell_del, '%.0f ms a container' % (1000 * shell_del / n)),
-            ('detach %d: the floor (one link group, one transaction)' % n, floor_del, ''),
-            ('detach %d: ovs_docker_port state=absent, one task' % n, remove,
-             'x%.2f of the floor, x%.1f faster than the loop' % (remove / floor_del, shell_del / remove)),
-            ('no-op re-run over %d attachments (module time)' % n, noop, 'changed=false'),
+            ('detach %d: the floor (one link group, one transaction), median' % n, floor_del, ''),
+            ('detach %d: ovs_docker_port state=absent, one task, median' % n, remove,
+             'x%.2f of the floor (%s), x%.1f faster than the loop' % (remove / floor_del, spread('remove', 'floor_del'), shell_del / remove)),
+            ('no-op re-run over %d attachments (module time), median' % n, noop, 'changed=false, rounds ' + '/'.join('%.3f' % t for t in rounds['noop'])),
             ('no-op re-run over %d attachments (task time, ansible)' % n, noop_task, ''),
             ('ovs_docker_info over %d attachments (module time)' % n, info, 'one dump per namespace'),
             ('ovs_docker_info over %d attachments, namespaces: false' % n, info_outside, ''),

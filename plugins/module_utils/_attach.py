@@ -709,10 +709,11 @@ class AttachmentLinks(object):
     """Executor of one attachment's netlink actions: its namespace, its veth pair, the pair's ends
     ('host', 'ns') and the namespace's 'lo'. ``ns``: the namespace's Netlink, if observe made one."""
 
-    def __init__(self, desired, host, ns=None):
+    def __init__(self, desired, host, ns=None, db=None):
         self.desired = desired
         self.host = host
         self.ns = ns
+        self.db = db
         self._indices = {}
 
     @staticmethod
@@ -757,6 +758,8 @@ class AttachmentLinks(object):
     def _veth(self, action):
         self._indices = {}
         if action.new is not None:
+            if self.db is not None:
+                self.db.settle()  # see Ovsdb.settle: a port removed before this run's new pair
             self.host.add_veth(action.target, action.new['peer'], self.desired['netns_path'])
             return
         link = self.host.link(action.target)
@@ -819,7 +822,7 @@ def steps(plans, db, host):
     ports, host_links = PortRows(db), HostLinks(host)
     result = []
     for desired, ns, actions in plans:
-        links = AttachmentLinks(desired, host, ns)
+        links = AttachmentLinks(desired, host, ns, db)
         for action in actions:
             if action.kind in PortRows.KINDS:
                 result.append((ports, action))

@@ -384,7 +384,12 @@ class Ovsdb(object):
         return txn
 
     def settle(self):
-        """Wait until ovs-vswitchd has applied every transaction of this run that asked for it."""
+        """Wait until ovs-vswitchd has applied every transaction of this run that asked for it.
+
+        Also before a run makes a link (a veth pair, a VXLAN link) after removing ports: taking a
+        port out, ovs-vswitchd acts on the device of that name, and a new link of the same name made
+        before it has done so (a restart repair: the stale port out, the new pair, the port in) was
+        seen set down again at once (ip monitor, on a switch busy with 100 other ports)."""
         next_cfg, self._pending_cfg = self._pending_cfg, None
         if next_cfg is not None:
             self._await(lambda: self.root.cur_cfg >= next_cfg,
@@ -441,7 +446,8 @@ class PortRows(object):
                 else:
                     raise ValueError('not an OVSDB port action: %r' % (action,))
         # Ports removed and nothing else: their links may go while ovs-vswitchd closes them (it
-        # closes a port whose device is gone faster), so the wait for it comes at the run's end.
+        # closes a port whose device is gone faster), so the wait for it comes at the run's end,
+        # or before a link is made (see settle).
         removals = all(a.kind == 'port' and a.new is None for a in actions)
         self.db.transact(build, '%d port change(s)' % len(actions), wait_vswitchd='later' if removals else True)
 

@@ -192,9 +192,10 @@ def _deletion(name, current):
 class VxlanLink(object):
     """Executor of the VXLAN link in the kernel (kinds vxlan, flood, vxlan_link), a request each."""
 
-    def __init__(self, netlink, name):
+    def __init__(self, netlink, name, db=None):
         self.netlink = netlink
         self.name = name
+        self.db = db
 
     @staticmethod
     def joins(previous, action):
@@ -214,6 +215,8 @@ class VxlanLink(object):
                 self.netlink.del_link(link['index'])
         elif action.kind == 'vxlan':
             new = action.new
+            if self.db is not None:
+                self.db.settle()  # see Ovsdb.settle: a port removed before this run's new link
             self.netlink.add_vxlan(self.name, new['vni'], new['port'], new['local'])
             for remote in new.get('remotes') or []:
                 self.netlink.add_flood(self._index(), remote)
@@ -266,7 +269,7 @@ class OvsVxlan(_runner.Module):
         return self.planned(bool(self.actions), self.before, self.after, vxlan=self.after)
 
     def steps(self):
-        ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired['name'])
+        ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired['name'], self.db)
         return [(ports if a.kind in PortRows.KINDS else link, a) for a in self.actions]
 
     def read_back(self):

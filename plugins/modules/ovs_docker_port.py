@@ -38,6 +38,10 @@ attributes:
   diff_mode:
     support: full
     description: Flat C(before)/C(after) of the attachment; with several, one entry per C(CONTAINER/INTERFACE).
+  action:
+    support: full
+    description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
+      frozen for the task (ansible packs the module faster); nothing else runs on the controller.
 options:
   container:
     description:
