@@ -205,7 +205,8 @@ def main():
         # by +-10% with ovs-vswitchd's port handling, more than the targets' margins.
         batch = {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]}
                                                    for i, name in enumerate(names)]}
-        rounds = dict((key, []) for key in ('floor_add', 'floor_del', 'add', 'noop', 'remove'))
+        keys = ('floor_add', 'floor_del', 'add', 'noop', 'remove')
+        rounds = dict((key, []) for key in keys)
         for turn in range(opts.rounds):
             print('== round %d of %d: the floor (one hand-written batch each way), then ovs_docker_port (one task)'
                   % (turn + 1, opts.rounds), flush=True)
@@ -226,7 +227,6 @@ def main():
             remove, result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
             assert result['changed']
             rounds['remove'].append(remove)
-        keys = ('floor_add', 'floor_del', 'add', 'noop', 'remove')
         floor_add, floor_del, add, noop, remove = (statistics.median(rounds[key]) for key in keys)
 
         def spread(ours, floor):

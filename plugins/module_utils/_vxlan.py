@@ -192,7 +192,7 @@ def _deletion(name, current):
 class VxlanLink(object):
     """Executor of the VXLAN link in the kernel (kinds vxlan, flood, vxlan_link), a request each."""
 
-    def __init__(self, netlink, name, db=None):
+    def __init__(self, netlink, name, db):
         self.netlink = netlink
         self.name = name
         self.db = db
@@ -215,8 +215,7 @@ class VxlanLink(object):
                 self.netlink.del_link(link['index'])
         elif action.kind == 'vxlan':
             new = action.new
-            if self.db is not None:
-                self.db.settle()  # see Ovsdb.settle: a port removed before this run's new link
+            self.db.settle()  # see Ovsdb.settle: a port removed before this run's new link
             self.netlink.add_vxlan(self.name, new['vni'], new['port'], new['local'])
             for remote in new.get('remotes') or []:
                 self.netlink.add_flood(self._index(), remote)
