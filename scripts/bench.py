@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench.py [--containers N] [--rounds R] [--repeat R]     (make bench)
     .venv/bin/python scripts/bench.py --curve 10,100,300,500            (the curve only)
+    .venv/bin/python scripts/bench.py --anatomy [--containers N] [--rounds R] (detach taken apart)
 
 Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/15, the
 benchmarking range) sit on a bridge and in containers made here, and everything made here is
@@ -24,6 +25,11 @@ removed at the end, pass or fail.
 - BENCH_COLLECTIONS: where the collection is installed (default ~/.ansible/collections, make install).
 - --curve: for each size, the floor and one ovs_docker_port task each way, the no-op re-run, and
   the module's peak memory (maximum resident set size of its process); no ovs-docker loop.
+- --anatomy: detach of N in rounds, in turns: the floor, ovs_docker_port's whole run (module
+  time), the same run from the end of its imports to its result, and a bare Python process that
+  only imports ansible.module_utils.basic (and the ovs IDL), the start any such module pays and
+  the floor's `ip` and `ovs-vsctl` do not; most of a detach is ovs-vswitchd closing the ports,
+  the same wait for both.
 """
 import argparse
 import json
@@ -140,6 +146,93 @@ def address(i):
     return '198.18.%d.%d/15' % (i // 250, i % 250 + 2)
 
 
+def setup(names):
+    """A clean start: the bench's bridge (userspace datapath) and its containers, --net=none."""
+    cleanup(names)
+    sh('ovs-vsctl', 'add-br', BRIDGE, '--', 'set', 'Bridge', BRIDGE, 'datapath_type=netdev')
+    for name in names:
+        sh('docker', 'run', '-d', '--name', name, '--net=none', IMAGE)
+
+
+def attach_batch(names):
+    return {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]} for i, name in enumerate(names)]}
+
+
+def detach_batch(names):
+    return {'state': 'absent', 'attachments': [{'container': name} for name in names]}
+
+
+# The module as AnsiballZ runs it, with a clock read where its imports end: its file's top level
+# (the imports) through runpy, then its main(). Times go to the file BENCH_ANATOMY names (stdout
+# is the module's JSON).
+ANATOMY_RUNNER = """
+import os, runpy, sys, time
+start = time.perf_counter()
+module = runpy.run_path(sys.argv[1], run_name='bench_anatomy')
+imported = time.perf_counter()
+sys.argv = sys.argv[1:]
+try:
+    module['main']()
+finally:
+    with open(os.environ['BENCH_ANATOMY'], 'w') as out:
+        out.write('%f %f' % (imported - start, time.perf_counter() - imported))
+"""
+
+
+def anatomy(n, rounds):
+    """Detach of n taken apart (see the docstring): medians of rounds in turns."""
+    names = ['bench%03d' % i for i in range(n)]
+    keys = ('floor', 'whole', 'imports', 'after', 'start', 'start_idl')
+    got = dict((key, []) for key in keys)
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as args, \
+            tempfile.NamedTemporaryFile(suffix='.txt', delete=False) as times:
+        json.dump({'ANSIBLE_MODULE_ARGS': detach_batch(names)}, args)
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS, BENCH_ANATOMY=times.name)
+    python = os.path.join(VENV, 'python')
+    try:
+        setup(names)
+        for turn in range(rounds):
+            print('== anatomy, round %d of %d' % (turn + 1, rounds), flush=True)
+            floor_attach(names)
+            got['floor'].append(floor_detach(names))
+            run_module('ovs_docker_port', attach_batch(names))
+            got['whole'].append(run_module('ovs_docker_port', detach_batch(names))[0])
+            run_module('ovs_docker_port', attach_batch(names))
+            _elapsed, out = timed([python, '-c', ANATOMY_RUNNER, module_path('ovs_docker_port'), args.name], env)
+            assert json.loads(out)['changed'], 'the detach changed nothing'
+            with open(times.name) as handle:
+                imports, after = (float(field) for field in handle.read().split())
+            got['imports'].append(imports)
+            got['after'].append(after)
+            got['start'].append(timed([python, '-c', 'import ansible.module_utils.basic'])[0])
+            got['start_idl'].append(timed([python, '-c', 'import ansible.module_utils.basic, ovs.db.idl'])[0])
+    finally:
+        cleanup(names)
+        os.unlink(args.name)
+        os.unlink(times.name)
+    floor, whole, imports, after, start, start_idl = (statistics.median(got[key]) for key in keys)
+    figures = [
+        ('detach %d: the floor (one link group, one transaction)' % n, floor, ''),
+        ('detach %d: ovs_docker_port, whole run (module time)' % n, whole, 'x%.2f of the floor' % (whole / floor)),
+        ('  the same run from the end of its imports to its result', after, 'x%.2f of the floor' % (after / floor)),
+        ('  its imports (the interpreter\'s own start not counted)', imports, ''),
+        ("an Ansible module's bare start: python -c 'import ansible.module_utils.basic'", start,
+         '%.1f%% of the floor' % (100 * start / floor)),
+        ("  and with the ovs IDL: python -c 'import ansible.module_utils.basic, ovs.db.idl'", start_idl,
+         '%.1f%% of the floor' % (100 * start_idl / floor)),
+    ]
+    show(figures, 'medians of %d rounds in turns' % rounds)
+
+
+def show(figures, heading=None):
+    width = max(len(f[0]) for f in figures)
+    print()
+    if heading:
+        print(heading)
+    for label, seconds, note in figures:
+        print('%-*s  %8.3f s  %s' % (width, label, seconds, note))
+
+
 def curve(sizes):
     """For each size: floor and ours each way, the no-op, and the module's peak memory."""
     rows = []
@@ -147,19 +240,15 @@ def curve(sizes):
         names = ['bench%03d' % i for i in range(n)]
         try:
             print('== curve: %d containers' % n, flush=True)
-            cleanup(names)
-            sh('ovs-vsctl', 'add-br', BRIDGE, '--', 'set', 'Bridge', BRIDGE, 'datapath_type=netdev')
-            for name in names:
-                sh('docker', 'run', '-d', '--name', name, '--net=none', IMAGE)
+            setup(names)
             floor_add, floor_del = floor_attach(names), floor_detach(names)
-            batch = {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]}
-                                                       for i, name in enumerate(names)]}
+            batch = attach_batch(names)
             add, _result = run_module('ovs_docker_port', batch)
             add_peak = PEAK['mib']
             noop, result = run_module('ovs_docker_port', batch)
             assert not result['changed'], 'the re-run changed something'
             noop_peak = PEAK['mib']
-            remove, _result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
+            remove, _result = run_module('ovs_docker_port', detach_batch(names))
             rows.append((n, floor_add, add, floor_del, remove, noop, add_peak, noop_peak))
         finally:
             cleanup(names)
@@ -177,18 +266,18 @@ def main():
     parser.add_argument('--rounds', type=int, default=3, help='attach/detach rounds, floor and ours in turns (medians kept)')
     parser.add_argument('--repeat', type=int, default=9, help='runs of each ad-hoc comparison, in turns (median kept)')
     parser.add_argument('--curve', help='sizes, as 10,100,300,500: the curve only')
+    parser.add_argument('--anatomy', action='store_true', help='detach taken apart: where its time goes against the floor')
     opts = parser.parse_args()
     if opts.curve:
         return curve([int(size) for size in opts.curve.split(',')])
+    if opts.anatomy:
+        return anatomy(opts.containers, opts.rounds)
     n = opts.containers
     names = ['bench%03d' % i for i in range(n)]
     figures = []
     try:
         print('== set-up: bridge %s, namespace %s, %d containers (--net=none)' % (BRIDGE, NS, n), flush=True)
-        cleanup(names)
-        sh('ovs-vsctl', 'add-br', BRIDGE, '--', 'set', 'Bridge', BRIDGE, 'datapath_type=netdev')
-        for name in names:
-            sh('docker', 'run', '-d', '--name', name, '--net=none', IMAGE)
+        setup(names)
 
         print('== ovs-docker add-port, one container at a time', flush=True)
         start = time.perf_counter()
@@ -203,8 +292,7 @@ def main():
 
         # Rounds in turns (floor attach and detach, then ours), medians kept: one pass of each moves
         # by +-10% with ovs-vswitchd's port handling, more than the targets' margins.
-        batch = {'bridge': BRIDGE, 'attachments': [{'container': name, 'addresses': [address(i)]}
-                                                   for i, name in enumerate(names)]}
+        batch = attach_batch(names)
         keys = ('floor_add', 'floor_del', 'add', 'noop', 'remove')
         rounds = dict((key, []) for key in keys)
         for turn in range(opts.rounds):
@@ -224,7 +312,7 @@ def main():
                 info, result = run_module('ovs_docker_info', {'bridge': BRIDGE})
                 assert len(result['bridges'][0]['ports']) == n + 1 and not result['problems'], result['problems']
                 info_outside, _result = run_module('ovs_docker_info', {'bridge': BRIDGE, 'namespaces': False})
-            remove, result = run_module('ovs_docker_port', {'state': 'absent', 'attachments': [{'container': c} for c in names]})
+            remove, result = run_module('ovs_docker_port', detach_batch(names))
             assert result['changed']
             rounds['remove'].append(remove)
         floor_add, floor_del, add, noop, remove = (statistics.median(rounds[key]) for key in keys)
@@ -275,11 +363,7 @@ def main():
             figures.append(('ansible localhost -m %s (no-op)' % name.rsplit('.', 1)[1], t, 'x%.2f of ping' % (t / ping)))
     finally:
         cleanup(names)
-
-    width = max(len(f[0]) for f in figures)
-    print()
-    for label, seconds, note in figures:
-        print('%-*s  %8.3f s  %s' % (width, label, seconds, note))
+    show(figures)
 
 
 def cleanup(names):
