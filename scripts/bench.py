@@ -26,10 +26,10 @@ removed at the end, pass or fail.
 - --curve: for each size, the floor and one ovs_docker_port task each way, the no-op re-run, and
   the module's peak memory (maximum resident set size of its process); no ovs-docker loop.
 - --anatomy: detach of N in rounds, in turns: the floor, ovs_docker_port's whole run (module
-  time), the same run from the end of its imports to its result, and a bare Python process that
-  only imports ansible.module_utils.basic (and the ovs IDL), the start any such module pays and
-  the floor's `ip` and `ovs-vsctl` do not; most of a detach is ovs-vswitchd closing the ports,
-  the same wait for both.
+  time), a second such run from the end of its imports to its result, and a bare Python process
+  that only imports ansible.module_utils.basic (and the ovs IDL): the start any such module pays
+  and the floor's `ip` and `ovs-vsctl` do not. Most of a detach is ovs-vswitchd closing the
+  ports, the same wait for both.
 """
 import argparse
 import json
@@ -180,7 +180,8 @@ finally:
 
 
 def anatomy(n, rounds):
-    """Detach of n taken apart (see the docstring): medians of rounds in turns."""
+    """Detach of n taken apart (see the docstring): medians of rounds in turns. Each round detaches
+    twice, the whole run timed from outside, then a second run timed from inside."""
     names = ['bench%03d' % i for i in range(n)]
     keys = ('floor', 'whole', 'imports', 'after', 'start', 'start_idl')
     got = dict((key, []) for key in keys)
@@ -214,7 +215,7 @@ def anatomy(n, rounds):
     figures = [
         ('detach %d: the floor (one link group, one transaction)' % n, floor, ''),
         ('detach %d: ovs_docker_port, whole run (module time)' % n, whole, 'x%.2f of the floor' % (whole / floor)),
-        ('  the same run from the end of its imports to its result', after, 'x%.2f of the floor' % (after / floor)),
+        ('  a second such run, from the end of its imports to its result', after, 'x%.2f of the floor' % (after / floor)),
         ('  its imports (the interpreter\'s own start not counted)', imports, ''),
         ("an Ansible module's bare start: python -c 'import ansible.module_utils.basic'", start,
          '%.1f%% of the floor' % (100 * start / floor)),
