@@ -23,6 +23,7 @@ description:
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
+  - netdevops.ovs_docker.action
   - netdevops.ovs_docker.ovsdb
 attributes:
   check_mode:
@@ -31,10 +32,6 @@ attributes:
   diff_mode:
     support: full
     description: Flat C(before)/C(after) of every managed property; deleting a bridge lists the ports that go with it.
-  action:
-    support: full
-    description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
-      frozen for the task (ansible packs the module faster); nothing else runs on the controller.
 options:
   name:
     description:

@@ -29,6 +29,7 @@ description:
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
+  - netdevops.ovs_docker.action
   - netdevops.ovs_docker.ovsdb
 attributes:
   check_mode:
@@ -41,10 +42,6 @@ attributes:
     support: full
     platforms: posix
     description: Linux hosts with Open vSwitch.
-  action:
-    support: full
-    description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
-      frozen for the task (ansible packs the module faster); nothing else runs on the controller.
 options:
   bridge:
     description: Only this bridge (the default is every bridge).

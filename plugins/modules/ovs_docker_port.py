@@ -29,6 +29,7 @@ description:
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
+  - netdevops.ovs_docker.action
   - netdevops.ovs_docker.attachment
   - netdevops.ovs_docker.ovsdb
 attributes:
@@ -38,10 +39,6 @@ attributes:
   diff_mode:
     support: full
     description: Flat C(before)/C(after) of the attachment; with several, one entry per C(CONTAINER/INTERFACE).
-  action:
-    support: full
-    description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
-      frozen for the task (ansible packs the module faster); nothing else runs on the controller.
 options:
   container:
     description:

@@ -24,6 +24,7 @@ description:
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
+  - netdevops.ovs_docker.action
   - netdevops.ovs_docker.ovsdb
 attributes:
   check_mode:
@@ -36,10 +37,6 @@ attributes:
     support: full
     platforms: posix
     description: Linux hosts with Open vSwitch.
-  action:
-    support: full
-    description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
-      frozen for the task (ansible packs the module faster); nothing else runs on the controller.
 options:
   name:
     description: Name of the VXLAN link and of its OVS port (at most 15 characters).

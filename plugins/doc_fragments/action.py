@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """The action every module of the collection runs through (plugin_utils/_action.py)."""
+
+    DOCUMENTATION = r'''
+attributes:
+  action:
+    support: full
+    description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
+      frozen for the task (ansible packs the module faster); nothing else runs on the controller.
+'''
