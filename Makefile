@@ -91,8 +91,19 @@ units: stage
 	@echo "== ansible-test units"
 	cd $(STAGE) && $(OFFLINE) ansible-test units --python 3.11 --color=no
 
+# The integration tests stop and start OVS and Docker and build labs of the seed's names: the
+# README's lab (make lab: the bridges marked lab_name=seed), when it is up, is taken down first and
+# built again after, pass or fail, so that `make lab` then `make test` leaves it as it was.
 integration: stage
-	@$(OFFLINE) scripts/integration.sh $(STAGE)
+	@lab=$$(ovs-vsctl --timeout=5 --bare --columns=name find Bridge external_ids:netdevops.ovs_docker.lab=seed 2>/dev/null | xargs); \
+	if [ -n "$$lab" ]; then echo "== the README's lab is up ($$lab): taken down for the tests, built again after"; \
+	  $(MAKE) --no-print-directory teardown >$(CURDIR)/.build/readme-lab-teardown.log 2>&1 || \
+	  { echo "taking the README's lab down failed: .build/readme-lab-teardown.log"; exit 1; }; fi; \
+	rc=0; $(OFFLINE) scripts/integration.sh $(STAGE) || rc=$$?; \
+	if [ -n "$$lab" ]; then echo "== the README's lab again (make lab)"; \
+	  $(MAKE) --no-print-directory lab >$(CURDIR)/.build/readme-lab.log 2>&1 || \
+	  { echo "building the README's lab again failed: .build/readme-lab.log"; rc=1; }; fi; \
+	exit $$rc
 
 # The multi-host test bed by hand (the `fleet` integration target makes and removes its own):
 # FLEET_HOSTS nodes vm1..vmN as containers with their own OVS, Docker and sshd; then

@@ -9,11 +9,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port, _vxlan
 
 _REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')
+# lab_name goes into a container label, OVSDB keys and an iptables comment: plain characters only.
+_LAB_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$')
 _ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'vlan_mode', 'trunks', 'vlans',
                 'ingress_policing_rate', 'ingress_policing_burst', 'external_ids')
 
@@ -85,7 +89,7 @@ def _errors(kind, item):
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(('bridges', 'namespaces', 'containers', 'simulated_remote', 'overlay'))
+    _VALID_ARGS = frozenset(('name', 'bridges', 'namespaces', 'containers', 'simulated_remote', 'overlay'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -93,6 +97,10 @@ class ActionModule(ActionBase):
         found = problems(args.get('bridges') or [], args.get('namespaces') or [], args.get('containers') or [],
                          args.get('simulated_remote') or {})
         found += overlay_problems(args.get('overlay') or {}, args.get('bridges') or [])
+        name = args.get('name', 'seed')
+        if not _LAB_NAME.match(str(name)):
+            found.insert(0, 'lab_name %r: give 1 to 32 letters, digits, "_", "-" or "." (it marks what the lab makes: '
+                            'a container label, OVSDB keys, a NAT rule comment)' % (name,))
         result['changed'] = False
         if found:
             result['failed'] = True

@@ -8,11 +8,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
+# The lab's mark, valued with its name (lab_name): a label on its containers, an external_ids key on
+# the bridges it created and on the OVS interfaces of its attachments. Teardown removes only what
+# carries it, so that two labs on one host, and the user's own objects, are left alone.
+LAB_MARK = 'netdevops.ovs_docker.lab'
+# Prunable problems (_topology.PRUNABLE): dead ports that teardown prunes from the lab's bridges.
+_DEAD = ('container_gone', 'container_stopped', 'container_restarted')
+
 ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'vlans',
                    'ingress_policing_rate', 'ingress_policing_burst')
+BRIDGE_KEYS = ('datapath_type', 'addresses', 'external_ids', 'fail_mode', 'other_config')
 
 
 def _v4(addresses):
@@ -23,7 +33,14 @@ def _host(cidr):
     return cidr.split('/')[0]
 
 
-def lab_attachments(containers, state, not_yet=(), new_bridges=()):
+def _marked(item, lab_name):
+    """An attachment's keys with the lab's mark in its external_ids (when the lab has a name)."""
+    if lab_name:
+        item['external_ids'] = dict(item.get('external_ids') or {}, **{LAB_MARK: lab_name})
+    return item
+
+
+def lab_attachments(containers, state, not_yet=(), new_bridges=(), lab_name=''):
     """The batch for ovs_docker_port: one item a container, less those that check mode cannot look
     at (containers not created yet, containers on bridges not created yet). For teardown, only
     what finds the port."""
@@ -36,23 +53,143 @@ def lab_attachments(containers, state, not_yet=(), new_bridges=()):
             item['state'] = 'absent'
         else:
             item['bridge'] = container['bridge']
-            item.update((key, container[key]) for key in ATTACHMENT_KEYS if key in container)
+            item.update((key, container[key]) for key in ATTACHMENT_KEYS + ('external_ids',) if key in container)
+            _marked(item, lab_name)
         result.append(item)
     return result
 
 
-BRIDGE_KEYS = ('datapath_type', 'addresses', 'external_ids', 'fail_mode', 'other_config')
+# -- what is there already: adopted, refused, the lab's own ----------------------------------
+
+def _names(listing):
+    """{name: labels} of a container listing (docker_host_info's, verbose)."""
+    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in listing or [] for name in item.get('Names') or [])
 
 
-def lab_bridges(bridges, state):
-    """The batch for ovs_bridge (its `bridges`): one item a bridge, with the keys the module takes."""
-    if state == 'absent':
-        return [{'name': bridge['name']} for bridge in bridges]
-    return [dict([('name', bridge['name'])] + [(key, bridge[key]) for key in BRIDGE_KEYS if key in bridge])
-            for bridge in bridges]
+def lab_container_conflicts(containers, listing, lab_name):
+    """A message for each lab container whose name an existing container of someone else's has
+    (no label LAB_MARK=lab_name): the lab must not replace it, nor ever remove it."""
+    existing = _names(listing)
+    found = []
+    for index, container in enumerate(containers):
+        labels = existing.get(container['name'])
+        if labels is not None and labels.get(LAB_MARK) != lab_name:
+            whose = ('the lab %s' % labels[LAB_MARK]) if LAB_MARK in labels else 'no lab (it has no label %s)' % LAB_MARK
+            found.append("lab_containers[%d] (%s): a container called %s already exists on this host and belongs to %s, "
+                         "not to this lab (%s); nothing was changed: give the lab's container another name in "
+                         "lab_containers, or remove that container" % (index, container['name'], container['name'], whose,
+                                                                       lab_name))
+    return found
 
 
-def lab_namespaces(namespaces, state, new_bridges=()):
+def lab_own_containers(containers, listing, lab_name):
+    """The lab containers that are the lab's to remove: those with its label, and those that no
+    longer exist (their ports may be left). Another's container of the same name is not."""
+    existing = _names(listing)
+    return [c for c in containers if c['name'] not in existing or existing[c['name']].get(LAB_MARK) == lab_name]
+
+
+def _record_key(lab_name):
+    """The external_ids key on a bridge the lab adopted: the addresses the lab added to it."""
+    return '%s.%s.addresses' % (LAB_MARK, lab_name)
+
+
+def _managed(addresses):
+    """Addresses as ovs_bridge manages them (link-local ones are the kernel's)."""
+    return [a for a in addresses or [] if not ipaddress.ip_interface(a).is_link_local]
+
+
+def _split(value):
+    return [a for a in (value or '').split(',') if a]
+
+
+def _foreign_ports(bridge, own):
+    """The ports on a bridge of the lab that are not the lab's: what keeps teardown from deleting it."""
+    containers = set(own.get('containers') or ())
+    namespaces = set(tuple(n) for n in own.get('namespaces') or ())
+    found = []
+    for port in bridge.get('ports') or []:
+        ids = port.get('external_ids') or {}
+        if (port['name'] == bridge['name'] or ids.get(LAB_MARK) == own['name']
+                or (own.get('overlay') and ids.get('ovs_vxlan') == own['overlay'])
+                or ids.get('container_id') in containers or (ids.get('netns'), ids.get('netns_iface')) in namespaces
+                or any(p['kind'] in _DEAD for p in port.get('problems') or [])):
+            continue
+        found.append(port['name'])
+    return found
+
+
+def lab_bridges(bridges, state, found=None, own=None):
+    """The batch for ovs_bridge (its `bridges`): one item a bridge, with the keys the module takes.
+
+    With ``found`` (ovs_docker_info's bridges) and ``own`` ({'name': lab_name, 'datapath_type',
+    'containers', 'namespaces': [[namespace, interface]], 'overlay'}): a bridge that is not there
+    yet, or carries the lab's mark, is the lab's (made with the mark; removed by teardown unless
+    ports of others are on it); any other bridge of that name is adopted as it is - the lab adds its
+    addresses and records which, nothing else - and teardown takes back only those addresses."""
+    if found is None or own is None:  # no knowledge of the host: every bridge is the lab's
+        if state == 'absent':
+            return [{'name': bridge['name']} for bridge in bridges]
+        return [dict([('name', bridge['name'])] + [(key, bridge[key]) for key in BRIDGE_KEYS if key in bridge])
+                for bridge in bridges]
+    existing = dict((b['name'], b) for b in found)
+    key = _record_key(own['name'])
+    result = []
+    for bridge in bridges:
+        there = existing.get(bridge['name'])
+        ours = there is None or there['external_ids'].get(LAB_MARK) == own['name']
+        recorded = _split(there['external_ids'].get(key)) if there else []
+        if state == 'absent':
+            if there is None:
+                continue
+            if ours and not _foreign_ports(there, own):
+                result.append({'name': bridge['name'], 'state': 'absent'})
+            elif not ours and recorded:
+                result.append({'name': bridge['name'], 'state': 'present', 'external_ids': {key: None},
+                               'addresses': [a for a in _managed(there.get('addresses')) if a not in recorded]})
+            continue
+        if ours:
+            item = dict([('name', bridge['name'])] + [(k, bridge[k]) for k in BRIDGE_KEYS if k in bridge])
+            item['external_ids'] = dict(bridge.get('external_ids') or {}, **{LAB_MARK: own['name']})
+            item.setdefault('datapath_type', own.get('datapath_type'))
+        else:
+            current = _managed(there.get('addresses'))
+            added = [a for a in bridge.get('addresses') or [] if a not in current]
+            item = {'name': bridge['name'], 'addresses': current + added}
+            record = recorded + [a for a in added if a not in recorded]
+            if record:
+                item['external_ids'] = {key: ','.join(record)}
+        result.append(item)
+    return result
+
+
+def lab_bridges_kept(bridges, found, own):
+    """What teardown says of the lab's bridges it keeps: those with ports of others on them."""
+    existing = dict((b['name'], b) for b in found or [])
+    kept = []
+    for bridge in bridges:
+        there = existing.get(bridge['name'])
+        if there is not None and there['external_ids'].get(LAB_MARK) == own['name']:
+            others = _foreign_ports(there, own)
+            if others:
+                kept.append('bridge %s is kept: ports that are not the lab\'s are on it (%s); remove them and run the '
+                            'teardown again to delete it' % (bridge['name'], ', '.join(others)))
+    return kept
+
+
+def lab_created_bridges(found, lab_name):
+    """The names of the bridges on the host that this lab created (its mark)."""
+    return [b['name'] for b in found or [] if b['external_ids'].get(LAB_MARK) == lab_name]
+
+
+def lab_other_rules(lines, comment):
+    """Whether iptables-save ``lines`` hold rules of another lab than the one of ``comment``."""
+    prefix = '--comment "%s ' % comment.rsplit(' ', 1)[0]
+    own = '--comment "%s"' % comment
+    return any(prefix in line and own not in line for line in lines)
+
+
+def lab_namespaces(namespaces, state, new_bridges=(), lab_name=''):
     """The batch for netns_veth (its `attachments`): one item a namespace, less those on bridges
     that check mode has not made. For teardown, only what finds the pair."""
     result = []
@@ -64,7 +201,8 @@ def lab_namespaces(namespaces, state, new_bridges=()):
             item['host_interface'] = namespace['host_interface']
         if state != 'absent':
             item['bridge'] = namespace['bridge']
-            item.update((key, namespace[key]) for key in ATTACHMENT_KEYS if key in namespace)
+            item.update((key, namespace[key]) for key in ATTACHMENT_KEYS + ('external_ids',) if key in namespace)
+            _marked(item, lab_name)
         result.append(item)
     return result
 
@@ -145,6 +283,11 @@ class FilterModule(object):
         return {
             'lab_attachments': lab_attachments,
             'lab_bridges': lab_bridges,
+            'lab_bridges_kept': lab_bridges_kept,
+            'lab_container_conflicts': lab_container_conflicts,
+            'lab_created_bridges': lab_created_bridges,
+            'lab_other_rules': lab_other_rules,
+            'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,
             'lab_nat_subnets': lab_nat_subnets,
             'lab_cells': lab_cells,

@@ -332,6 +332,20 @@ def _sub_interfaces(ns, link, desired, paired, addresses):
     return ours, foreign
 
 
+# Devices the kernel puts in every namespace once their tunnel module is loaded: no one's workload.
+FALLBACK_DEVICES = ('lo', 'tunl0', 'sit0', 'ip6tnl0', 'gre0', 'gretap0', 'erspan0', 'ip_vti0', 'ip6_vti0', 'ip6gre0')
+
+
+def _others_in(links, desired):
+    """The links of a namespace that neither this attachment nor the others its run removes from
+    it made (``desired['namespace_ours']``), VLAN sub-interfaces of those aside: what keeps the
+    namespace from being deleted."""
+    ours = set(desired.get('namespace_ours') or ()) | set([desired['interface']])
+    parents = set(link['index'] for link in links if link['name'] in ours)
+    return sorted(link['name'] for link in links if link['name'] not in ours and link['name'] not in FALLBACK_DEVICES
+                  and not (link['kind'] == 'vlan' and link['peer_index'] in parents))
+
+
 def observe(desired, host, db, ns=None):
     """Current state of one attachment as plain data. ``host`` is the host's Netlink, ``ns``
     the namespace's (made here when None and the namespace exists). Never creates anything.
@@ -350,6 +364,8 @@ def observe(desired, host, db, ns=None):
             ns.prefetch()  # one dump for the links read below (the interface, lo, its sub-interfaces)
     if current['netns_exists']:
         current['ns_link'] = ns.link(desired['interface'])
+        if desired['state'] == 'absent' and desired['delete_namespace']:
+            current['netns_others'] = _others_in(ns.links(), desired)
     current['paired'] = _paired(current['ns_link'], current['host_link'])
     if current['netns_exists'] and desired['state'] == 'present':
         lo = ns.link('lo')
@@ -540,10 +556,15 @@ def plan(current, desired):
             actions.append(_port_deletion(current, desired))
         if current['host_link']:  # ours (else a problem above); its peer goes with it
             actions.append(Action('veth', desired['host_interface'], None, NO_UNDO))
-        if desired['delete_namespace'] and current['netns_exists']:
+        others = current.get('netns_others')
+        delete = desired['delete_namespace'] and current['netns_exists'] and not others
+        if delete:
             actions.append(Action('netns', desired['namespace'], None, NO_UNDO))
-        gone = {'netns_exists': current['netns_exists'] and not desired['delete_namespace']}
-        return actions, before, view(desired, gone), problems
+        after = view(desired, {'netns_exists': current['netns_exists'] and not delete})
+        if desired['delete_namespace'] and others:
+            after['namespace_kept'] = ("namespace %s is kept: it holds %s, which this run did not make; only the "
+                                       "attachment's own links are removed" % (desired['namespace'], ', '.join(others)))
+        return actions, before, after, problems
 
     fresh = not current['paired']
     if not current['netns_exists']:

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _runner, _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _hostnet, _ovsdb, _runner, _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
@@ -353,6 +353,7 @@ class OvsBridge(_runner.Module):
         bridges=dict(type='list', elements='dict', options=dict(BRIDGE_OPTIONS, name=dict(type='str', required=True,
                                                                                           aliases=['bridge']))),
         wait=dict(type='bool', default=True),
+        allow_host_overlap=dict(type='bool', default=False),
         **OVSDB_ARGS
     )
     module_kwargs = dict(mutually_exclusive=[('name', 'bridges')], required_one_of=[('name', 'bridges')])
@@ -394,7 +395,7 @@ class OvsBridge(_runner.Module):
         for desired in self.desired:
             if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
                 problems.append("%sdatapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
-                                % (self._prefix(desired), desired['datapath_type'], ', '.join(sorted(supported))))
+                                % (self._prefix(desired['name']), desired['datapath_type'], ', '.join(sorted(supported))))
                 continue
             current = self._observe(desired)
             if current is None and desired['state'] == 'present':
@@ -404,10 +405,26 @@ class OvsBridge(_runner.Module):
                     problems.append(taken)
                     continue
             self.plans.append((desired, current) + plan(current, desired))
+        return problems + self._host_collisions()
+
+    def _host_collisions(self):
+        """The addresses this run adds whose subnets would take the host's own traffic away (the
+        host is read only when a run adds an address); the run's own new addresses count too."""
+        added = [(p[0]['name'], a.target) for p in self.plans for a in p[2] if a.kind == 'addr' and a.new]
+        if not added or self.params['allow_host_overlap']:
+            return []
+        host = _hostnet.read(self.netlink)
+        problems = []
+        for name, cidr in added:
+            found = _hostnet.collisions(cidr, name, host)
+            if found:
+                problems.append(self._prefix(name) + _hostnet.refusal(cidr, name, found))
+            host['addresses'].append((cidr, name))
         return problems
 
-    def _prefix(self, desired):
-        return 'bridge %s: ' % desired['name'] if self.many else ''
+
+    def _prefix(self, name):
+        return 'bridge %s: ' % name if self.many else ''
 
     def result(self):
         changed = any(p[2] for p in self.plans)

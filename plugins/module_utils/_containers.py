@@ -161,14 +161,27 @@ class SdkApi(object):
             raise ContainerError('listing containers at %s: %s' % (self.base_url, exc))
 
 
+# The mark on an OVS interface that says which engine's container the port belongs to (Docker's and
+# Podman's containers may share names; neither may judge the other's ports).
+ENGINE_MARK = 'container_engine'
+
+
 class Engine(object):
     """The container engine at ``base_url``, reached on first use: a run that needs no container
-    (removing ports by the name they were made with) does not even connect."""
+    (removing ports by the name they were made with) does not even connect. ``id`` is how its
+    ports are marked (ENGINE_MARK): the endpoint, a socket by its real path."""
 
     def __init__(self, base_url, timeout):
         self.base_url = base_url
         self.timeout = timeout
         self._api = None
+        path = unix_socket(base_url)
+        self.id = 'unix://' + os.path.realpath(path) if path else base_url
+
+    def owns(self, external_ids):
+        """Is a port with these external_ids this engine's to judge? Yes unless another engine's
+        mark is on it (ovs-docker's own ports carry none: the engine the task names judges them)."""
+        return external_ids.get(ENGINE_MARK) in (None, self.id)
 
     @property
     def api(self):

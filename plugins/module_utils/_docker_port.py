@@ -60,14 +60,15 @@ def static_errors(item):
 
 
 class PortIndex(object):
-    """The ovs-docker ports OVSDB knows: interface name -> external_ids, read once."""
+    """The ovs-docker ports OVSDB knows of ``engine``'s containers (another engine's are not
+    seen): interface name -> external_ids, read once."""
 
-    def __init__(self, db):
+    def __init__(self, db, engine):
         self.ports = []
         port_names = set(p.name for p in db.rows('Port'))
         for iface in db.rows('Interface'):
             ids = dict(iface.external_ids)
-            if 'container_id' in ids and iface.name in port_names:
+            if 'container_id' in ids and iface.name in port_names and engine.owns(ids):
                 self.ports.append({'name': iface.name, 'container_id': ids['container_id'],
                                    'container_iface': ids.get('container_iface')})
 
@@ -121,7 +122,10 @@ def desired_items(engine, index, item, known=None):
     if item['state'] == 'present':
         port = ports[0] if ports else None
         marks = {'container_id': port['container_id'] if port else ref, 'container_iface': item['interface']}
-        spec = dict(item, namespace=namespace, marks=marks, where=where,
+        # which engine's container it is: recorded beside the marks (not one of them: ports made
+        # before, or by ovs-docker, stay provably ours without it)
+        external_ids = dict(item.get('external_ids') or {}, **{_containers.ENGINE_MARK: engine.id})
+        spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
                     mac_seed='%s/%s' % (container['id'], item['interface']))
         desired, errors = _attach.desired_state(spec)
@@ -230,7 +234,7 @@ class DockerPort(_runner.Module):
 
     def plan(self):
         params, db = self.params, self.db
-        index = PortIndex(db)
+        index = PortIndex(db, self.engine)
         problems = []
         try:
             if params['state'] == 'pruned':

@@ -408,6 +408,20 @@ class Netlink(object):
                 result[fields['family']] = _ip(found[_rtnl.RTA_GATEWAY])
         return result
 
+    def routes(self):
+        """Every unicast route here but the local table's: [{'dst': 'NETWORK/LEN', 'index', 'gateway',
+        'protocol', 'table'}], in one dump."""
+        result = []
+        for body in self._rt('reading routes', 'dump', _rtnl.RTM_GETROUTE, _rtnl.rtmsg(0, table=0, protocol=0, kind=0)):
+            fields, found = _rtnl.route_message(body)
+            if fields['type'] != _rtnl.RTN_UNICAST or fields['table'] == _rtnl.RT_TABLE_LOCAL or fields['family'] not in (AF_INET, AF_INET6):
+                continue
+            zero = '::' if fields['family'] == AF_INET6 else '0.0.0.0'
+            result.append({'dst': '%s/%d' % (_ip(found.get(_rtnl.RTA_DST)) or zero, fields['dst_len']),
+                           'index': _rtnl.as_u32(found.get(_rtnl.RTA_OIF)), 'gateway': _ip(found.get(_rtnl.RTA_GATEWAY)),
+                           'protocol': fields['protocol'], 'table': fields['table']})
+        return result
+
     def sysctl(self, path, value=None):
         """Read (or write) a /proc/sys/net file as this namespace sees it."""
         full = os.path.join('/proc/sys/net', path)

@@ -76,7 +76,13 @@ class NetnsVeth(_runner.Module):
         if len(self.desired) > 1:
             self.host.prefetch()  # one dump answers every attachment's host link lookups
         self.plans, problems, namespaces = [], [], set()
+        # what this run removes from each namespace it may delete: those links are no reason to keep it
+        removed = {}
         for desired in self.desired:
+            if desired['state'] == 'absent' and desired['delete_namespace']:
+                removed.setdefault(desired['netns_path'], set()).add(desired['interface'])
+        for desired in self.desired:
+            desired['namespace_ours'] = removed.get(desired['netns_path'], ())
             current, ns = _attach.observe(desired, self.host, self.db)
             actions, before, after, trouble = _attach.plan(current, desired)
             # two attachments in one namespace: it is made (or deleted) once, by the first
@@ -88,10 +94,17 @@ class NetnsVeth(_runner.Module):
 
     def result(self):
         changed = any(p[2] for p in self.plans)
+        kept = sorted(set(p[4]['namespace_kept'] for p in self.plans if 'namespace_kept' in p[4]))
+        for message in kept:
+            self.module.warn(message)
         if not self.many:
-            return self.planned(changed, self.plans[0][3], self.plans[0][4], attachment=self.plans[0][4])
-        return self.planned(changed, dict((p[0]['key'], p[3]) for p in self.plans),
-                            dict((p[0]['key'], p[4]) for p in self.plans), attachments=[p[4] for p in self.plans])
+            result = self.planned(changed, self.plans[0][3], self.plans[0][4], attachment=self.plans[0][4])
+        else:
+            result = self.planned(changed, dict((p[0]['key'], p[3]) for p in self.plans),
+                                  dict((p[0]['key'], p[4]) for p in self.plans), attachments=[p[4] for p in self.plans])
+        if kept:
+            result['namespaces_kept'] = kept
+        return result
 
     def needs_vswitchd(self):
         return any(a.kind in _ovsdb.PortRows.KINDS for p in self.plans for a in p[2])

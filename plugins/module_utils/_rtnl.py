@@ -41,12 +41,13 @@ VETH_INFO_PEER = 1
 IFLA_VLAN_ID = 1
 IFLA_VXLAN_ID, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LEARNING, IFLA_VXLAN_PORT, IFLA_VXLAN_LOCAL6 = 1, 4, 7, 15, 17
 IFA_ADDRESS, IFA_LOCAL = 1, 2
-RTA_OIF, RTA_GATEWAY, RTA_TABLE = 4, 5, 15
+RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE = 1, 4, 5, 15
 NLA_TYPE_MASK = 0x3fff  # without the nested / byte-order flags
 NLA_F_NESTED = 0x8000
 
 IFF_UP = 0x1
-RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_UNIVERSE, RT_SCOPE_NOWHERE, RTN_UNICAST = 254, 4, 0, 255, 1
+RT_TABLE_MAIN, RT_TABLE_LOCAL, RTPROT_KERNEL, RTPROT_STATIC = 254, 255, 2, 4
+RT_SCOPE_UNIVERSE, RT_SCOPE_NOWHERE, RTN_UNICAST = 0, 255, 1
 
 _HEADER = struct.Struct('=IHHII')      # nlmsghdr: length, type, flags, sequence, port id
 _IFINFO = struct.Struct('=BxHiII')     # ifinfomsg: family, type, index, flags, change
@@ -142,11 +143,11 @@ def addr_message(data):
 
 
 def route_message(data):
-    family, dst_len, _src, _tos, table, _proto, _scope, kind, _flags = _RTMSG.unpack_from(data)
+    family, dst_len, _src, _tos, table, protocol, _scope, kind, _flags = _RTMSG.unpack_from(data)
     found = attrs(data, _RTMSG.size)
     if RTA_TABLE in found:
         table = as_u32(found[RTA_TABLE])
-    return {'family': family, 'dst_len': dst_len, 'table': table, 'type': kind}, found
+    return {'family': family, 'dst_len': dst_len, 'table': table, 'type': kind, 'protocol': protocol}, found
 
 
 # -- the socket --------------------------------------------------------------------------------

@@ -92,7 +92,17 @@ def problems(port):
     def add(what, message):
         found.append({'kind': what, 'message': message})
 
-    if kind == 'container':
+    # A veth cannot outlive its peer: while the host end exists, the other end is alive in some
+    # namespace, whatever an engine says of the container (another engine's, a namespace kept open).
+    alive = port['device'] and (port.get('host_link') or {}).get('kind') == 'veth'
+    if kind == 'container' and port['container'].get('engine'):
+        pass  # another engine's container: that engine judges it
+    elif kind == 'container' and alive and (port['container']['id'] is None or not port['container']['running']):
+        container = port['container']
+        add('veth_alive', 'container %s is %s as this engine sees it, but the veth of port %s is alive (its peer is in '
+                          'a live namespace): it is left alone; if the container runs under another engine, name that '
+                          'engine (docker_host)' % (container['ref'], 'gone' if container['id'] is None else container['status'], name))
+    elif kind == 'container':
         container, iface = port['container'], port['external_ids'].get('container_iface') or 'eth0'
         ref = container['ref']
         if container['id'] is None:
@@ -189,6 +199,10 @@ class Reader(object):
         running = []
         for port in ports:
             ref = port['external_ids']['container_id']
+            if not self.engine.owns(port['external_ids']):  # another engine's container: not ours to judge
+                port['container'] = {'ref': ref, 'id': None, 'name': None, 'running': None, 'pid': None, 'match': False,
+                                     'status': 'unknown', 'engine': port['external_ids'][_containers.ENGINE_MARK]}
+                continue
             item = _containers.resolve(ref, listing)
             port['container'] = {
                 'ref': ref, 'id': item['id'] if item else None,
@@ -198,6 +212,7 @@ class Reader(object):
             }
             if item and item['running']:
                 running.append(item['id'])
+        ports = [port for port in ports if 'engine' not in port['container']]
         inspected = self.engine.inspect_many(list(dict.fromkeys(running))) if running and self.pids else {}
         for port in ports:
             found = inspected.get(port['container']['id'])

@@ -78,14 +78,60 @@ def desired_state(params):
     return desired, errors
 
 
+# The mark on the OVS interface that proves the link this module's: MARK=<the link's name>.
+MARK = 'ovs_vxlan'
+
+
 def observe(db, netlink, name):
-    """{'link': link dict or None, 'remotes', 'bridge'}, or None when neither exists. Reads only."""
+    """{'link': link dict or None, 'remotes', 'bridge', 'external_ids' (the port's)}, or None when
+    neither exists. Reads only."""
     link = netlink.link(name)
     port = db.port(name)
     if link is None and port is None:
         return None
     remotes = netlink.flood_list(link['index']) if link and link['kind'] == 'vxlan' else []
-    return {'link': link, 'remotes': sorted(remotes, key=ipaddress.ip_address), 'bridge': port['bridge'] if port else None}
+    if link is not None:
+        link['master_name'], link['master_kind'] = netlink.master(link)
+    return {'link': link, 'remotes': sorted(remotes, key=ipaddress.ip_address), 'bridge': port['bridge'] if port else None,
+            'external_ids': port['external_ids'] if port else {}}
+
+
+def marked(current, name):
+    return bool(current) and current.get('external_ids', {}).get(MARK) == name
+
+
+def _describe(link):
+    if link['kind'] != 'vxlan':
+        return 'a %s link' % (link['kind'] or 'plain')
+    vxlan = link.get('vxlan') or {}
+    text = 'a VXLAN link with VNI %s, port %s%s' % (vxlan.get('vni'), vxlan.get('port'), ', learning on' if vxlan.get('learning') else '')
+    if link.get('master_name'):
+        text += ', enslaved to %s' % link['master_name']
+    return text
+
+
+def ownership_problems(current, desired):
+    """What stands under the link's name but is not provably this module's. Ours: its OVS port
+    carries the mark. Adopted (and marked): exactly the link asked for, on no other device and on
+    no port that another tool marked. Anything else is refused, present or absent."""
+    name = desired['name']
+    if current is None or marked(current, name):
+        return []
+    link, ids = current['link'], current.get('external_ids') or {}
+    if current['bridge'] is not None and ids:
+        return ["OVS port %s on bridge %s is not this module's: its external_ids (%s) lack the mark %s=%s; choose "
+                "another name, or remove that port if it is a leftover"
+                % (name, current['bridge'], ', '.join('%s=%s' % kv for kv in sorted(ids.items())), MARK, name)]
+    adoptable = (desired['state'] == 'present' and link is not None and _same_link(link, desired)
+                 and link.get('master_kind') in (None, 'openvswitch'))
+    if adoptable:
+        return []
+    if link is None:
+        what = 'an OVS port without its mark %s=%s and without a device' % (MARK, name)
+    else:
+        what = _describe(link)
+    return ["%s exists and is not one this module made: %s; choose another name, or remove it if it is a leftover"
+            % (name, what)]
 
 
 def view(name, state):
@@ -165,18 +211,20 @@ def plan(current, desired):
         if on_bridge:
             actions.append(_port(name, None, on_bridge))
         actions.append(_port(name, desired['bridge'], None))
+    elif not marked(current, name):  # adopted on its bridge: marked as ours from now on
+        actions.append(Action('iface_ext', name, _port_on(on_bridge, name)['external_ids'], dict(current['external_ids'])))
     # (a new link's MTU, when none is asked for, is the kernel's: known once it exists)
     after = view(name, {'link': after_link, 'remotes': desired['remotes'], 'bridge': desired['bridge']})
     return actions, before, after
 
 
 def _port(name, bridge, old_bridge):
-    """The OVS port of the link onto ``bridge`` (None: off ``old_bridge``)."""
-    return Action('port', name, _port_on(bridge), _port_on(old_bridge))
+    """The OVS port of the link onto ``bridge`` (None: off ``old_bridge``), with the mark."""
+    return Action('port', name, _port_on(bridge, name), _port_on(old_bridge, name))
 
 
-def _port_on(bridge):
-    return {'bridge': bridge, 'tag': None, 'external_ids': {}} if bridge else None
+def _port_on(bridge, name):
+    return {'bridge': bridge, 'tag': None, 'external_ids': {MARK: name}} if bridge else None
 
 
 def _deletion(name, current):
@@ -258,9 +306,9 @@ class OvsVxlan(_runner.Module):
         self.current = observe(self.db, self.netlink, name)
         if desired['state'] == 'present' and self.db.find('Bridge', desired['bridge']) is None:
             return ['bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % desired['bridge']]
-        link = (self.current or {}).get('link')
-        if link is not None and link['kind'] != 'vxlan':
-            return ['%s is a %s link, not one of this module: choose another name' % (name, link['kind'] or 'plain')]
+        problems = ownership_problems(self.current, desired)
+        if problems:
+            return problems
         self.actions, self.before, self.after = plan(self.current, desired)
         return []
 

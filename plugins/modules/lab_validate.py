@@ -21,6 +21,10 @@ description:
     overlay as M(netdevops.ovs_docker.ovs_vxlan) will, and that no item is given twice.
   - The lab role runs it first, so that one bad item fails the play before any host is changed.
 options:
+  name:
+    description: The role's C(lab_name) (1 to 32 letters, digits, C(_), C(-), C(.)).
+    type: str
+    default: seed
   bridges:
     description: Items as in the role's C(lab_bridges).
     type: list

@@ -133,7 +133,10 @@ options:
     default: true
   delete_namespace:
     description:
-      - With O(state=absent), delete the named namespace too (and whatever else is in it).
+      - With O(state=absent), delete the named namespace too, but only when nothing is left in it but C(lo) and the
+        links this run removes (their VLAN sub-interfaces included). A namespace that holds anything else - another
+        workload's veth, a device of its own - is kept, and only the attachment's links are removed; the run warns, and
+        the result's RV(namespaces_kept) names what is in it.
     type: bool
     default: false
 requirements:
@@ -213,6 +216,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+namespaces_kept:
+  description:
+    - With O(delete_namespace=true), each namespace that was kept and why (what else is in it); the run warns the same.
+  returned: when a namespace to delete holds links this run did not make
+  type: list
+  elements: str
+  sample: ["namespace ns1 is kept: it holds wk1, which this run did not make; only the attachment's own links are removed"]
 attachments:
   description: With O(attachments), each attachment as RV(attachment) shows one, in the order given.
   returned: when O(attachments) is given

@@ -117,6 +117,17 @@ options:
       - Without it, addresses and link state cannot be managed on a new bridge.
     type: bool
     default: true
+  allow_host_overlap:
+    description:
+      - An address on the bridge puts a route for its subnet in the host's own namespace. Before any change, each
+        address the run adds is compared with what the host already uses - its addresses and routes on other
+        interfaces (not the default route), the gateways of its routes, its name servers and the peers of its
+        established TCP connections - and an overlap is refused, naming the subnet, what it collides with and
+        this option, with nothing changed (a second route for the host's LAN would divert its own traffic into
+        the bridge; over SSH, it can cut the session that runs the play).
+      - Set it to V(true) only when that overlap is meant.
+    type: bool
+    default: false
 requirements:
   - pyroute2 (Debian/Ubuntu C(python3-pyroute2)), when O(addresses) or O(link_state) is used
 notes:

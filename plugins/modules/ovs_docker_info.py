@@ -178,8 +178,9 @@ bridges:
 problems:
   description: >-
     Every port's problems in one list, each with C(bridge), C(port), C(kind) (C(container_gone),
-    C(container_stopped), C(container_restarted), C(namespace_gone), C(device_missing), C(unpaired),
-    C(duplicate), C(interface_error)) and C(message).
+    C(container_stopped), C(container_restarted), C(veth_alive), C(namespace_gone), C(device_missing), C(unpaired),
+    C(duplicate), C(interface_error)) and C(message). A port marked as another engine's container
+    (C(external_ids:container_engine)) is not judged: its C(container.engine) names that engine.
   returned: always
   type: list
   elements: dict

@@ -189,6 +189,23 @@ for n in 1 2 3; do
     grep -Eq "\"con1 +ok +ok +- +ok( +ok){2}\"" <(matrix_of "vm$n" "$work/$run_no-same-subnet.log")
   expect "vm$n: con1 has 192.168.1.2/24" has "vm$n con1" "$(on "vm$n" 'docker exec con1 ip -4 addr show dev eth0')" "inet 192\.168\.1\.2/24 "
 done
+
+echo "### two labs of different names on one host keep apart"
+snapshots > "$work/first-lab"
+expect "a second lab naming the first lab's con1 is refused" \
+  fails play second-refused netdevops.ovs_docker.lab -l vm1 -e @second_lab.yml -e '{"lab_containers": [{"name": "con1", "bridge": "br9"}]}'
+expect "the refusal says whose con1 is" grep -q "a container called con1 already exists on this host and belongs to the lab seed" "$work/$run_no-second-refused.log"
+expect "and nothing changed" same "$work/first-lab"
+expect "the second lab on vm1 works" play second-build netdevops.ovs_docker.lab -l vm1 -e @second_lab.yml
+expect "its matrix has every cell" grep -Eq "\"con9 +ok +ok +- +ok( +ok){2}\"" <(matrix_of vm1 "$work/$run_no-second-build.log")
+expect "it shares br0 (its address beside the first lab's) and marked only what it made" \
+  on vm1 "ip -4 -o addr show dev br0 | grep -q ' 198.18.22.250/24 ' && [ \$(ovs-vsctl get bridge br0 external_ids:netdevops.ovs_docker.lab | tr -d '\"') = seed ] && [ \$(ovs-vsctl get bridge br9 external_ids:netdevops.ovs_docker.lab | tr -d '\"') = second ]"
+expect "the first lab still answers" on vm1 "docker exec con1 ping -c 1 -W 2 192.168.1.1 >/dev/null && ip netns exec ns1 ping -c 1 -W 2 192.168.1.2 >/dev/null"
+expect "the second lab's repeat changes nothing" play second-repeat netdevops.ovs_docker.lab -l vm1 -e @second_lab.yml
+expect "nothing" test "$changed" -eq 0
+expect "the second lab's teardown works" play second-teardown netdevops.ovs_docker.teardown -l vm1 -e @second_lab.yml
+expect "every host is as with the first lab alone (its forwarding too)" same "$work/first-lab"
+expect "the first lab still answers" on vm1 "docker exec con1 ping -c 1 -W 2 192.168.1.1 >/dev/null"
 expect "teardown works" play teardown-same netdevops.ovs_docker.teardown -e @same_subnet.yml --forks 3
 expect "every host is as before" same "$work/before"
 

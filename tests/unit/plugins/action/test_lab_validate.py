@@ -5,6 +5,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.action import lab_validate
 from ansible_collections.netdevops.ovs_docker.plugins.action.lab_validate import problems
 
 SEED_BRIDGES = [{'name': 'br0', 'addresses': ['192.168.1.250/24']}]
@@ -81,3 +84,9 @@ def test_the_overlay_is_checked_as_ovs_vxlan_checks_it():
     assert overlay_problems(dict(good, vni=0), SEED_BRIDGES) == ['lab_overlay: vni 0 is out of range: give 1 to 16777215']
     assert overlay_problems(dict(good, bridge='ovl0'), SEED_BRIDGES) == [
         'lab_overlay: bridge ovl0 is not one of lab_bridges: add it there']
+
+
+@pytest.mark.parametrize('name, ok', [('seed', True), ('lab-2.a_b', True), ('', False), ('two words', False),
+                                      ('x' * 33, False), ('-dash', False), ('quote"', False)])
+def test_the_labs_name_is_plain(name, ok):
+    assert bool(lab_validate._LAB_NAME.match(name)) is ok

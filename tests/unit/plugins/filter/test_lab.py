@@ -88,3 +88,93 @@ def test_lab_namespaces_one_item_a_namespace_less_those_on_new_bridges():
         {'namespace': 'ns1', 'interface': 'eth0', 'bridge': 'br0', 'addresses': ['192.168.1.1/24']}]
     assert lab.lab_namespaces(namespaces, 'absent', ['br1']) == [
         {'namespace': 'ns1', 'interface': 'eth0'}, {'namespace': 'ns2', 'interface': 'veth1', 'host_interface': 'veth0'}]
+
+
+# -- ownership: what is on the host decides what the lab makes, adopts, refuses and removes -----
+
+OWN = {'name': 'seed', 'datapath_type': 'auto', 'containers': ['con1'], 'namespaces': [['ns1', 'veth1']], 'overlay': 'vxlan42'}
+MARK = {'netdevops.ovs_docker.lab': 'seed'}
+
+
+def found_bridge(name, external_ids=None, addresses=(), ports=()):
+    """A bridge as ovs_docker_info returns it (with its own internal port)."""
+    own_port = {'name': name, 'external_ids': {}, 'problems': []}
+    return {'name': name, 'external_ids': dict(external_ids or {}), 'addresses': list(addresses), 'ports': [own_port] + list(ports)}
+
+
+def test_attachments_carry_the_labs_mark():
+    item = lab.lab_attachments([dict(CONTAINERS[0], external_ids={'team': 'a'})], 'present', lab_name='seed')[0]
+    assert item['external_ids'] == {'team': 'a', 'netdevops.ovs_docker.lab': 'seed'}
+    assert lab.lab_namespaces(NAMESPACES, 'present', lab_name='seed')[0]['external_ids'] == MARK
+
+
+def test_a_new_bridge_and_the_labs_own_are_the_labs():
+    for found in ([], [found_bridge('br0', MARK, ['192.168.1.250/24'])]):
+        assert lab.lab_bridges(BRIDGES, 'present', found, OWN) == [
+            {'name': 'br0', 'addresses': BRIDGES[0]['addresses'], 'external_ids': MARK, 'datapath_type': 'auto'}]
+
+
+def test_someone_elses_bridge_is_adopted_its_addresses_kept_the_labs_recorded():
+    theirs = found_bridge('br0', {'owner': 'user'}, ['198.18.7.1/24', 'fe80::1/64', '192.168.1.250/24'])
+    item = lab.lab_bridges(BRIDGES, 'present', [theirs], OWN)[0]
+    # no datapath, no mark: nothing but the lab's addresses; one it had already is not the lab's to take back
+    assert item == {'name': 'br0', 'addresses': ['198.18.7.1/24', '192.168.1.250/24', '2001:db8::250/64'],
+                    'external_ids': {'netdevops.ovs_docker.lab.seed.addresses': '2001:db8::250/64'}}
+    # a repeat: the record stays as it is
+    theirs['external_ids'].update(item['external_ids'])
+    theirs['addresses'].append('2001:db8::250/64')
+    again = lab.lab_bridges(BRIDGES, 'present', [theirs], OWN)[0]
+    assert again['external_ids'] == item['external_ids'] and sorted(again['addresses']) == sorted(item['addresses'])
+    # teardown: the recorded address and the record go, the bridge stays
+    assert lab.lab_bridges(BRIDGES, 'absent', [theirs], OWN) == [
+        {'name': 'br0', 'state': 'present', 'external_ids': {'netdevops.ovs_docker.lab.seed.addresses': None},
+         'addresses': ['198.18.7.1/24', '192.168.1.250/24']}]
+
+
+def test_another_labs_bridge_is_adopted_too():
+    other = found_bridge('br0', {'netdevops.ovs_docker.lab': 'second'}, ['198.18.22.250/24'])
+    assert 'datapath_type' not in lab.lab_bridges(BRIDGES, 'present', [other], OWN)[0]
+    assert lab.lab_bridges(BRIDGES, 'absent', [other], OWN) == []  # nothing recorded: nothing of ours
+
+
+def test_teardown_deletes_the_labs_bridge_unless_others_ports_are_on_it():
+    ours = [{'name': 'p1', 'external_ids': MARK, 'problems': []},  # a port of the lab's
+            {'name': 'p2', 'external_ids': {'container_id': 'con1'}, 'problems': []},  # the lab's container, made before marks
+            {'name': 'veth0', 'external_ids': {'netns': 'ns1', 'netns_iface': 'veth1'}, 'problems': []},
+            {'name': 'vxlan42', 'external_ids': {'ovs_vxlan': 'vxlan42'}, 'problems': []},
+            {'name': 'p3', 'external_ids': {'container_id': 'gone'}, 'problems': [{'kind': 'container_gone'}]}]  # pruned
+    bridge = found_bridge('br0', MARK, ports=ours)
+    assert lab.lab_bridges(BRIDGES, 'absent', [bridge], OWN) == [{'name': 'br0', 'state': 'absent'}]
+    assert lab.lab_bridges_kept(BRIDGES, [bridge], OWN) == []
+    bridge['ports'].append({'name': 'uport0', 'external_ids': {}, 'problems': []})
+    assert lab.lab_bridges(BRIDGES, 'absent', [bridge], OWN) == []
+    assert lab.lab_bridges_kept(BRIDGES, [bridge], OWN) == [
+        "bridge br0 is kept: ports that are not the lab's are on it (uport0); remove them and run the teardown again to delete it"]
+    assert lab.lab_bridges(BRIDGES, 'absent', [], OWN) == []  # gone already
+
+
+LISTING = [{'Names': ['/con1'], 'Labels': {'owner': 'user'}}, {'Names': ['/con2'], 'Labels': MARK},
+           {'Names': ['/con3'], 'Labels': {'netdevops.ovs_docker.lab': 'second'}}, {'Names': ['/web'], 'Labels': None}]
+
+
+def test_containers_of_someone_else_under_lab_names_are_refused():
+    containers = [{'name': n, 'bridge': 'br0'} for n in ('con1', 'con2', 'con3', 'con4')]
+    found = lab.lab_container_conflicts(containers, LISTING, 'seed')
+    assert len(found) == 2
+    assert found[0].startswith('lab_containers[0] (con1): a container called con1 already exists on this host and belongs to no lab')
+    assert 'another name in lab_containers, or remove that container' in found[0]
+    assert 'belongs to the lab second' in found[1]
+    # the lab's own (con2) and the ones not there yet (con4) are its to remove; the others are not
+    assert [c['name'] for c in lab.lab_own_containers(containers, LISTING, 'seed')] == ['con2', 'con4']
+
+
+def test_the_bridges_a_lab_created():
+    found = [found_bridge('br0', MARK), found_bridge('br9', {'netdevops.ovs_docker.lab': 'second'}), found_bridge('x')]
+    assert lab.lab_created_bridges(found, 'seed') == ['br0']
+
+
+def test_rules_of_other_labs():
+    lines = ['-A POSTROUTING -s 192.168.1.0/24 -m comment --comment "netdevops.ovs_docker lab seed" -j MASQUERADE',
+             '-A POSTROUTING -s 192.168.1.0/24 -j MASQUERADE']
+    assert not lab.lab_other_rules(lines, 'netdevops.ovs_docker lab seed')
+    assert lab.lab_other_rules(lines + [lines[0].replace('lab seed', 'lab seed2')], 'netdevops.ovs_docker lab seed')

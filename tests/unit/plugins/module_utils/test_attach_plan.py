@@ -345,3 +345,29 @@ def test_a_pair_on_a_linux_bridge_is_never_ours_even_when_named_exactly():
     assert "host_interface veth0 is on docker0, a bridge that is not Open vSwitch (Docker's network)" in words
     on_ovs = current(host_link={'master_name': 'ovs-system', 'master_kind': 'openvswitch'})
     assert _attach.plan(on_ovs, desired(**SEED))[3] == []
+
+
+# -- delete_namespace: only a namespace with nothing else in it ---------------------------------
+
+def _link(index, name, kind='veth', parent=None):
+    return {'index': index, 'name': name, 'kind': kind, 'peer_index': parent}
+
+
+def test_what_keeps_a_namespace():
+    links = [_link(1, 'lo', None), _link(2, 'veth1'), _link(3, 'veth1.20', 'vlan', 2), _link(4, 'sit0', 'sit'),
+             _link(5, 'wk1'), _link(6, 'eth9'), _link(7, 'eth9.5', 'vlan', 6)]
+    want = desired(state='absent', delete_namespace=True)
+    # our interface and its sub-interfaces, lo and the kernel's fallback tunnels are no reason
+    assert _attach._others_in(links, want) == ['eth9', 'eth9.5', 'wk1']
+    # links another attachment of the same run removes are none either, with their sub-interfaces
+    want['namespace_ours'] = set(['eth9'])
+    assert _attach._others_in(links, want) == ['wk1']
+
+
+def test_a_namespace_holding_another_workloads_link_is_kept():
+    now = current(netns_others=['wk1'])
+    actions, _before, after, problems = _attach.plan(now, desired(state='absent', delete_namespace=True))
+    assert kinds(actions) == ['port-', 'veth-'] and problems == []  # our links go, the namespace stays
+    assert after['namespace_exists'] is True and 'holds wk1' in after['namespace_kept']
+    actions, _before, after, _p = _attach.plan(current(netns_others=[]), desired(state='absent', delete_namespace=True))
+    assert kinds(actions) == ['port-', 'veth-', 'netns-'] and 'namespace_kept' not in after

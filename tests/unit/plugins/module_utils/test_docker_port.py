@@ -25,6 +25,9 @@ class FakeDb(object):
 
 
 class FakeEngine(object):
+    id = 'unix:///run/docker.sock'
+    owns = _containers.Engine.owns
+
     def __init__(self, containers):
         self.containers = containers
 
@@ -101,7 +104,7 @@ def index():
         Row('orphan_l', {'container_id': 'con1', 'container_iface': 'eth9'}),  # no Port row: not a port
     ]
     ports = [Row(i.name, {}) for i in interfaces[:4]]
-    return _docker_port.PortIndex(FakeDb(interfaces, ports))
+    return _docker_port.PortIndex(FakeDb(interfaces, ports), FakeEngine([]))
 
 
 def test_port_index_finds_a_container_by_any_of_its_names():
@@ -120,21 +123,21 @@ def test_an_ovs_docker_port_is_adopted_with_its_name_and_container_id():
     wanted, problems = _docker_port.desired_items(FakeEngine([CON1]), index(), item(container=FULL_ID))
     assert problems == [] and len(wanted) == 1
     assert wanted[0]['host_interface'] == 'aaaaaaaaaaaaa_l'
-    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth0'}
+    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': FakeEngine.id}
     assert wanted[0]['netns_path'] == '/proc/42/ns/net'
 
 
 def test_a_new_port_gets_the_users_reference_and_a_stable_mac():
     wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), index(), item(interface='eth2'))
     assert wanted[0]['host_interface'] == _docker_port.host_interface_for(FULL_ID, 'eth2')
-    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth2'}
+    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth2', 'container_engine': FakeEngine.id}
     assert wanted[0]['new_mac'] == _attach.stable_mac('%s/eth2' % FULL_ID)
 
 
 def test_duplicates_of_one_interface_are_removed():
     interfaces = [Row('a_l', {'container_id': 'con1', 'container_iface': 'eth0'}),
                   Row('b_l', {'container_id': FULL_ID, 'container_iface': 'eth0'})]
-    idx = _docker_port.PortIndex(FakeDb(interfaces, [Row('a_l', {}), Row('b_l', {})]))
+    idx = _docker_port.PortIndex(FakeDb(interfaces, [Row('a_l', {}), Row('b_l', {})]), FakeEngine([]))
     wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), idx, item())
     assert [(w['state'], w['host_interface']) for w in wanted] == [('present', 'a_l'), ('absent', 'b_l')]
 
@@ -169,3 +172,12 @@ def test_stable_mac_is_local_unicast_and_repeatable():
     first = int(mac[:2], 16)
     assert mac == _attach.stable_mac('x/eth0') and first & 1 == 0 and first & 2 == 2
     assert _attach.parse_mac(mac) == (mac, None)
+
+
+def test_another_engines_ports_are_not_seen():
+    """Docker and Podman may both have a con1: a task through one never finds the other's port."""
+    interfaces = [Row('d_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': FakeEngine.id}),
+                  Row('p_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': 'unix:///run/podman/podman.sock'}),
+                  Row('o_l', {'container_id': 'con1', 'container_iface': 'eth1'})]  # ovs-docker's: no engine mark
+    idx = _docker_port.PortIndex(FakeDb(interfaces, [Row(i.name, {}) for i in interfaces]), FakeEngine([]))
+    assert sorted(p['name'] for p in idx.of('con1', None)) == ['d_l', 'o_l']

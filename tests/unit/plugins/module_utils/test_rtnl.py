@@ -92,7 +92,7 @@ def test_an_address_request_and_its_reading(cidr, family, prefix, local):
 def test_a_default_route_message():
     body = _rtnl.rtmsg(2, attrs=[_rtnl.nla(_rtnl.RTA_GATEWAY, socket.inet_aton('198.51.100.250'))])
     fields, found = _rtnl.route_message(body)
-    assert fields == {'family': 2, 'dst_len': 0, 'table': 254, 'type': _rtnl.RTN_UNICAST}
+    assert fields == {'family': 2, 'dst_len': 0, 'table': 254, 'type': _rtnl.RTN_UNICAST, 'protocol': _rtnl.RTPROT_STATIC}
     assert found[_rtnl.RTA_GATEWAY] == socket.inet_aton('198.51.100.250')
     # a table above 255 comes in RTA_TABLE, and wins
     fields, _found = _rtnl.route_message(_rtnl.rtmsg(2, table=252, attrs=[_rtnl.nla(_rtnl.RTA_TABLE, _rtnl.u32(1000))]))

@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _topology
 
 ID1, ID2 = 'a' * 64, 'b' * 64
 
@@ -115,6 +115,9 @@ class FakeHost(object):
 
 
 class FakeEngine(object):
+    id = 'unix:///run/docker.sock'
+    owns = _containers.Engine.owns
+
     def __init__(self, listing):
         self._listing = listing
         self.asked = []
@@ -191,3 +194,21 @@ def test_other_links_are_those_that_belong_to_nothing_known():
     db, host, engine = world()
     result = _topology.Reader(db, host, engine, inside=False).read(other_links=True)
     assert [link['name'] for link in result['other_links']] == ['docker0', 'eth0']
+
+
+def test_a_live_veth_or_another_engines_port_is_never_prunable():
+    """Pruning through Docker must not take a Podman container's live port, nor one whose namespace
+    outlived its container: a veth whose host end exists has a live peer, whatever an engine says."""
+    db = FakeDb([bridge('br0',
+                        oport('p_pod', iface('p_pod', container_id='con1', container_iface='eth0',
+                                             container_engine='unix:///run/podman/podman.sock')),
+                        oport('p_alive', iface('p_alive', container_id='old', container_iface='eth0')),
+                        oport('p_dead', iface('p_dead', container_id='old2', container_iface='eth0')))])
+    host = FakeHost(['br0', 'p_pod', 'p_alive'])  # p_dead's veth went with its namespace
+    engine = FakeEngine([])  # this engine knows none of them
+    ports = by_port(_topology.Reader(db, host, engine, inside=False, pids=False).read())
+    assert ports['p_pod']['problems'] == [] and ports['p_pod']['container']['engine'] == 'unix:///run/podman/podman.sock'
+    assert [p['kind'] for p in ports['p_alive']['problems']] == ['veth_alive']
+    assert 'is alive' in ports['p_alive']['problems'][0]['message']
+    assert [p['kind'] for p in ports['p_dead']['problems']] == ['container_gone']
+    assert 'veth_alive' not in _topology.PRUNABLE

@@ -20,10 +20,13 @@ def desired(**changes):
     return result
 
 
-def current(vni=42, remotes=('192.0.2.12', '192.0.2.13'), bridge='br0', mtu=1450, state='up', kind='vxlan', learning=False):
+def current(vni=42, remotes=('192.0.2.12', '192.0.2.13'), bridge='br0', mtu=1450, state='up', kind='vxlan', learning=False,
+            external_ids=None):
+    """A link of this module's (its port marked), unless ``external_ids`` says otherwise."""
     return {'link': {'index': 7, 'name': 'vx42', 'kind': kind, 'state': state, 'mtu': mtu,
                      'vxlan': {'vni': vni, 'port': 4789, 'local': '192.0.2.11', 'learning': learning} if kind == 'vxlan' else None},
-            'remotes': list(remotes), 'bridge': bridge}
+            'remotes': list(remotes), 'bridge': bridge,
+            'external_ids': ({'ovs_vxlan': 'vx42'} if bridge else {}) if external_ids is None else external_ids}
 
 
 MADE = A('vxlan', 'vx42', {'vni': 42, 'port': 4789, 'local': '192.0.2.11'}, None)
@@ -36,7 +39,7 @@ def port(bridge, old=None):
 
 
 def _on(bridge):
-    return {'bridge': bridge, 'tag': None, 'external_ids': {}} if bridge else None
+    return {'bridge': bridge, 'tag': None, 'external_ids': {'ovs_vxlan': 'vx42'}} if bridge else None
 
 
 def flood(remote, present=True):
@@ -132,3 +135,45 @@ def test_undo_takes_back_each_step():
     as_it_was = {'vni': 42, 'port': 4789, 'local': '192.0.2.11', 'remotes': ['192.0.2.12'], 'mtu': 1500, 'state': 'up'}
     assert deletion.undo() == A('vxlan', 'vx42', as_it_was, None)  # made again as it was
     assert _vxlan.plan(current(kind='dummy'), dict(name='vx42', state='absent'))[0][1].undo() is None
+
+
+# -- ownership: a link under the name that this module cannot prove its own is refused --------
+
+def _foreign(**changes):
+    state = current(**changes)
+    state['link'].update(master_name=None, master_kind=None)
+    return state
+
+
+@pytest.mark.parametrize('state_changes, words', [
+    (dict(vni=7, bridge=None), 'is not one this module made: a VXLAN link with VNI 7'),
+    (dict(learning=True, bridge=None), 'learning on'),
+    (dict(kind='gretap', bridge=None), 'a gretap link'),
+    (dict(external_ids={'owner': 'other'}), "OVS port vx42 on bridge br0 is not this module's: its external_ids (owner=other)"),
+])
+def test_a_foreign_link_is_refused_present_and_absent(state_changes, words):
+    state = _foreign(**state_changes)
+    for wanted in (desired(), desired(state='absent')):
+        problems = _vxlan.ownership_problems(state, wanted)
+        assert len(problems) == 1 and words in problems[0] and 'choose another name' in problems[0]
+
+
+def test_a_foreign_link_on_a_linux_bridge_is_refused_even_when_it_matches():
+    state = _foreign(bridge=None)
+    state['link'].update(master_name='lxbr0', master_kind='bridge')
+    assert 'enslaved to lxbr0' in _vxlan.ownership_problems(state, desired())[0]
+
+
+def test_exactly_the_link_asked_for_is_adopted_and_marked():
+    state = _foreign(external_ids={})  # on its bridge, no marks: made by hand as this module would
+    assert _vxlan.ownership_problems(state, desired()) == []
+    actions = _vxlan.plan(state, desired())[0]
+    assert actions == [A('iface_ext', 'vx42', {'ovs_vxlan': 'vx42'}, {})]
+    # but without the mark it is not removed: nothing proves it ours
+    assert _vxlan.ownership_problems(state, desired(state='absent'))
+
+
+def test_a_marked_link_is_ours_whatever_it_is_now():
+    assert _vxlan.ownership_problems(current(vni=7), desired()) == []
+    assert _vxlan.ownership_problems(current(), desired(state='absent')) == []
+    assert _vxlan.ownership_problems(None, desired()) == []

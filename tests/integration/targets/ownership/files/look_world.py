@@ -1,6 +1,6 @@
 """Independent look at everything a module could touch on this host, as JSON: every link (index,
 kind, peer index, master, state, MTU, MAC, addresses) in the host, in every named namespace and in
-every running container, and every OVS bridge, port and interface row with its external_ids.
+every running container (Docker's and Podman's), and every OVS bridge, port and interface row with its external_ids.
 Built on ip, docker and ovs-vsctl, never on the modules under test. Two looks are equal when
 nothing anywhere changed.
     look_world.py
@@ -44,9 +44,11 @@ def main():
     for line in run(['ip', 'netns', 'list']).splitlines():
         name = line.split()[0]
         world['netns'][name] = links(['ip', '-n', name])
-    for name in run(['docker', 'ps', '--format', '{{.Names}}']).split():
-        pid = run(['docker', 'inspect', '-f', '{{.State.Pid}}', name]).strip()
-        world['containers'][name] = links(['nsenter', '--net=/proc/%s/ns/net' % pid, 'ip'])
+    for engine in ('docker', 'podman'):  # both engines' running containers (Podman's as podman/NAME)
+        for name in run([engine, 'ps', '--format', '{{.Names}}']).split():
+            pid = run([engine, 'inspect', '-f', '{{.State.Pid}}', name]).strip()
+            key = name if engine == 'docker' else 'podman/' + name
+            world['containers'][key] = links(['nsenter', '--net=/proc/%s/ns/net' % pid, 'ip'])
     print(json.dumps(world, sort_keys=True))
 
 
