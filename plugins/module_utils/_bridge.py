@@ -422,7 +422,6 @@ class OvsBridge(_runner.Module):
             host['addresses'].append((cidr, name))
         return problems
 
-
     def _prefix(self, name):
         return 'bridge %s: ' % name if self.many else ''
 
