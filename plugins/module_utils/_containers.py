@@ -132,6 +132,9 @@ class LocalApi(object):
     def containers(self):
         return self.get('/containers/json?all=1', 'listing containers')
 
+    def version(self):
+        return self.get('/version', 'asking the engine what it is')
+
 
 class SdkApi(object):
     """The same two requests through the Docker SDK's APIClient (remote engines: TCP, TLS, SSH)."""
@@ -160,28 +163,45 @@ class SdkApi(object):
         except self._errors.DockerException as exc:
             raise ContainerError('listing containers at %s: %s' % (self.base_url, exc))
 
+    def version(self):
+        try:
+            return self._client.version()
+        except self._errors.DockerException as exc:
+            raise ContainerError('asking the engine at %s what it is: %s' % (self.base_url, exc))
 
-# The mark on an OVS interface that says which engine's container the port belongs to (Docker's and
-# Podman's containers may share names; neither may judge the other's ports).
+
+# The mark on an OVS interface that says which engine's container the port belongs to: docker or
+# podman (their containers may share names; neither may judge the other's ports). The engine's
+# kind, not its endpoint: one dockerd reached through its socket and over TCP is one engine.
 ENGINE_MARK = 'container_engine'
 
 
 class Engine(object):
     """The container engine at ``base_url``, reached on first use: a run that needs no container
     (removing ports by the name they were made with) does not even connect. ``id`` is how its
-    ports are marked (ENGINE_MARK): the endpoint, a socket by its real path."""
+    ports are marked (ENGINE_MARK), asked of the engine when first needed."""
 
     def __init__(self, base_url, timeout):
         self.base_url = base_url
         self.timeout = timeout
         self._api = None
-        path = unix_socket(base_url)
-        self.id = 'unix://' + os.path.realpath(path) if path else base_url
+        self._id = None
+
+    @property
+    def id(self):
+        """'podman' when the engine's version lists a Podman component (its Docker-compatible API
+        says so), else 'docker'. (Podman's /info ID is new at every request: no identity.)"""
+        if self._id is None:
+            names = [c.get('Name') or '' for c in (self.api.version() or {}).get('Components') or []]
+            self._id = 'podman' if any(name.startswith('Podman') for name in names) else 'docker'
+        return self._id
 
     def owns(self, external_ids):
         """Is a port with these external_ids this engine's to judge? Yes unless another engine's
-        mark is on it (ovs-docker's own ports carry none: the engine the task names judges them)."""
-        return external_ids.get(ENGINE_MARK) in (None, self.id)
+        mark is on it (ovs-docker's own ports carry none: the engine the task names judges them);
+        the engine is asked what it is only for a port with a mark."""
+        mark = external_ids.get(ENGINE_MARK)
+        return mark is None or mark == self.id
 
     @property
     def api(self):

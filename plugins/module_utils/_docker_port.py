@@ -234,12 +234,12 @@ class DockerPort(_runner.Module):
 
     def plan(self):
         params, db = self.params, self.db
-        index = PortIndex(db, self.engine)
         problems = []
         try:
             if params['state'] == 'pruned':
                 wanted = stale_items(self.engine, db, self.host, params['bridge'])
             else:
+                index = PortIndex(db, self.engine)  # (asks the engine what it is only if a port says whose it is)
                 wanted = []
                 known = self.engine.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
                 for item in self.items:

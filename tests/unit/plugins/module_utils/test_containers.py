@@ -129,3 +129,20 @@ def test_an_answer_that_is_not_json_is_an_error(engine):
 def test_no_engine_on_the_socket_says_so_and_what_to_do(tmp_path):
     with pytest.raises(_containers.ContainerError, match=r'cannot reach the Docker engine at unix://.*nothing.sock.*is dockerd'):
         _containers.Engine('unix://%s/nothing.sock' % tmp_path, 5).inspect('web')
+
+
+@pytest.mark.parametrize('components, kind', [
+    ([{'Name': 'Engine'}, {'Name': 'containerd'}], 'docker'),
+    ([{'Name': 'Podman Engine'}, {'Name': 'Conmon'}], 'podman'),
+    ([], 'docker'),  # an old engine that lists none
+])
+def test_an_engine_is_known_by_its_kind_not_its_endpoint(components, kind):
+    """One dockerd through its socket and over TCP is one engine; Podman says so in its version."""
+    engine = _containers.Engine('tcp://127.0.0.1:2375', 5)
+    asked = []
+    engine._api = type('Api', (), {'version': lambda self: asked.append(1) or {'Components': components}})()
+    assert engine.owns({'container_id': 'x'})  # ovs-docker's port: judged by the task's engine, nothing asked
+    assert asked == []
+    assert engine.id == kind and engine.owns({'container_engine': kind})
+    assert not engine.owns({'container_engine': 'podman' if kind == 'docker' else 'docker'})
+    assert asked == [1]  # asked once a run

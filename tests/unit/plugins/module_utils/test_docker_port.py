@@ -25,7 +25,7 @@ class FakeDb(object):
 
 
 class FakeEngine(object):
-    id = 'unix:///run/docker.sock'
+    id = 'docker'
     owns = _containers.Engine.owns
 
     def __init__(self, containers):
@@ -177,7 +177,7 @@ def test_stable_mac_is_local_unicast_and_repeatable():
 def test_another_engines_ports_are_not_seen():
     """Docker and Podman may both have a con1: a task through one never finds the other's port."""
     interfaces = [Row('d_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': FakeEngine.id}),
-                  Row('p_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': 'unix:///run/podman/podman.sock'}),
+                  Row('p_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': 'podman'}),
                   Row('o_l', {'container_id': 'con1', 'container_iface': 'eth1'})]  # ovs-docker's: no engine mark
     idx = _docker_port.PortIndex(FakeDb(interfaces, [Row(i.name, {}) for i in interfaces]), FakeEngine([]))
     assert sorted(p['name'] for p in idx.of('con1', None)) == ['d_l', 'o_l']

@@ -115,7 +115,7 @@ class FakeHost(object):
 
 
 class FakeEngine(object):
-    id = 'unix:///run/docker.sock'
+    id = 'docker'
     owns = _containers.Engine.owns
 
     def __init__(self, listing):
@@ -201,13 +201,13 @@ def test_a_live_veth_or_another_engines_port_is_never_prunable():
     outlived its container: a veth whose host end exists has a live peer, whatever an engine says."""
     db = FakeDb([bridge('br0',
                         oport('p_pod', iface('p_pod', container_id='con1', container_iface='eth0',
-                                             container_engine='unix:///run/podman/podman.sock')),
+                                             container_engine='podman')),
                         oport('p_alive', iface('p_alive', container_id='old', container_iface='eth0')),
                         oport('p_dead', iface('p_dead', container_id='old2', container_iface='eth0')))])
     host = FakeHost(['br0', 'p_pod', 'p_alive'])  # p_dead's veth went with its namespace
     engine = FakeEngine([])  # this engine knows none of them
     ports = by_port(_topology.Reader(db, host, engine, inside=False, pids=False).read())
-    assert ports['p_pod']['problems'] == [] and ports['p_pod']['container']['engine'] == 'unix:///run/podman/podman.sock'
+    assert ports['p_pod']['problems'] == [] and ports['p_pod']['container']['engine'] == 'podman'
     assert [p['kind'] for p in ports['p_alive']['problems']] == ['veth_alive']
     assert 'is alive' in ports['p_alive']['problems'][0]['message']
     assert [p['kind'] for p in ports['p_dead']['problems']] == ['container_gone']
