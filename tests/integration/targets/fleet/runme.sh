@@ -197,7 +197,9 @@ expect "a second lab naming the first lab's con1 is refused" \
 expect "the refusal says whose con1 is" grep -q "a container called con1 already exists on this host and belongs to the lab seed" "$work/$run_no-second-refused.log"
 expect "and nothing changed" same "$work/first-lab"
 expect "the second lab on vm1 works" play second-build netdevops.ovs_docker.lab -l vm1 -e @second_lab.yml
-expect "its matrix has every cell" grep -Eq "\"con9 +ok +ok +- +ok( +ok){2}\"" <(matrix_of vm1 "$work/$run_no-second-build.log")
+# (columns br0 br9 host vm2 vm3: con9 is on br0, ns9 on br9)
+expect "its matrix has every cell" grep -Eq "\"con9 +ok +- +ok( +ok){2}\"" <(matrix_of vm1 "$work/$run_no-second-build.log")
+expect "its namespace's row too" grep -Eq "\"ns9 +- +ok +ok( +ok){2}\"" <(matrix_of vm1 "$work/$run_no-second-build.log")
 expect "it shares br0 (its address beside the first lab's) and marked only what it made" \
   on vm1 "ip -4 -o addr show dev br0 | grep -q ' 198.18.22.250/24 ' && [ \$(ovs-vsctl get bridge br0 external_ids:netdevops.ovs_docker.lab | tr -d '\"') = seed ] && [ \$(ovs-vsctl get bridge br9 external_ids:netdevops.ovs_docker.lab | tr -d '\"') = second ]"
 expect "the first lab still answers" on vm1 "docker exec con1 ping -c 1 -W 2 192.168.1.1 >/dev/null && ip netns exec ns1 ping -c 1 -W 2 192.168.1.2 >/dev/null"
