@@ -123,8 +123,11 @@ def desired_items(engine, index, item, known=None):
         port = ports[0] if ports else None
         marks = {'container_id': port['container_id'] if port else ref, 'container_iface': item['interface']}
         # which engine's container it is: recorded beside the marks (not one of them: ports made
-        # before, or by ovs-docker, stay provably ours without it)
-        external_ids = dict(item.get('external_ids') or {}, **{_containers.ENGINE_MARK: engine.id})
+        # before, or by ovs-docker, stay provably ours without it), on a port this run makes; an
+        # existing port keeps what it has (adopting ovs-docker's port changes nothing)
+        external_ids = dict(item.get('external_ids') or {})
+        if port is None:
+            external_ids[_containers.ENGINE_MARK] = engine.id
         spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
                     mac_seed='%s/%s' % (container['id'], item['interface']))

@@ -123,7 +123,7 @@ def test_an_ovs_docker_port_is_adopted_with_its_name_and_container_id():
     wanted, problems = _docker_port.desired_items(FakeEngine([CON1]), index(), item(container=FULL_ID))
     assert problems == [] and len(wanted) == 1
     assert wanted[0]['host_interface'] == 'aaaaaaaaaaaaa_l'
-    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': FakeEngine.id}
+    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth0'}  # adopted as it is
     assert wanted[0]['netns_path'] == '/proc/42/ns/net'
 
 
