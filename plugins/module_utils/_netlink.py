@@ -215,7 +215,7 @@ def _address_of(body):
 
 def _link_dict(body):
     """{'index', 'name', 'kind', 'vxlan', 'vlan_id', 'peer_index', 'peer_elsewhere', 'master',
-    'group', 'state': 'up'|'down', 'mtu', 'mac'} of a link message."""
+    'group', 'state': 'up'|'down', 'mtu', 'mac', 'alias'} of a link message."""
     fields, found, info = _rtnl.link_message(body)
     kind = _rtnl.as_str(info.get(_rtnl.IFLA_INFO_KIND))
     data = _rtnl.attrs(info[_rtnl.IFLA_INFO_DATA]) if _rtnl.IFLA_INFO_DATA in info and kind in ('vxlan', 'vlan') else {}
@@ -244,6 +244,7 @@ def _link_dict(body):
         'state': 'up' if fields['flags'] & IFF_UP else 'down',
         'mtu': _rtnl.as_u32(found.get(_rtnl.IFLA_MTU)),
         'mac': _rtnl.as_mac(found.get(_rtnl.IFLA_ADDRESS)),
+        'alias': _rtnl.as_str(found.get(_rtnl.IFLA_IFALIAS)) or None,  # (a description: ovs_vxlan's mark)
     }
 
 
@@ -435,9 +436,10 @@ class Netlink(object):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def set_link(self, index, state=None, mtu=None, address=None, ifname=None, group=None):
-        """Any of: state 'up'|'down', mtu, address (a MAC), ifname (a new name), group."""
-        given = dict(state=state, mtu=mtu, address=address, ifname=ifname, group=group)
+    def set_link(self, index, state=None, mtu=None, address=None, ifname=None, group=None, alias=None):
+        """Any of: state 'up'|'down', mtu, address (a MAC), ifname (a new name), group, alias (the
+        link's description, ifalias)."""
+        given = dict(state=state, mtu=mtu, address=address, ifname=ifname, group=group, alias=alias)
         what = ', '.join('%s=%s' % kv for kv in sorted(given.items()) if kv[1] is not None)
         found = []
         if mtu is not None:
@@ -448,6 +450,8 @@ class Netlink(object):
             found.append(_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(ifname)))
         if group is not None:
             found.append(_rtnl.nla(_rtnl.IFLA_GROUP, _rtnl.u32(group)))
+        if alias is not None:
+            found.append(_rtnl.nla(_rtnl.IFLA_IFALIAS, _rtnl.name(alias)))
         flags = IFF_UP if state == 'up' else 0
         change = IFF_UP if state is not None else 0
         self._rt('setting link %d %s' % (index, what), 'do', _rtnl.RTM_NEWLINK,

@@ -78,8 +78,10 @@ def desired_state(params):
     return desired, errors
 
 
-# The mark on the OVS interface that proves the link this module's: MARK=<the link's name>.
+# The marks that prove a link this module's: on its OVS interface, MARK=<the link's name>; on the
+# kernel link itself (which may lose its port to a hand), the description (ifalias) ALIAS.
 MARK = 'ovs_vxlan'
+ALIAS = 'netdevops.ovs_docker ovs_vxlan'
 
 
 def observe(db, netlink, name):
@@ -97,7 +99,9 @@ def observe(db, netlink, name):
 
 
 def marked(current, name):
-    return bool(current) and current.get('external_ids', {}).get(MARK) == name
+    """Does the port carry the mark, or the link the module's description?"""
+    return bool(current) and (current.get('external_ids', {}).get(MARK) == name
+                              or (current.get('link') or {}).get('alias') == ALIAS)
 
 
 def _describe(link):
@@ -112,7 +116,7 @@ def _describe(link):
 
 def ownership_problems(current, desired):
     """What stands under the link's name but is not provably this module's. Ours: its OVS port
-    carries the mark. Adopted (and marked): exactly the link asked for, on no other device and on
+    carries the mark, or the link the module's description. Adopted (and marked): exactly the link asked for, on no other device and on
     no port that another tool marked. Anything else is refused, present or absent."""
     name = desired['name']
     if current is None or marked(current, name):
@@ -211,7 +215,7 @@ def plan(current, desired):
         if on_bridge:
             actions.append(_port(name, None, on_bridge))
         actions.append(_port(name, desired['bridge'], None))
-    elif not marked(current, name):  # adopted on its bridge: marked as ours from now on
+    elif (current.get('external_ids') or {}).get(MARK) != name:  # adopted, or its mark lost: marked again
         actions.append(Action('iface_ext', name, _port_on(on_bridge, name)['external_ids'], dict(current['external_ids'])))
     # (a new link's MTU, when none is asked for, is the kernel's: known once it exists)
     after = view(name, {'link': after_link, 'remotes': desired['remotes'], 'bridge': desired['bridge']})
@@ -268,8 +272,7 @@ class VxlanLink(object):
             for remote in new.get('remotes') or []:
                 self.netlink.add_flood(self._index(), remote)
             attrs = dict((k, new[k]) for k in ('mtu', 'state') if new.get(k) is not None)
-            if attrs:
-                self.netlink.set_link(self._index(), **attrs)
+            self.netlink.set_link(self._index(), alias=ALIAS, **attrs)  # the link's own mark
         elif action.kind == 'flood':
             (self.netlink.add_flood if action.new else self.netlink.del_flood)(self._index(), action.target)
         else:

@@ -62,4 +62,4 @@ def test_a_new_vxlan_link_waits_for_removed_ports_first():
     world = Recorder()
     link = _vxlan.VxlanLink(world, 'vx0', world)
     link.run([A('vxlan', 'vx0', {'vni': 42, 'port': 4789, 'local': '198.51.100.1'}, None)])
-    assert world.calls == ['settle', 'add_vxlan vx0']
+    assert world.calls == ['settle', 'add_vxlan vx0', 'set_link']  # (then its own mark, the ifalias)

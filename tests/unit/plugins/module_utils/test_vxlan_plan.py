@@ -177,3 +177,13 @@ def test_a_marked_link_is_ours_whatever_it_is_now():
     assert _vxlan.ownership_problems(current(vni=7), desired()) == []
     assert _vxlan.ownership_problems(current(), desired(state='absent')) == []
     assert _vxlan.ownership_problems(None, desired()) == []
+
+
+def test_a_link_of_this_modules_is_ours_by_its_description_when_its_port_was_deleted():
+    """Drift: the marked port deleted by hand; the link's own mark (ifalias) still proves it."""
+    state = _foreign(vni=7, bridge=None)
+    assert _vxlan.ownership_problems(state, desired())  # a VXLAN link of another VNI, no marks: refused
+    state['link']['alias'] = _vxlan.ALIAS
+    assert _vxlan.ownership_problems(state, desired()) == []
+    assert _vxlan.ownership_problems(state, desired(state='absent')) == []
+    assert [a.kind for a in _vxlan.plan(state, desired())[0]][:2] == ['vxlan', 'vxlan']  # made again, VNI 42
