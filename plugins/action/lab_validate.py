@@ -14,12 +14,11 @@ import re
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port, _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS
 
 _REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')
 # lab_name goes into a container label, OVSDB keys and an iptables comment: plain characters only.
 _LAB_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$')
-_ATTACH_KEYS = ('addresses', 'mac', 'mtu', 'gateway', 'gateway6', 'gateway_onlink', 'vlan', 'vlan_mode', 'trunks', 'vlans',
-                'ingress_policing_rate', 'ingress_policing_burst', 'external_ids')
 
 
 def _label(var, index, item):
@@ -77,7 +76,7 @@ def _errors(kind, item):
         params = dict(name=item['name'], state='present', addresses=item.get('addresses'),
                       datapath_type=item.get('datapath_type'), external_ids=item.get('external_ids'))
         return _bridge.desired_state(params)[1]
-    spec = dict((k, item.get(k)) for k in _ATTACH_KEYS)
+    spec = dict((k, item.get(k)) for k in ATTACHMENT_KEYS)
     spec.update(state='present', bridge=item.get('bridge'), interface=item.get('interface') or 'eth0')
     if kind == 'namespace':
         spec.update(namespace=item['name'], host_interface=item.get('host_interface'))

@@ -13,6 +13,8 @@ import ipaddress
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS
+
 # The lab's mark, valued with its name (lab_name): a label on its containers, an external_ids key on
 # the bridges it created and on the OVS interfaces of its attachments. Teardown removes only what
 # carries it, so that two labs on one host, and the user's own objects, are left alone.
@@ -20,8 +22,6 @@ LAB_MARK = 'netdevops.ovs_docker.lab'
 # Prunable problems (_topology.PRUNABLE): dead ports that teardown prunes from the lab's bridges.
 _DEAD = ('container_gone', 'container_stopped', 'container_restarted')
 
-ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'vlans',
-                   'ingress_policing_rate', 'ingress_policing_burst')
 BRIDGE_KEYS = ('datapath_type', 'addresses', 'external_ids', 'fail_mode', 'other_config')
 
 
@@ -36,7 +36,7 @@ def _host(cidr):
 def _marked(item, lab_name):
     """An attachment's keys with the lab's mark in its external_ids (when the lab has a name)."""
     if lab_name:
-        item['external_ids'] = dict(item.get('external_ids') or {}, **{LAB_MARK: lab_name})
+        item['external_ids'] = {LAB_MARK: lab_name}
     return item
 
 
@@ -53,7 +53,7 @@ def lab_attachments(containers, state, not_yet=(), new_bridges=(), lab_name=''):
             item['state'] = 'absent'
         else:
             item['bridge'] = container['bridge']
-            item.update((key, container[key]) for key in ATTACHMENT_KEYS + ('external_ids',) if key in container)
+            item.update((key, container[key]) for key in ATTACHMENT_KEYS if key in container)
             _marked(item, lab_name)
         result.append(item)
     return result
@@ -201,7 +201,7 @@ def lab_namespaces(namespaces, state, new_bridges=(), lab_name=''):
             item['host_interface'] = namespace['host_interface']
         if state != 'absent':
             item['bridge'] = namespace['bridge']
-            item.update((key, namespace[key]) for key in ATTACHMENT_KEYS + ('external_ids',) if key in namespace)
+            item.update((key, namespace[key]) for key in ATTACHMENT_KEYS if key in namespace)
             _marked(item, lab_name)
         result.append(item)
     return result

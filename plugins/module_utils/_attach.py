@@ -26,7 +26,6 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink impo
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_EXTRAS, PORT_TABLES, PortRows
 
 TABLES = PORT_TABLES
-MTU_MIN, MTU_MAX, MTU_IPV6_MIN = 68, 65535, 1280
 VLAN_MIN, VLAN_MAX = 1, 4094
 TRUNK_MIN, TRUNK_MAX = 0, 4095  # OVS's Port.trunks (VLAN 0 and 4095 included, as OVSDB allows)
 POLICING_MAX = 4294967295  # kbps / kb: OVSDB's integers here are 32-bit in ovs-vswitchd
@@ -230,10 +229,10 @@ def desired_state(spec):
 
     mtu = spec.get('mtu')
     if mtu is not None:
-        if not MTU_MIN <= int(mtu) <= MTU_MAX:
-            errors.append("mtu %s is out of range: give %d to %d" % (mtu, MTU_MIN, MTU_MAX))
-        elif int(mtu) < MTU_IPV6_MIN and any(':' in a for a in addresses or []):
-            errors.append("mtu %s is below %d, the least IPv6 needs, and IPv6 addresses are asked for" % (mtu, MTU_IPV6_MIN))
+        if _validate.mtu(mtu):
+            errors.append(_validate.mtu(mtu))
+        elif int(mtu) < _validate.MTU_IPV6_MIN and any(':' in a for a in addresses or []):
+            errors.append("mtu %s is below %d, the least IPv6 needs, and IPv6 addresses are asked for" % (mtu, _validate.MTU_IPV6_MIN))
     desired['mtu'] = int(mtu) if mtu is not None else None
 
     onlink = bool(spec.get('gateway_onlink'))

@@ -375,10 +375,10 @@ class OvsBridge(_runner.Module):
         return errors
 
     def connect(self):
-        self.db = _ovsdb.connect(self.module, TABLES)
+        self.db = _ovsdb.connect(self.params, TABLES)
         self.netlink = None
         if any(d['state'] == 'present' for d in self.desired):  # names are looked up, and links maybe managed
-            require_pyroute2(self.module)
+            require_pyroute2()
             self.netlink = Netlink()
 
     def _managed_link(self, desired):

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What several modules share: argument specs (matching plugins/doc_fragments), the failure of a
-run that was undone, the pyroute2 check, the host lock."""
+"""What several modules share: argument specs (matching plugins/doc_fragments), the errors that
+the libraries raise (the runner alone turns them into a module failure), the pyroute2 check, the
+host lock."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -24,6 +25,22 @@ OVSDB_ARGS = dict(
     ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
     ovsdb_timeout=dict(type='float', default=10.0),
 )
+
+
+class ModuleError(Exception):
+    """What a library raises where the module must fail: the runner (_runner.run) reports it, with
+    the message and ``extra`` (more keys of the failed result)."""
+
+    def __init__(self, message, **extra):
+        super(ModuleError, self).__init__(message)
+        self.extra = extra
+
+
+def missing_library(requirement, exception):
+    """The ModuleError of a library that is not installed on the managed host (``exception``: the
+    import's traceback), worded as Ansible words it."""
+    from ansible.module_utils.basic import missing_required_lib
+    return ModuleError(missing_required_lib(requirement), exception=exception)
 
 
 class ApplyError(Exception):
@@ -76,20 +93,19 @@ def list_items(params, key, options, inherited):
     return items
 
 
-def require_pyroute2(module):
-    """Fail once, clearly, when pyroute2 is missing on the managed host."""
-    from ansible.module_utils.basic import missing_required_lib
+def require_pyroute2():
+    """ModuleError, once and clearly, when pyroute2 is missing on the managed host."""
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import import_error
     missing = import_error()
     if missing:
-        module.fail_json(msg=missing_required_lib('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)'),
-                         exception=missing)
+        raise missing_library('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)', missing)
 
 
-def host_lock(module, path=LOCK_PATH, wait=LOCK_WAIT):
-    """Wait for, and hold until the module exits, this host's lock for runs that change things.
-    Check mode takes none: it writes nothing, not even the lock file."""
-    if module.check_mode or _HELD:
+def host_lock(path=LOCK_PATH, wait=LOCK_WAIT):
+    """Wait for, and hold until the module exits, this host's lock for runs that change things
+    (check mode takes none: it writes nothing, not even the lock file); ModuleError naming the
+    holder after ``wait`` seconds."""
+    if _HELD:
         return
     handle = open(path, 'a+')
     deadline, delay = time.monotonic() + wait, 0.01
@@ -103,8 +119,8 @@ def host_lock(module, path=LOCK_PATH, wait=LOCK_WAIT):
         if time.monotonic() >= deadline:
             handle.seek(0)
             holder = handle.read().strip() or 'unknown'
-            module.fail_json(msg="another netdevops.ovs_docker run (pid %s) has been changing this host for over %ds; "
-                                 "wait for it, or end it if it hangs (lock %s)" % (holder, wait, path))
+            raise ModuleError("another netdevops.ovs_docker run (pid %s) has been changing this host for over %ds; "
+                              "wait for it, or end it if it hangs (lock %s)" % (holder, wait, path))
         time.sleep(delay)  # flock has no timeout of its own
         delay = min(delay * 2, 0.2)
     handle.seek(0)

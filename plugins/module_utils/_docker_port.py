@@ -12,10 +12,9 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _ovsdb, _runner
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
+    ATTACH_ARGS, OVSDB_ARGS, list_items, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # Options an item of `attachments` takes from the top level when it does not set them itself.
@@ -218,11 +217,11 @@ class DockerPort(_runner.Module):
         return [e for item in self.items for e in static_errors(item)]
 
     def connect(self):
-        require_pyroute2(self.module)
+        require_pyroute2()
         engine_url = _containers.docker_host(self.params['docker_host'])
         missing = _containers.import_error(engine_url)
         if missing:
-            self.fail(missing_required_lib(_containers.sdk_requirement(engine_url)), exception=missing)
+            raise missing_library(_containers.sdk_requirement(engine_url), missing)
         # pruning reads through _topology, whose columns an attach (the hot path) need not replicate;
         # the bridge planner only where a bridge may be made (a detach never makes one)
         tables = [_attach.TABLES]
@@ -231,7 +230,7 @@ class DockerPort(_runner.Module):
         if self.params['state'] == 'pruned':
             from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology
             tables.append(_topology.TABLES)
-        self.db = _ovsdb.connect(self.module, _ovsdb.merge_tables(*tables))
+        self.db = _ovsdb.connect(self.params, _ovsdb.merge_tables(*tables))
         self.engine = _containers.Engine(engine_url, self.params['docker_timeout'])
         self.host = Netlink()
 

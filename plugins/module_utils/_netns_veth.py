@@ -66,10 +66,10 @@ class NetnsVeth(_runner.Module):
         return errors
 
     def connect(self):
-        require_pyroute2(self.module)
+        require_pyroute2()
         # OVSDB only when the run touches a port: putting one on a bridge, or removing the attachment.
         if any(d['bridge'] or d['state'] == 'absent' for d in self.desired):
-            self.db = _ovsdb.connect(self.module, _attach.TABLES)
+            self.db = _ovsdb.connect(self.params, _attach.TABLES)
         self.host = Netlink()
 
     def plan(self):

@@ -28,6 +28,8 @@ except ImportError:
 else:
     OVS_IMPORT_ERROR = None
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError, missing_library
+
 DB_NAME = 'Open_vSwitch'
 # What the IDL replicates for OVS ports and their interfaces (attachments, VXLAN ports): only
 # these columns are synced.
@@ -452,25 +454,23 @@ class PortRows(object):
         self.db.transact(build, '%d port change(s)' % len(actions), wait_vswitchd='later' if removals else True)
 
 
-def connect(module, tables):
-    """An Ovsdb for a module whose params hold ovsdb_socket and ovsdb_timeout; fails the module
-    with a message that names the problem and the fix."""
+def connect(params, tables):
+    """An Ovsdb for a module whose params hold ovsdb_socket and ovsdb_timeout; ModuleError with a
+    message that names the problem and the fix."""
     if OVS_IMPORT_ERROR:
-        from ansible.module_utils.basic import missing_required_lib
-        module.fail_json(msg=missing_required_lib('ovs (Open vSwitch Python bindings; pip install ovs, or '
-                                                  'Debian/Ubuntu python3-openvswitch)'),
-                         exception=OVS_IMPORT_ERROR)
-    remote, error = normalize_remote(module.params['ovsdb_socket'])
+        raise missing_library('ovs (Open vSwitch Python bindings; pip install ovs, or Debian/Ubuntu python3-openvswitch)',
+                              OVS_IMPORT_ERROR)
+    remote, error = normalize_remote(params['ovsdb_socket'])
     if error:
-        module.fail_json(msg=error)
+        raise ModuleError(error)
     try:
-        return Ovsdb(remote, module.params['ovsdb_timeout'], tables)
+        return Ovsdb(remote, params['ovsdb_timeout'], tables)
     except OvsdbError as exc:
-        module.fail_json(msg=str(exc))
+        raise ModuleError(str(exc))
 
 
-def require_vswitchd(module, db):
-    """Fail the module, before any change, when ovs-vswitchd is not there to apply it."""
+def require_vswitchd(db):
+    """ModuleError, before any change, when ovs-vswitchd is not there to apply it."""
     problem = db.vswitchd_problem() if db is not None else None
     if problem:
-        module.fail_json(msg=problem)
+        raise ModuleError(problem)

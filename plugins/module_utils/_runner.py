@@ -4,14 +4,16 @@
 """The one way through every module of this collection:
 
     params -> desired state, validated before anything is looked at    Module.validate()
-    libraries, the host lock (not in check mode), connections          Module.connect()
+    the host lock (not in check mode, not for a read-only module)
+    libraries and connections                                          Module.connect()
     observe (reads only) and plan (pure)                               Module.plan()
     refusals that depend on what is there: the plan's problems         -> fail, nothing changed
     the result with the diff; check mode stops here                    Module.result()
     ovs-vswitchd there when OVSDB must carry a change
     apply with undo (_engine), then read back what is really there     Module.steps(), Module.read_back()
 
-A module supplies a subclass of Module (its own part) and calls run() with it.
+A module supplies a subclass of Module (its own part) and calls run() with it. The libraries
+raise (_common.ModuleError); run() alone turns that into the module's failure.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,33 +26,32 @@ import gc
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError, host_lock
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError, ModuleError, host_lock
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import apply_with_undo
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import NetlinkError
 
 
 class Module(object):
     """One module's own part. Class attributes: ``argument_spec`` and ``module_kwargs`` (for
-    AnsibleModule). Methods are called in the order run() shows; ``self.db`` is the OVSDB
+    AnsibleModule), ``read_only`` (a module that only reads: no lock, never changed). Methods are
+    called in the order run() shows and raise ModuleError to fail; ``self.db`` is the OVSDB
     connection, if connect() made one."""
 
     argument_spec = {}
     module_kwargs = {}
+    read_only = False
 
     def __init__(self, module):
         self.module = module
         self.params = module.params
         self.db = None
 
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, **kwargs)
-
     def validate(self):
         """The desired state from the params, before anything is looked at -> [errors]."""
         raise NotImplementedError
 
     def connect(self):
-        """Check the libraries and reach what the run needs (fail() when it cannot)."""
+        """Check the libraries and reach what the run needs (ModuleError when it cannot)."""
         raise NotImplementedError
 
     def plan(self):
@@ -85,40 +86,54 @@ class Module(object):
         return ''
 
 
-def run(module_class):
+def run(module_class, module=None):
+    """Run the module whose own part is ``module_class`` (``module``: an AnsibleModule made
+    already, as the unit tests give one)."""
     # At exit the interpreter collects every object once more, just before the process ends and
     # the system takes it all back: frozen first (atexit runs before it), they are skipped (10 ms
     # a run, most of it ansible.module_utils' own objects).
     atexit.register(gc.freeze)
-    module = AnsibleModule(argument_spec=module_class.argument_spec, supports_check_mode=True,
-                           **module_class.module_kwargs)
+    if module is None:
+        module = AnsibleModule(argument_spec=module_class.argument_spec, supports_check_mode=True,
+                               **module_class.module_kwargs)
     own = module_class(module)
+    try:
+        result = _run(own, module.check_mode)
+    except ModuleError as exc:
+        module.fail_json(msg=str(exc), **exc.extra)
+    module.exit_json(**result)
+
+
+def _run(own, check_mode):
+    """The flow of the module docstring -> the result; ModuleError where the module fails."""
     errors = own.validate()
     if errors:
-        module.fail_json(msg='; '.join(errors), errors=errors)
-    host_lock(module)
+        raise ModuleError('; '.join(errors), errors=errors)
+    if not (check_mode or own.read_only):
+        host_lock()
     own.connect()
     try:
         problems = own.plan()
     except (NetlinkError, OSError) as exc:  # what observing may raise
-        module.fail_json(msg='reading the current state failed: %s' % exc)
+        raise ModuleError('reading the current state failed: %s' % exc)
     if problems:
-        module.fail_json(msg='; '.join(problems), errors=problems)
+        raise ModuleError('; '.join(problems), errors=problems)
     result = own.result()
-    if result['changed'] and not module.check_mode:
-        if own.needs_vswitchd():
-            _ovsdb.require_vswitchd(module, own.db)
+    if own.read_only or not result['changed'] or check_mode:
+        return result
+    if own.needs_vswitchd():
+        _ovsdb.require_vswitchd(own.db)
+    try:
+        apply_with_undo(own.steps())
+    except ApplyError as exc:
+        # changed only if the undo left something behind; report what is there, not the plan
+        result.update(own.read_back(), changed=bool(exc.undo_errors))
+        raise ModuleError(exc.report(own.failure_prefix()), **result)
+    if own.db is not None:
         try:
-            apply_with_undo(own.steps())
-        except ApplyError as exc:
-            # changed only if the undo left something behind; report what is there, not the plan
-            result.update(own.read_back(), changed=bool(exc.undo_errors))
-            module.fail_json(msg=exc.report(own.failure_prefix()), **result)
-        if own.db is not None:
-            try:
-                own.db.settle()  # what a step left to ovs-vswitchd (a run's port removals)
-            except _ovsdb.OvsdbError as exc:
-                result.update(own.read_back())
-                module.fail_json(msg='%s%s; the change is in OVSDB' % (own.failure_prefix(), exc), **result)
-        result.update(own.read_back())
-    module.exit_json(**result)
+            own.db.settle()  # what a step left to ovs-vswitchd (a run's port removals)
+        except _ovsdb.OvsdbError as exc:
+            result.update(own.read_back())
+            raise ModuleError('%s%s; the change is in OVSDB' % (own.failure_prefix(), exc), **result)
+    result.update(own.read_back())
+    return result

@@ -17,9 +17,12 @@ __metaclass__ = type
 import ipaddress
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
+    OVSDB_ARGS, ModuleError, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
-    AF_INET, AF_INET6, Netlink, netns_identity, netns_path, own_netns_identity)
+    AF_INET, AF_INET6, Netlink, NetlinkError, netns_identity, netns_path, own_netns_identity)
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._validate import interface_name
 
 # What the IDL replicates for a picture of the host: only these columns are synced.
 TABLES = {
@@ -296,3 +299,43 @@ class Reader(object):
         port.pop('duplicate_of', None)
         if port.get('container'):
             port['container'].pop('match', None)
+
+
+# -- the module (see _runner) ------------------------------------------------------------------
+
+class Info(_runner.Module):
+    """ovs_docker_info's own part: a read-only module (no lock, never changed)."""
+    argument_spec = dict(
+        bridge=dict(type='str'),
+        container=dict(type='str'),
+        namespaces=dict(type='bool', default=True),
+        other_links=dict(type='bool', default=False),
+        docker_host=dict(type='str'),
+        docker_timeout=dict(type='int', default=60),
+        **OVSDB_ARGS
+    )
+    read_only = True
+
+    def validate(self):
+        error = interface_name(self.params['bridge'], 'bridge') if self.params['bridge'] is not None else None
+        return [error] if error else []
+
+    def connect(self):
+        require_pyroute2()
+        self.db = _ovsdb.connect(self.params, TABLES)
+        self.docker = _containers.Engine(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
+
+    def plan(self):
+        reader = Reader(self.db, Netlink(), self.docker, bridge=self.params['bridge'], container=self.params['container'],
+                        inside=self.params['namespaces'])
+        try:
+            self.found = reader.read(other_links=self.params['other_links'])
+        except ImportError:
+            raise missing_library(_containers.sdk_requirement(self.docker.base_url) + ': ports carry container marks',
+                                  _containers.import_error(self.docker.base_url))
+        except (_containers.ContainerError, NetlinkError, OSError) as exc:
+            raise ModuleError('reading the topology failed: %s' % exc)
+        return []
+
+    def result(self):
+        return dict(changed=False, **self.found)

@@ -13,6 +13,15 @@ import re
 
 IFNAMSIZ = 15  # Linux interface names: 16 bytes with the terminating NUL
 _IFNAME = re.compile(r'^[A-Za-z0-9_.-]+$')
+# A link's MTU as Linux takes it (68: IPv4's least), and the least IPv6 needs on a link.
+MTU_MIN, MTU_MAX, MTU_IPV6_MIN = 68, 65535, 1280
+
+
+def mtu(value):
+    """None when ``value`` is an MTU a link can have, else the message."""
+    if not MTU_MIN <= int(value) <= MTU_MAX:
+        return "mtu %s is out of range: give %d to %d" % (value, MTU_MIN, MTU_MAX)
+    return None
 
 
 def interface_name(name, what='name'):

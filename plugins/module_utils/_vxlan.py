@@ -22,7 +22,6 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import
 
 TABLES = PORT_TABLES
 VNI_MAX = (1 << 24) - 1
-MTU_MIN, MTU_MAX = 68, 65535
 
 
 def _address(value, what):
@@ -71,8 +70,8 @@ def desired_state(params):
     if len(families) > 1:
         errors.append('local and remotes mix IPv4 and IPv6: a VXLAN link has one underlay family')
     mtu = params.get('mtu')
-    if mtu is not None and not MTU_MIN <= mtu <= MTU_MAX:
-        errors.append('mtu %s is out of range: give %d to %d' % (mtu, MTU_MIN, MTU_MAX))
+    if mtu is not None and _validate.mtu(mtu):
+        errors.append(_validate.mtu(mtu))
     desired.update(bridge=params.get('bridge'), vni=vni, port=port, local=local,
                    remotes=sorted(remotes, key=ipaddress.ip_address), mtu=mtu)
     return desired, errors
@@ -300,8 +299,8 @@ class OvsVxlan(_runner.Module):
         return errors
 
     def connect(self):
-        require_pyroute2(self.module)
-        self.db = _ovsdb.connect(self.module, TABLES)
+        require_pyroute2()
+        self.db = _ovsdb.connect(self.params, TABLES)
         self.netlink = Netlink()
 
     def plan(self):

@@ -198,45 +198,12 @@ other_links:
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _topology
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, NetlinkError
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._validate import interface_name
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._topology import Info
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            bridge=dict(type='str'),
-            container=dict(type='str'),
-            namespaces=dict(type='bool', default=True),
-            other_links=dict(type='bool', default=False),
-            docker_host=dict(type='str'),
-            docker_timeout=dict(type='int', default=60),
-            **OVSDB_ARGS
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    if params['bridge'] is not None:
-        error = interface_name(params['bridge'], 'bridge')
-        if error:
-            module.fail_json(msg=error)
-    require_pyroute2(module)
-    db = _ovsdb.connect(module, _topology.TABLES)
-    engine = _containers.Engine(_containers.docker_host(params['docker_host']), params['docker_timeout'])
-    reader = _topology.Reader(db, Netlink(), engine, bridge=params['bridge'], container=params['container'],
-                              inside=params['namespaces'])
-    try:
-        result = reader.read(other_links=params['other_links'])
-    except ImportError:
-        module.fail_json(msg=missing_required_lib(_containers.sdk_requirement(engine.base_url) + ': ports carry container marks'),
-                         exception=_containers.import_error(engine.base_url))
-    except (_containers.ContainerError, NetlinkError, OSError) as exc:
-        module.fail_json(msg='reading the topology failed: %s' % exc)
-    module.exit_json(changed=False, **result)
+    run(Info)
 
 
 if __name__ == '__main__':

@@ -103,8 +103,8 @@ def found_bridge(name, external_ids=None, addresses=(), ports=()):
 
 
 def test_attachments_carry_the_labs_mark():
-    item = lab.lab_attachments([dict(CONTAINERS[0], external_ids={'team': 'a'})], 'present', lab_name='seed')[0]
-    assert item['external_ids'] == {'team': 'a', 'netdevops.ovs_docker.lab': 'seed'}
+    item = lab.lab_attachments(CONTAINERS, 'present', lab_name='seed')[0]
+    assert item['external_ids'] == {'netdevops.ovs_docker.lab': 'seed'}
     assert lab.lab_namespaces(NAMESPACES, 'present', lab_name='seed')[0]['external_ids'] == MARK
 
 
@@ -178,3 +178,17 @@ def test_rules_of_other_labs():
              '-A POSTROUTING -s 192.168.1.0/24 -j MASQUERADE']
     assert not lab.lab_other_rules(lines, 'netdevops.ovs_docker lab seed')
     assert lab.lab_other_rules(lines + [lines[0].replace('lab seed', 'lab seed2')], 'netdevops.ovs_docker lab seed')
+
+
+def test_the_attachment_keys_are_the_roles_argument_spec():
+    """One list (plugin_utils/_lab.py) for the filters, the preflight and the role's spec."""
+    import os
+    import yaml
+    from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS
+    spec_file = os.path.join(os.path.dirname(lab.__file__), '..', '..', 'roles', 'lab', 'meta', 'argument_specs.yml')
+    with open(spec_file) as handle:
+        options = yaml.safe_load(handle)['argument_specs']['main']['options']
+    own = {'lab_namespaces': {'name', 'bridge', 'interface', 'host_interface', 'verify'},
+           'lab_containers': {'name', 'bridge', 'interface', 'image', 'command'}}
+    for var, keys in own.items():
+        assert set(options[var]['options']) - keys == set(ATTACHMENT_KEYS), var

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What keeps a run from touching what is not its own, without root: the host lock, the
-ovs-vswitchd check before a change, and which files are network namespaces."""
+ovs-vswitchd check before a change, and which files are network namespaces (check mode and the
+lock: test_runner.py)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -15,18 +16,6 @@ import pytest
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _common, _netlink, _ovsdb
 
 
-class Failed(Exception):
-    pass
-
-
-class FakeModule(object):
-    def __init__(self, check_mode=False):
-        self.check_mode = check_mode
-
-    def fail_json(self, msg, **kwargs):
-        raise Failed(msg)
-
-
 @pytest.fixture
 def lock_path(tmp_path, monkeypatch):
     monkeypatch.setattr(_common, '_HELD', [])
@@ -34,7 +23,7 @@ def lock_path(tmp_path, monkeypatch):
 
 
 def test_the_lock_is_taken_and_names_its_holder(lock_path):
-    _common.host_lock(FakeModule(), path=lock_path, wait=1)
+    _common.host_lock(path=lock_path, wait=1)
     with open(lock_path) as handle:
         assert handle.read().strip() == str(os.getpid())
     with open(lock_path) as other:  # flock conflicts between two open files, even in one process
@@ -47,14 +36,9 @@ def test_a_held_lock_is_waited_for_then_named(lock_path):
         holder.write('4242\n')
         holder.flush()
         fcntl.flock(holder, fcntl.LOCK_EX)
-        with pytest.raises(Failed) as failed:
-            _common.host_lock(FakeModule(), path=lock_path, wait=0.2)
+        with pytest.raises(_common.ModuleError) as failed:
+            _common.host_lock(path=lock_path, wait=0.2)
     assert 'another netdevops.ovs_docker run (pid 4242)' in str(failed.value)
-
-
-def test_check_mode_takes_no_lock_and_writes_nothing(lock_path):
-    _common.host_lock(FakeModule(check_mode=True), path=lock_path, wait=1)
-    assert not os.path.exists(lock_path)
 
 
 def vswitchd_problem(remote):

@@ -1,0 +1,14 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the lab role's controller side (its filters and its preflight action) agree on."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# The attachment keys a lab namespace or container item may carry, passed to netns_veth and
+# ovs_docker_port as they are: the options of lab_namespaces and lab_containers in
+# roles/lab/meta/argument_specs.yml beside their own (a unit test holds the two together).
+ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'vlans',
+                   'ingress_policing_rate', 'ingress_policing_burst')
