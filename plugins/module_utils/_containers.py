@@ -176,8 +176,8 @@ class SdkApi(object):
 ENGINE_MARK = 'container_engine'
 
 
-class Engine(object):
-    """The container engine at ``base_url``, reached on first use: a run that needs no container
+class ContainerApi(object):
+    """The API of the container engine (Docker, or Podman's compatible one) at ``base_url``, reached on first use: a run that needs no container
     (removing ports by the name they were made with) does not even connect. ``id`` is how its
     ports are marked (ENGINE_MARK), asked of the engine when first needed."""
 
@@ -254,7 +254,7 @@ def refers_to(value, container):
 
 
 def resolve(value, listing):
-    """The container of ``listing`` (Engine.listing()) that ``value`` names, as refers_to()
+    """The container of ``listing`` (ContainerApi.listing()) that ``value`` names, as refers_to()
     reads a reference; None when none does."""
     for item in listing:
         if value == item['id'] or value in item['names']:

@@ -59,15 +59,15 @@ def static_errors(item):
 
 
 class PortIndex(object):
-    """The ovs-docker ports OVSDB knows of ``engine``'s containers (another engine's are not
+    """The ovs-docker ports OVSDB knows of the containers of ``docker`` (another engine's are not
     seen): interface name -> external_ids, read once."""
 
-    def __init__(self, db, engine):
+    def __init__(self, db, docker):
         self.ports = []
         port_names = set(p.name for p in db.rows('Port'))
         for iface in db.rows('Interface'):
             ids = dict(iface.external_ids)
-            if 'container_id' in ids and iface.name in port_names and engine.owns(ids):
+            if 'container_id' in ids and iface.name in port_names and docker.owns(ids):
                 self.ports.append({'name': iface.name, 'container_id': ids['container_id'],
                                    'container_iface': ids.get('container_iface')})
 
@@ -90,7 +90,7 @@ def _absent_spec(port, namespace, where):
             'marks': {'container_id': port['container_id'], 'container_iface': port['container_iface']}}
 
 
-def desired_items(engine, index, item, known=None):
+def desired_items(docker, index, item, known=None):
     """One task item -> ([desired attachments], [problems]) once the container was looked at.
 
     A present item is one attachment; an absent one, one per port found. Duplicate ports of the
@@ -103,7 +103,7 @@ def desired_items(engine, index, item, known=None):
     if item['state'] == 'absent' and index.of(ref, None, item['interface']):
         container = known.get(ref)  # found by the name it was made with: Docker need not be asked
     else:
-        container = known[ref] if ref in known else engine.inspect(ref)
+        container = known[ref] if ref in known else docker.inspect(ref)
     if item['state'] == 'present':
         if container is None:
             return [], ["container %s does not exist: create it first (attached with --net=none, say)" % ref]
@@ -126,7 +126,7 @@ def desired_items(engine, index, item, known=None):
         # existing port keeps what it has (adopting ovs-docker's port changes nothing)
         external_ids = dict(item.get('external_ids') or {})
         if port is None:
-            external_ids[_containers.ENGINE_MARK] = engine.id
+            external_ids[_containers.ENGINE_MARK] = docker.id
         spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
                     mac_seed='%s/%s' % (container['id'], item['interface']))
@@ -145,11 +145,11 @@ def desired_items(engine, index, item, known=None):
     return result, []
 
 
-def stale_items(engine, db, host, bridge):
+def stale_items(docker, db, host, bridge):
     """The removals of the ports that _topology finds dead for good (PRUNABLE: container gone,
     stopped or restarted), on ``bridge`` or on any bridge: the detection ovs_docker_info reports."""
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology  # only pruning reads it
-    found = _topology.Reader(db, host, engine, bridge=bridge, inside=False, pids=False).read()
+    found = _topology.Reader(db, host, docker, bridge=bridge, inside=False, pids=False).read()
     result = []
     for port in (p for b in found['bridges'] for p in b['ports']):
         if not any(problem['kind'] in _topology.PRUNABLE for problem in port['problems']):
@@ -231,7 +231,7 @@ class DockerPort(_runner.Module):
             from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology
             tables.append(_topology.TABLES)
         self.db = _ovsdb.connect(self.params, _ovsdb.merge_tables(*tables))
-        self.engine = _containers.Engine(engine_url, self.params['docker_timeout'])
+        self.docker = _containers.ContainerApi(engine_url, self.params['docker_timeout'])
         self.host = Netlink()
 
     def plan(self):
@@ -239,13 +239,13 @@ class DockerPort(_runner.Module):
         problems = []
         try:
             if params['state'] == 'pruned':
-                wanted = stale_items(self.engine, db, self.host, params['bridge'])
+                wanted = stale_items(self.docker, db, self.host, params['bridge'])
             else:
-                index = PortIndex(db, self.engine)  # (asks the engine what it is only if a port says whose it is)
+                index = PortIndex(db, self.docker)  # (asks the engine what it is only if a port says whose it is)
                 wanted = []
-                known = self.engine.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
+                known = self.docker.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
                 for item in self.items:
-                    more, trouble = desired_items(self.engine, index, item, known)
+                    more, trouble = desired_items(self.docker, index, item, known)
                     wanted.extend(more)
                     problems.extend(trouble)
         except _containers.ContainerError as exc:

@@ -143,13 +143,13 @@ def _global(cidr):
 
 
 class Reader(object):
-    """Reads a host's topology. ``engine`` (a _containers.Engine) is asked only when a port
+    """Reads a host's topology. ``docker`` (a _containers.ContainerApi) is asked only when a port
     carries container marks; ``inside``: read each namespace (its interfaces, addresses,
     routes) to prove the pairs; ``container``: only that container's ports; ``pids``: inspect
     the running containers for their PID (pruning needs none: the listing says what runs)."""
 
-    def __init__(self, db, host, engine, bridge=None, container=None, inside=True, pids=True):
-        self.db, self.host, self.engine = db, host, engine
+    def __init__(self, db, host, docker, bridge=None, container=None, inside=True, pids=True):
+        self.db, self.host, self.docker = db, host, docker
         self.bridge, self.container, self.inside, self.pids = bridge, container, inside, pids
 
     def read(self, other_links=False):
@@ -197,12 +197,12 @@ class Reader(object):
         'match'}; id None when it is gone."""
         if not ports and self.container is None:
             return
-        listing = self.engine.listing()
+        listing = self.docker.listing()
         wanted = _containers.resolve(self.container, listing) if self.container is not None else None
         running = []
         for port in ports:
             ref = port['external_ids']['container_id']
-            if not self.engine.owns(port['external_ids']):  # another engine's container: not ours to judge
+            if not self.docker.owns(port['external_ids']):  # another engine's container: not ours to judge
                 port['container'] = {'ref': ref, 'id': None, 'name': None, 'running': None, 'pid': None, 'match': False,
                                      'status': 'unknown', 'engine': port['external_ids'][_containers.ENGINE_MARK]}
                 continue
@@ -216,7 +216,7 @@ class Reader(object):
             if item and item['running']:
                 running.append(item['id'])
         ports = [port for port in ports if 'engine' not in port['container']]
-        inspected = self.engine.inspect_many(list(dict.fromkeys(running))) if running and self.pids else {}
+        inspected = self.docker.inspect_many(list(dict.fromkeys(running))) if running and self.pids else {}
         for port in ports:
             found = inspected.get(port['container']['id'])
             if found:
@@ -323,7 +323,7 @@ class Info(_runner.Module):
     def connect(self):
         require_pyroute2()
         self.db = _ovsdb.connect(self.params, TABLES)
-        self.docker = _containers.Engine(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
+        self.docker = _containers.ContainerApi(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
 
     def plan(self):
         reader = Reader(self.db, Netlink(), self.docker, bridge=self.params['bridge'], container=self.params['container'],

@@ -93,7 +93,7 @@ def test_inspect_and_listing_on_a_local_socket(engine):
     server = engine({'/containers/web/json': (200, CON),
                      '/containers/json': (200, [{'Id': 'f' * 64, 'Names': ['/web'], 'State': 'running'},
                                                 {'Id': 'e' * 64, 'Names': ['/old'], 'State': 'exited'}])})
-    docker = _containers.Engine('unix://' + server.path, 5)
+    docker = _containers.ContainerApi('unix://' + server.path, 5)
     assert docker.inspect('web') == {'id': 'f' * 64, 'name': 'web', 'pid': 42, 'running': True,
                                      'status': 'running', 'network_mode': 'none'}
     assert docker.inspect('gone') is None
@@ -104,31 +104,31 @@ def test_inspect_and_listing_on_a_local_socket(engine):
 
 def test_a_name_is_sent_quoted(engine):
     server = engine({})
-    assert _containers.Engine('unix://' + server.path, 5).inspect('a/b c') is None
+    assert _containers.ContainerApi('unix://' + server.path, 5).inspect('a/b c') is None
     assert server.asked == ['/containers/a%2Fb%20c/json']
 
 
 def test_an_engine_closing_a_kept_connection_is_asked_again(engine):
     server = engine({'/containers/web/json': (200, CON)}, close_after=1)
-    docker = _containers.Engine('unix://' + server.path, 5)
+    docker = _containers.ContainerApi('unix://' + server.path, 5)
     assert [docker.inspect('web')['pid'] for _i in range(3)] == [42, 42, 42]
 
 
 def test_an_engine_error_names_the_request_and_the_engines_words(engine):
     server = engine({'/containers/web/json': (500, {'message': 'the daemon is out of sorts'})})
     with pytest.raises(_containers.ContainerError, match=r'inspecting container web at unix://.*500.*out of sorts'):
-        _containers.Engine('unix://' + server.path, 5).inspect('web')
+        _containers.ContainerApi('unix://' + server.path, 5).inspect('web')
 
 
 def test_an_answer_that_is_not_json_is_an_error(engine):
     server = engine({'/containers/web/json': (200, b'<html>a proxy</html>')})
     with pytest.raises(_containers.ContainerError, match=r'a proxy'):
-        _containers.Engine('unix://' + server.path, 5).inspect('web')
+        _containers.ContainerApi('unix://' + server.path, 5).inspect('web')
 
 
 def test_no_engine_on_the_socket_says_so_and_what_to_do(tmp_path):
     with pytest.raises(_containers.ContainerError, match=r'cannot reach the Docker engine at unix://.*nothing.sock.*is dockerd'):
-        _containers.Engine('unix://%s/nothing.sock' % tmp_path, 5).inspect('web')
+        _containers.ContainerApi('unix://%s/nothing.sock' % tmp_path, 5).inspect('web')
 
 
 @pytest.mark.parametrize('components, kind', [
@@ -138,7 +138,7 @@ def test_no_engine_on_the_socket_says_so_and_what_to_do(tmp_path):
 ])
 def test_an_engine_is_known_by_its_kind_not_its_endpoint(components, kind):
     """One dockerd through its socket and over TCP is one engine; Podman says so in its version."""
-    engine = _containers.Engine('tcp://127.0.0.1:2375', 5)
+    engine = _containers.ContainerApi('tcp://127.0.0.1:2375', 5)
     asked = []
     engine._api = type('Api', (), {'version': lambda self: asked.append(1) or {'Components': components}})()
     assert engine.owns({'container_id': 'x'})  # ovs-docker's port: judged by the task's engine, nothing asked

@@ -26,7 +26,7 @@ class FakeDb(object):
 
 class FakeEngine(object):
     id = 'docker'
-    owns = _containers.Engine.owns
+    owns = _containers.ContainerApi.owns
 
     def __init__(self, containers):
         self.containers = containers

@@ -116,7 +116,7 @@ class FakeHost(object):
 
 class FakeEngine(object):
     id = 'docker'
-    owns = _containers.Engine.owns
+    owns = _containers.ContainerApi.owns
 
     def __init__(self, listing):
         self._listing = listing
