@@ -105,8 +105,8 @@ def _split(value):
 
 def _foreign_ports(bridge, own):
     """The ports on a bridge of the lab that are not the lab's: what keeps teardown from deleting it."""
-    containers = set(own.get('containers') or ())
-    namespaces = set(tuple(n) for n in own.get('namespaces') or ())
+    containers = set(c['name'] for c in own.get('containers') or ())
+    namespaces = set((n['name'], n.get('interface', 'eth0')) for n in own.get('namespaces') or ())
     found = []
     for port in bridge.get('ports') or []:
         ids = port.get('external_ids') or {}
@@ -123,7 +123,7 @@ def lab_bridges(bridges, state, found=None, own=None):
     """The batch for ovs_bridge (its `bridges`): one item a bridge, with the keys the module takes.
 
     With ``found`` (ovs_docker_info's bridges) and ``own`` ({'name': lab_name, 'datapath_type',
-    'containers', 'namespaces': [[namespace, interface]], 'overlay'}): a bridge that is not there
+    'containers', 'namespaces' (the lab's items), 'overlay'}): a bridge that is not there
     yet, or carries the lab's mark, is the lab's (made with the mark; removed by teardown unless
     ports of others are on it); any other bridge of that name is adopted as it is - the lab adds its
     addresses and records which, nothing else - and teardown takes back only those addresses."""
@@ -213,6 +213,19 @@ def lab_nat_subnets(bridges, nat):
     return [a for bridge in bridges if boolean(bridge.get('nat', nat), strict=False) for a in _v4(bridge.get('addresses'))]
 
 
+def lab_nat_rules(bridges, nat_on):
+    """Each IPv4 subnet of the bridges (as their addresses) with the state its NAT rules must have:
+    [subnet, 'present'] for those routed out (``nat_on``: lab_nat_subnets, none when the lab goes),
+    [subnet, 'absent'] for the others."""
+    others = [a for bridge in bridges for a in _v4(bridge.get('addresses')) if a not in nat_on]
+    return [[a, 'present'] for a in nat_on] + [[a, 'absent'] for a in dict.fromkeys(others)]
+
+
+def lab_ping_lines(cells):
+    """The pings of the matrix for the shell that runs them at once: "KIND SOURCE ADDRESS" a line."""
+    return '\n'.join('%s %s %s' % (cell['kind'], cell['source'], cell['address']) for cell in cells)
+
+
 def lab_cells(containers, namespaces, bridges, host_address=None, remote=None, remotes=(), overlay=None):
     """The seed's ping matrix as cells {source, kind, target, address}: every container and
     namespace pings its bridge, the others on that bridge and, on the overlay bridge, the
@@ -290,6 +303,8 @@ class FilterModule(object):
             'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,
             'lab_nat_subnets': lab_nat_subnets,
+            'lab_nat_rules': lab_nat_rules,
+            'lab_ping_lines': lab_ping_lines,
             'lab_cells': lab_cells,
             'lab_answers': lab_answers,
             'lab_matrix': lab_matrix,

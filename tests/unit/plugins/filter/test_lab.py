@@ -92,7 +92,8 @@ def test_lab_namespaces_one_item_a_namespace_less_those_on_new_bridges():
 
 # -- ownership: what is on the host decides what the lab makes, adopts, refuses and removes -----
 
-OWN = {'name': 'seed', 'datapath_type': 'auto', 'containers': ['con1'], 'namespaces': [['ns1', 'veth1']], 'overlay': 'vxlan42'}
+OWN = {'name': 'seed', 'datapath_type': 'auto', 'containers': [{'name': 'con1', 'bridge': 'br0'}],
+       'namespaces': [{'name': 'ns1', 'bridge': 'br0', 'interface': 'veth1'}], 'overlay': 'vxlan42'}
 MARK = {'netdevops.ovs_docker.lab': 'seed'}
 
 
@@ -192,3 +193,17 @@ def test_the_attachment_keys_are_the_roles_argument_spec():
            'lab_containers': {'name', 'bridge', 'interface', 'image', 'command'}}
     for var, keys in own.items():
         assert set(options[var]['options']) - keys == set(ATTACHMENT_KEYS), var
+
+
+def test_nat_rules_present_for_the_routed_subnets_absent_for_the_others():
+    bridges = [{'name': 'br0', 'addresses': ['192.168.1.250/24', '2001:db8::1/64']},
+               {'name': 'up0', 'addresses': ['198.19.113.1/24'], 'nat': False}, {'name': 'ovl0'}]
+    assert lab.lab_nat_rules(bridges, lab.lab_nat_subnets(bridges, True)) == [
+        ['192.168.1.250/24', 'present'], ['198.19.113.1/24', 'absent']]
+    assert lab.lab_nat_rules(bridges, []) == [['192.168.1.250/24', 'absent'], ['198.19.113.1/24', 'absent']]
+
+
+def test_ping_lines_for_the_shell():
+    cells = [{'kind': 'container', 'source': 'con1', 'target': 'br0', 'address': '192.168.1.250'},
+             {'kind': 'namespace', 'source': 'ns1', 'target': 'con1', 'address': '192.168.1.2'}]
+    assert lab.lab_ping_lines(cells) == 'container con1 192.168.1.250\nnamespace ns1 192.168.1.2'
