@@ -4,8 +4,9 @@
     .venv/bin/python scripts/bench.py --curve 10,100,300,500            (the curve only)
     .venv/bin/python scripts/bench.py --anatomy [--containers N] [--rounds R] (detach taken apart)
 
-Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/15, the
-benchmarking range) sit on a bridge and in containers made here, and everything made here is
+Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/16, of the
+benchmarking range, and apart from the README lab's simulated outside in 198.19.0.0/16, since a
+bridge address may not overlap the host's own) sit on a bridge and in containers made here, and everything made here is
 removed at the end, pass or fail.
 
 - add/del: N containers (--net=none) attached by `ovs-docker add-port` one by one, removed by
@@ -143,7 +144,7 @@ def floor_detach(names):
 
 
 def address(i):
-    return '198.18.%d.%d/15' % (i // 250, i % 250 + 2)
+    return '198.18.%d.%d/16' % (i // 250, i % 250 + 2)
 
 
 def setup(names):
@@ -340,9 +341,9 @@ def main():
         sh('docker', 'rm', '-f', *names[1:])
         one = names[0]
         setups = [
-            ('netdevops.ovs_docker.ovs_bridge', {'name': BRIDGE, 'datapath_type': 'netdev', 'addresses': ['198.18.255.254/15']}),
+            ('netdevops.ovs_docker.ovs_bridge', {'name': BRIDGE, 'datapath_type': 'netdev', 'addresses': ['198.18.255.254/16']}),
             ('netdevops.ovs_docker.netns_veth', {'namespace': NS, 'interface': 'eth0', 'bridge': BRIDGE,
-                                                 'addresses': ['198.18.255.1/15']}),
+                                                 'addresses': ['198.18.255.1/16']}),
             ('netdevops.ovs_docker.ovs_docker_port', {'container': one, 'bridge': BRIDGE, 'addresses': [address(0)]}),
             # no remotes: a tunnel that floods to nobody (the bench sends no traffic anywhere)
             ('netdevops.ovs_docker.ovs_vxlan', {'name': VXLAN, 'bridge': BRIDGE, 'vni': 4242, 'local': '198.18.255.254'}),
