@@ -46,3 +46,10 @@ with open(_stub, 'wb') as _inventory:
     _inventory.write(zlib.compress(''.join('%s std:label -1 %s %s\n' % (name, uri, title)
                                            for name, (uri, title) in sorted(ANSIBLE_LABELS.items())).encode()))
 intersphinx_mapping = {'ansible_devel': (ANSIBLE_DOCS, _stub)}
+
+
+def setup(app):
+    # Mermaid blocks (docs/internals.md) are pictures where Markdown is rendered (GitHub, GitLab);
+    # here, with no Mermaid extension offline, they are shown as their text.
+    from pygments.lexers.special import TextLexer
+    app.add_lexer('mermaid', TextLexer)
