@@ -229,8 +229,9 @@ def desired_state(spec):
 
     mtu = spec.get('mtu')
     if mtu is not None:
-        if _validate.mtu(mtu):
-            errors.append(_validate.mtu(mtu))
+        error = _validate.mtu(mtu)
+        if error:
+            errors.append(error)
         elif int(mtu) < _validate.MTU_IPV6_MIN and any(':' in a for a in addresses or []):
             errors.append("mtu %s is below %d, the least IPv6 needs, and IPv6 addresses are asked for" % (mtu, _validate.MTU_IPV6_MIN))
     desired['mtu'] = int(mtu) if mtu is not None else None

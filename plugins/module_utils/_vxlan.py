@@ -70,8 +70,9 @@ def desired_state(params):
     if len(families) > 1:
         errors.append('local and remotes mix IPv4 and IPv6: a VXLAN link has one underlay family')
     mtu = params.get('mtu')
-    if mtu is not None and _validate.mtu(mtu):
-        errors.append(_validate.mtu(mtu))
+    error = _validate.mtu(mtu) if mtu is not None else None
+    if error:
+        errors.append(error)
     desired.update(bridge=params.get('bridge'), vni=vni, port=port, local=local,
                    remotes=sorted(remotes, key=ipaddress.ip_address), mtu=mtu)
     return desired, errors
@@ -215,7 +216,7 @@ def plan(current, desired):
             actions.append(_port(name, None, on_bridge))
         actions.append(_port(name, desired['bridge'], None))
     elif (current.get('external_ids') or {}).get(MARK) != name:  # adopted, or its mark lost: marked again
-        actions.append(Action('iface_ext', name, _port_on(on_bridge, name)['external_ids'], dict(current['external_ids'])))
+        actions.append(Action('iface_ext', name, dict(current['external_ids'], **{MARK: name}), dict(current['external_ids'])))
     # (a new link's MTU, when none is asked for, is the kernel's: known once it exists)
     after = view(name, {'link': after_link, 'remotes': desired['remotes'], 'bridge': desired['bridge']})
     return actions, before, after
