@@ -29,19 +29,19 @@ test: setup prime sanity lint units package docs integration
 	@echo "== all tests passed"
 
 setup:
-	@scripts/testbed.sh all
+	@scripts/setup/testbed.sh all
 
 # What only the tests need, fetched now: ansible-test's sanity environments for both
 # ansible-core versions and the fleet's node image. After it the tests need no network: they
-# run through scripts/offline.sh, which closes this machine's way out to them.
-OFFLINE := $(CURDIR)/scripts/offline.sh
+# run through scripts/checks/offline.sh, which closes this machine's way out to them.
+OFFLINE := $(CURDIR)/scripts/checks/offline.sh
 prime: setup stage docs-tools
-	@scripts/testbed.sh fleet-image
-	@scripts/testbed.sh prime-sanity $(STAGE)
+	@scripts/setup/testbed.sh fleet-image
+	@scripts/setup/testbed.sh prime-sanity $(STAGE)
 
 # antsibull-docs, Sphinx and ansible-builder in .venv-docs (requirements-docs.txt)
 docs-tools:
-	@scripts/testbed.sh venv-docs
+	@scripts/setup/testbed.sh venv-docs
 
 # Build the collection tarball and install it where ansible looks by default, next to the
 # community.docker that `setup` took out of PyPI's ansible package (--offline: no Galaxy here).
@@ -55,16 +55,16 @@ install:
 	ansible-galaxy collection install --offline --force -p $(COLLECTIONS) .build/dist/netdevops-ovs_docker-*.tar.gz >/dev/null
 
 # What a user gets: the tarball's file list, and what an execution environment would install
-# (ansible-builder introspect); scripts/check_package.py says what is checked.
+# (ansible-builder introspect); scripts/checks/check_package.py says what is checked.
 package: install docs-tools
 	@echo "== the collection tarball and its execution environment"
-	PATH="$(CURDIR)/.venv-docs/bin:$$PATH" $(OFFLINE) .venv-docs/bin/python scripts/check_package.py \
+	PATH="$(CURDIR)/.venv-docs/bin:$$PATH" $(OFFLINE) .venv-docs/bin/python scripts/checks/check_package.py \
 	  $$(ls .build/dist/netdevops-ovs_docker-*.tar.gz) $(COLLECTIONS)
 
-# The documentation site, offline and warning-free, into .build/docs/html (scripts/docs.sh).
+# The documentation site, offline and warning-free, into .build/docs/html (scripts/checks/docs.sh).
 docs: install docs-tools
 	@echo "== documentation site"
-	$(OFFLINE) scripts/docs.sh
+	$(OFFLINE) scripts/checks/docs.sh
 
 # The files git would commit, copied to where ansible-test wants them.
 stage:
@@ -76,7 +76,7 @@ stage:
 sanity: stage
 	@echo "== ansible-test sanity, $$(ansible --version | head -1) on Python 3.11"
 	cd $(STAGE) && $(OFFLINE) ansible-test sanity --python 3.11 --color=no
-	@py312=$$(scripts/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
+	@py312=$$(scripts/setup/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
 	  echo "== ansible-test sanity, $$($(CURDIR)/.venv-newest/bin/ansible --version | head -1) on Python 3.12"; \
 	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" $(OFFLINE) ansible-test sanity --python 3.12 --color=no; fi
 
@@ -99,7 +99,7 @@ integration: stage
 	if [ -n "$$lab" ]; then echo "== the README's lab is up ($$lab): taken down for the tests, built again after"; \
 	  $(MAKE) --no-print-directory teardown >$(CURDIR)/.build/readme-lab-teardown.log 2>&1 || \
 	  { echo "taking the README's lab down failed: .build/readme-lab-teardown.log"; exit 1; }; fi; \
-	rc=0; $(OFFLINE) scripts/integration.sh $(STAGE) || rc=$$?; \
+	rc=0; $(OFFLINE) scripts/checks/integration.sh $(STAGE) || rc=$$?; \
 	if [ -n "$$lab" ]; then echo "== the README's lab again (make lab)"; \
 	  $(MAKE) --no-print-directory lab >$(CURDIR)/.build/readme-lab.log 2>&1 || \
 	  { echo "building the README's lab again failed: .build/readme-lab.log"; rc=1; }; fi; \
@@ -111,13 +111,13 @@ integration: stage
 # (import that image on the nodes first: tests/integration/targets/fleet/prepare.yml).
 FLEET_HOSTS ?= 3
 fleet-up: setup install
-	scripts/fleet.sh up $(FLEET_HOSTS)
+	scripts/setup/fleet.sh up $(FLEET_HOSTS)
 
 fleet-down:
-	scripts/fleet.sh down
+	scripts/setup/fleet.sh down
 
 bench: setup install
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/measure/bench.py
 
 clean:
 	rm -rf .build tests/output

@@ -1,4 +1,4 @@
-# Sphinx configuration of the documentation site (make docs; scripts/docs.sh assembles the
+# Sphinx configuration of the documentation site (make docs; scripts/checks/docs.sh assembles the
 # sources: the plugin and role pages antsibull-docs writes from the installed collection, the
 # Markdown pages of docs/, the changelog). Offline: nothing is fetched, every reference resolves
 # here or through the stub inventory below, and any warning fails the build.

@@ -13,7 +13,7 @@ import re
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _bridge, _docker_port, _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach_desired, _bridge, _docker_port, _vxlan
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS
 
 _REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')
@@ -80,7 +80,7 @@ def _errors(kind, item):
     spec.update(state='present', bridge=item.get('bridge'), interface=item.get('interface') or 'eth0')
     if kind == 'namespace':
         spec.update(namespace=item['name'], host_interface=item.get('host_interface'))
-        return _attach.desired_state(spec)[1]
+        return _attach_desired.desired_state(spec)[1]
     spec.update(container=item['name'])
     return _docker_port.static_errors(spec)
 

@@ -8,7 +8,8 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """The action every module of the collection runs through (plugin_utils/_action.py)."""
+    """What every module of the collection is: run through its action plugin (plugin_utils/_action.py),
+    with check mode that writes nothing (a module that says more overrides it), on Linux with OVS."""
 
     DOCUMENTATION = r'''
 attributes:
@@ -16,4 +17,11 @@ attributes:
     support: full
     description: Runs through the collection's action plugin, ansible's own C(normal) action with the controller's heap
       frozen for the task (ansible packs the module faster); nothing else runs on the controller.
+  check_mode:
+    support: full
+    description: Reports what would change, with the same diff as a real run; writes nothing.
+  platform:
+    support: full
+    platforms: posix
+    description: Linux hosts with Open vSwitch.
 '''

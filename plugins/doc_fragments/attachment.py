@@ -7,8 +7,37 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
+# An item of `attachments`: the options an attachment has in both modules (each module's item adds
+# how it names the namespace). One text, so the two modules' item docs cannot drift apart.
+_ITEM = r'''      bridge: {description: The OVS bridge., type: str}
+      state: {description: C(present) or C(absent)., type: str, choices: [present, absent]}
+      addresses: {description: Addresses with prefix length., type: list, elements: str}
+      mac: {description: Unicast MAC address., type: str}
+      mtu: {description: MTU of both ends., type: int}
+      gateway: {description: IPv4 default gateway., type: str}
+      gateway6: {description: IPv6 default gateway., type: str}
+      gateway_onlink: {description: Accept gateways outside the subnets., type: bool}
+      vlan: {description: VLAN access tag (0 removes it)., type: int}
+      vlan_mode: {description: The port's VLAN mode., type: str, choices: [access, trunk, native-tagged, native-untagged]}
+      trunks: {description: "Trunked VLAN IDs and ranges (V(100-110))", type: list, elements: raw}
+      vlans:
+        description: VLAN sub-interfaces inside.
+        type: list
+        elements: dict
+        suboptions:
+          id: {description: The VLAN ID., type: int, required: true}
+          name: {description: "Its name (default C(INTERFACE.ID))", type: str}
+          addresses: {description: Its addresses., type: list, elements: str}
+      ingress_policing_rate: {description: Ingress policing rate (kbit/s; 0 off)., type: int}
+      ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
+      external_ids: {description: More external_ids keys., type: dict}
+'''
+
+
 class ModuleDocFragment(object):
-    """Options of a veth attachment shared by netns_veth and ovs_docker_port."""
+    """Options of a veth attachment shared by netns_veth and ovs_docker_port; NAMESPACE_ITEMS and
+    CONTAINER_ITEMS: their `attachments` options (a fragment replaces an option whole: each module
+    takes its own)."""
 
     DOCUMENTATION = r'''
 options:
@@ -80,3 +109,45 @@ options:
       - The burst allowed above O(ingress_policing_rate), in kbit (V(0) is OVS's default). Needs O(bridge).
     type: int
 '''
+
+
+# Each module's `attachments` option: its own item keys around the shared ones.
+_NAMESPACE_ITEMS = r'''
+options:
+  attachments:
+    description:
+      - Many attachments in one run, with one OVSDB transaction for all their ports. Each item takes
+        O(namespace) and the options below; O(interface), O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode),
+        O(trunks), O(gateway), O(gateway6), O(gateway_onlink), O(ingress_policing_rate),
+        O(ingress_policing_burst), O(create_namespace) and O(delete_namespace) default to the task's own.
+      - Items may share a namespace (two interfaces of one router, say); a missing one is made once.
+      - The result is RV(attachments) instead of RV(attachment); the diff is keyed by C(NAMESPACE/INTERFACE).
+    type: list
+    elements: dict
+    suboptions:
+      namespace: {description: The namespace (a name or a path)., type: str, required: true, aliases: [netns]}
+      interface: {description: Interface inside the namespace., type: str}
+      host_interface: {description: Host end's name., type: str}
+%(shared)s      create_namespace: {description: Create a missing named namespace., type: bool}
+      delete_namespace: {description: With C(state=absent) delete the named namespace too., type: bool}
+'''
+
+_CONTAINER_ITEMS = r'''
+options:
+  attachments:
+    description:
+      - Many attachments in one task. Each item takes the options O(container), O(interface) and the
+        ones below; O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode), O(trunks), O(gateway), O(gateway6),
+        O(gateway_onlink), O(ingress_policing_rate) and O(ingress_policing_burst) default to the task's own.
+    type: list
+    elements: dict
+    suboptions:
+      container: {description: The container., type: str, required: true}
+      interface: {description: Interface inside the container. Default C(eth0)., type: str}
+%(shared)s
+'''
+
+# Set after the class: the sanity test's YAML lint reads a class body's strings as they are
+# written, and these two are composed (validate-modules still checks the docs each module gets).
+ModuleDocFragment.NAMESPACE_ITEMS = _NAMESPACE_ITEMS % {'shared': _ITEM}
+ModuleDocFragment.CONTAINER_ITEMS = _CONTAINER_ITEMS % {'shared': _ITEM}

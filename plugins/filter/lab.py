@@ -226,6 +226,13 @@ def lab_ping_lines(cells):
     return '\n'.join('%s %s %s' % (cell['kind'], cell['source'], cell['address']) for cell in cells)
 
 
+def lab_fleet_writer(host, play_hosts, read_hosts, batch):
+    """Whether ``host`` writes the fleet's picture: a play of several hosts, once every one of
+    them was read (a rollout with serial reads a batch at a time: the last batch), by the first
+    host of that batch."""
+    return len(play_hosts) > 1 and len(read_hosts) == len(play_hosts) and bool(batch) and host == batch[0]
+
+
 def lab_cells(containers, namespaces, bridges, host_address=None, remote=None, remotes=(), overlay=None):
     """The seed's ping matrix as cells {source, kind, target, address}: every container and
     namespace pings its bridge, the others on that bridge and, on the overlay bridge, the
@@ -305,6 +312,7 @@ class FilterModule(object):
             'lab_nat_subnets': lab_nat_subnets,
             'lab_nat_rules': lab_nat_rules,
             'lab_ping_lines': lab_ping_lines,
+            'lab_fleet_writer': lab_fleet_writer,
             'lab_cells': lab_cells,
             'lab_answers': lab_answers,
             'lab_matrix': lab_matrix,

@@ -32,7 +32,7 @@ COLOURS = {
 NODE_STALE = ('container_gone', 'container_stopped', 'namespace_gone')
 
 
-def _global(cidrs):
+def _drawn(cidrs):
     """Addresses worth drawing: not link-local (every IPv6 link has one)."""
     result = []
     for cidr in cidrs or []:
@@ -94,7 +94,7 @@ def graph(hosts):
         cluster = {'id': 'h%d' % index, 'label': host}
         g.clusters.append(cluster)
         for bridge in data['bridges']:
-            b = g.node((index, 'bridge', bridge['name']), 'bridge', [bridge['name']] + _global(bridge.get('addresses')), cluster['id'])
+            b = g.node((index, 'bridge', bridge['name']), 'bridge', [bridge['name']] + _drawn(bridge.get('addresses')), cluster['id'])
             for port in bridge['ports']:
                 if port['kind'] == 'internal' and port['name'] == bridge['name']:
                     continue  # the bridge's own interface is the bridge
@@ -106,7 +106,7 @@ def graph(hosts):
 def _port(g, index, cluster, bridge_id, port, vxlans):
     kinds = [p['kind'] for p in port.get('problems') or []]
     inside = port.get('interface') or {}
-    addresses = _global(inside.get('addresses'))
+    addresses = _drawn(inside.get('addresses'))
     if port['kind'] == 'container':
         container = port.get('container') or {}
         name = container.get('name') or container.get('ref')

@@ -5,285 +5,27 @@
 namespace, configured there (addresses, MAC, MTU, gateways), the other end in the host, on an OVS
 bridge or not.
 
-desired_state() validates, observe() reads (never creates), plan() is pure, and steps() hands the
-actions of one or many attachments to their executors for the engine (_engine.apply_with_undo).
+Its parts: _attach_desired (what is asked, validated), here observe() (reads, never creates),
+ownership and plan() (pure: a Plan), _attach_apply (the executors and the steps for the engine),
+_attachments (the module part both modules share).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
 import ipaddress
 import os
-import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import VLAN_MODES
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import vlan_problems
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import no_bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
-    AF_INET, AF_INET6, Netlink, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns, vlan_support)
+    AF_INET, AF_INET6, Netlink, netns_identity, own_netns_identity, vlan_support)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_EXTRAS, PORT_TABLES, PortRows
 
 TABLES = PORT_TABLES
-VLAN_MIN, VLAN_MAX = 1, 4094
-TRUNK_MIN, TRUNK_MAX = 0, 4095  # OVS's Port.trunks (VLAN 0 and 4095 included, as OVSDB allows)
-POLICING_MAX = 4294967295  # kbps / kb: OVSDB's integers here are 32-bit in ovs-vswitchd
-_MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
-_NETNS_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
-
-
-# -- desired state -----------------------------------------------------------------------------
-
-def default_host_interface(namespace, interface):
-    """A stable host-side name when none is given: the same attachment gets the same name."""
-    digest = hashlib.sha1(('%s/%s' % (namespace, interface)).encode('utf-8')).hexdigest()
-    return 'veth%s' % digest[:11]
-
-
-def stable_mac(seed):
-    """A locally administered unicast MAC derived from ``seed``: a pair made again for the same
-    attachment (a restarted container, a repaired drift) keeps its MAC, so the neighbours' ARP
-    caches stay right and the first packets after a repair are not lost."""
-    digest = bytearray(hashlib.sha1(seed.encode('utf-8')).digest()[:6])
-    digest[0] = (digest[0] & 0xfc) | 0x02
-    return ':'.join('%02x' % b for b in digest)
-
-
-def parse_mac(value, what='mac'):
-    text = str(value).strip().lower()
-    if not _MAC.match(text):
-        return None, "%s %r is not a MAC address: write six hex pairs, e.g. 02:42:ac:11:00:02" % (what, value)
-    text = text.replace('-', ':')
-    if int(text[:2], 16) & 1:
-        return None, ("%s %s is a multicast address (lowest bit of the first octet set): an interface needs "
-                      "a unicast MAC, e.g. 02:%s" % (what, text, text[3:]))
-    if text == '00:00:00:00:00:00':
-        return None, "%s 00:00:00:00:00:00 cannot be an interface address" % what
-    return text, None
-
-
-def _gateway(value, family, addresses, onlink, what):
-    """'' -> '' (no default route); an address in one of the subnets (or on-link) -> canonical."""
-    if value is None or value == '':
-        return value, None
-    try:
-        gateway = ipaddress.ip_address(str(value).strip())
-    except ValueError:
-        return None, "%s %r is not an IPv%d address" % (what, value, family)
-    if gateway.version != family:
-        return None, "%s %s is not an IPv%d address (use %s)" % (
-            what, gateway, family, 'gateway6' if family == 4 else 'gateway')
-    if onlink:
-        return str(gateway), None
-    ifaces = [ipaddress.ip_interface(a) for a in addresses or []]
-    if any(gateway == i.ip for i in ifaces):
-        return None, "%s %s is this interface's own address: give the router's address" % (what, gateway)
-    if not any(i.version == family and gateway in i.network for i in ifaces):
-        return None, ("%s %s is in none of the interface's IPv%d subnets (%s): add an address in its subnet, "
-                      "or set gateway_onlink: true if the router is reachable on the link anyway"
-                      % (what, gateway, family, ', '.join(a for a in addresses or [] if ipaddress.ip_interface(a).version == family) or 'none given'))
-    return str(gateway), None
-
-
-def parse_trunks(values):
-    """[10, '20', '100-110'] -> (sorted unique VLAN IDs, [errors])."""
-    found, errors = set(), []
-    for value in values:
-        text = str(value).strip()
-        low, sep, high = text.partition('-')
-        try:
-            first, last = int(low), int(high if sep else low)
-        except ValueError:
-            errors.append("trunks: %r is neither a VLAN ID nor a range such as 100-110" % (value,))
-            continue
-        if not (TRUNK_MIN <= first <= TRUNK_MAX and TRUNK_MIN <= last <= TRUNK_MAX):
-            errors.append("trunks: %s is out of range: VLAN IDs are %d to %d" % (text, TRUNK_MIN, TRUNK_MAX))
-        elif first > last:
-            errors.append("trunks: range %s runs backwards: write %d-%d" % (text, last, first))
-        else:
-            found.update(range(first, last + 1))
-    return sorted(found), errors
-
-
-def vlan_problems(tag, trunks, mode):
-    """What is contradictory in a port's tag, trunks and vlan_mode (OVS would take it, but not as
-    meant): each a message with the fix."""
-    if mode == 'access' and trunks:
-        return ["vlan_mode access carries only its vlan: trunks %s need vlan_mode trunk, native-tagged or "
-                "native-untagged" % _ranges(trunks)]
-    if mode == 'trunk' and tag is not None:
-        return ["vlan_mode trunk takes no vlan (OVS keeps a trunk port's tag empty): drop vlan, or use vlan_mode "
-                "native-untagged or native-tagged to carry VLAN %s as the native one" % tag]
-    if mode in ('native-tagged', 'native-untagged') and tag is None:
-        return ["vlan_mode %s needs vlan: the native VLAN (the one untagged frames belong to)" % mode]
-    if mode is None and tag is not None and trunks:
-        return ["trunks %s on a port with vlan %s and no vlan_mode: OVS makes that an access port of VLAN %s and "
-                "ignores trunks; set vlan_mode native-untagged (or native-tagged), or vlan: 0 for a plain trunk"
-                % (_ranges(trunks), tag, tag)]
-    return []
-
-
-def _ranges(ids):
-    """[10, 11, 12, 20] -> '10-12,20' (for messages and pictures)."""
-    parts = []
-    for vid in ids:
-        if parts and parts[-1][1] == vid - 1:
-            parts[-1][1] = vid
-        else:
-            parts.append([vid, vid])
-    return ','.join('%d' % a if a == b else '%d-%d' % (a, b) for a, b in parts)
-
-
-def parse_vlans(values, interface):
-    """The VLAN sub-interfaces asked for inside the namespace -> ([{'id', 'name', 'addresses'}], [errors])."""
-    result, errors = [], []
-    for entry in values:
-        entry = entry if isinstance(entry, dict) else {'id': entry}
-        try:
-            vid = int(entry.get('id'))
-        except (TypeError, ValueError):
-            errors.append("vlans: %r has no id: give each sub-interface a VLAN id (1 to 4094)" % (entry,))
-            continue
-        if not VLAN_MIN <= vid <= VLAN_MAX:
-            errors.append("vlans: id %d is out of range: give %d to %d" % (vid, VLAN_MIN, VLAN_MAX))
-            continue
-        name = entry.get('name') or '%s.%d' % (interface, vid)
-        error = _validate.interface_name(name, 'vlans: the sub-interface name')
-        if error:
-            errors.append(error + (" (it is INTERFACE.ID unless the item sets name)" if not entry.get('name') else ''))
-            continue
-        addresses = None
-        if entry.get('addresses') is not None:
-            addresses, more = _validate.parse_addresses(entry['addresses'], 'vlans: %s addresses' % name)
-            errors.extend(more)
-        result.append({'id': vid, 'name': name, 'addresses': addresses})
-    for key in ('id', 'name'):
-        seen = [item[key] for item in result]
-        twice = sorted(set(str(v) for v in seen if seen.count(v) > 1))
-        if twice:
-            errors.append("vlans: %s %s given twice: one sub-interface each" % (key, ', '.join(twice)))
-    if any(item['name'] == interface for item in result):
-        errors.append("vlans: a sub-interface cannot be called %s, the attached interface itself" % interface)
-    return sorted(result, key=lambda item: item['id']), errors
-
-
-def desired_state(spec):
-    """Validated, canonical desired state of one attachment -> (desired, [errors]).
-
-    spec: state, namespace, interface, host_interface, bridge, addresses, mac, mtu, gateway,
-    gateway6, gateway_onlink, vlan, vlan_mode, trunks, vlans, ingress_policing_rate,
-    ingress_policing_burst, external_ids, create_namespace, delete_namespace, and from the
-    modules: marks (the external_ids that prove an OVS port is this attachment's; they win over
-    the user's external_ids) and where (how messages name the namespace: "container web").
-    """
-    errors = []
-    namespace = spec.get('namespace') or ''
-    named = bool(namespace) and not namespace.startswith('/')
-    # An absent attachment may have lost its namespace (a removed container): '' is allowed then.
-    if (named or spec.get('state') != 'absent') and not namespace.startswith('/') and not _NETNS_NAME.match(namespace):
-        errors.append("namespace %r is neither a name (letters, digits, '_', '-', '.'; up to 64) nor an "
-                      "absolute path to a namespace file such as /proc/PID/ns/net" % namespace)
-    interface = spec.get('interface')
-    host_interface = spec.get('host_interface') or default_host_interface(namespace, interface)
-    for what, name in (('interface', interface), ('host_interface', host_interface)):
-        error = _validate.interface_name(name, what)
-        if error:
-            errors.append(error)
-    if spec.get('bridge') is not None:
-        error = _validate.interface_name(spec['bridge'], 'bridge')
-        if error:
-            errors.append(error)
-    desired = {
-        'state': spec.get('state', 'present'),
-        'namespace': namespace,
-        'named': named,
-        'netns_path': netns_path(namespace) if namespace else '',
-        'interface': interface,
-        'host_interface': host_interface,
-        'bridge': spec.get('bridge'),
-        'create_namespace': spec.get('create_namespace', True),
-        'delete_namespace': spec.get('delete_namespace', False),
-        'marks': dict(spec.get('marks') or {}),
-        'where': spec.get('where') or ('namespace %s' % namespace if namespace else 'the namespace'),
-    }
-    if desired['delete_namespace'] and not named:
-        errors.append("delete_namespace works on named namespaces only; %s belongs to a process" % namespace)
-    if desired['state'] == 'absent':
-        return desired, errors
-
-    addresses = None
-    if spec.get('addresses') is not None:
-        addresses, address_errors = _validate.parse_addresses(spec['addresses'])
-        errors.extend(address_errors)
-    desired['addresses'] = addresses
-
-    mac = spec.get('mac')
-    if mac is not None:
-        mac, error = parse_mac(mac)
-        if error:
-            errors.append(error)
-    desired['mac'] = mac
-    # What a new pair gets when no mac is asked for (see stable_mac).
-    desired['new_mac'] = mac or stable_mac(spec.get('mac_seed') or '%s/%s' % (namespace, interface))
-
-    mtu = spec.get('mtu')
-    if mtu is not None:
-        error = _validate.mtu(mtu)
-        if error:
-            errors.append(error)
-        elif int(mtu) < _validate.MTU_IPV6_MIN and any(':' in a for a in addresses or []):
-            errors.append("mtu %s is below %d, the least IPv6 needs, and IPv6 addresses are asked for" % (mtu, _validate.MTU_IPV6_MIN))
-    desired['mtu'] = int(mtu) if mtu is not None else None
-
-    onlink = bool(spec.get('gateway_onlink'))
-    for key, family in (('gateway', 4), ('gateway6', 6)):
-        value = spec.get(key)
-        if value not in (None, '') and addresses is None and not onlink:
-            errors.append("%s needs addresses (the gateway must be in one of their subnets) or gateway_onlink: true" % key)
-            value = None
-        desired[key], error = _gateway(value, family, addresses, onlink, key)
-        if error:
-            errors.append(error)
-    desired['onlink'] = onlink
-
-    vlan = spec.get('vlan')
-    if vlan is not None and not (VLAN_MIN <= int(vlan) <= VLAN_MAX or int(vlan) == 0):
-        errors.append("vlan %s is out of range: give a VLAN ID from %d to %d, or 0 for no tag" % (vlan, VLAN_MIN, VLAN_MAX))
-    # 0 is no tag (a trunk port): VLAN 0 is no usable access VLAN, and a way to clear the tag is needed.
-    desired['vlan'] = (int(vlan) or None) if vlan is not None else None
-    mode = spec.get('vlan_mode')
-    if mode is not None and mode not in VLAN_MODES:
-        errors.append("vlan_mode %r is not one of %s" % (mode, ', '.join(VLAN_MODES)))
-    desired['vlan_mode'] = mode
-    # a trunk port has no tag: asking for the mode clears it
-    desired['clear_vlan'] = (vlan is not None and int(vlan) == 0) or (mode == 'trunk' and vlan is None)
-    trunks = None
-    if spec.get('trunks') is not None:
-        trunks, more = parse_trunks(spec['trunks'])
-        errors.extend(more)
-    desired['trunks'] = trunks
-    if mode is not None or (trunks and desired['vlan'] is not None):  # what the task alone contradicts
-        errors.extend(vlan_problems(desired['vlan'], trunks or [], mode))
-    for key in ('ingress_policing_rate', 'ingress_policing_burst'):
-        value = spec.get(key)
-        if value is not None and not 0 <= int(value) <= POLICING_MAX:
-            errors.append("%s %s is out of range: give 0 (no policing) to %d" % (key, value, POLICING_MAX))
-        desired[key] = int(value) if value is not None else None
-    desired['vlans'] = None
-    if spec.get('vlans') is not None:
-        desired['vlans'], more = parse_vlans(spec['vlans'], interface)
-        errors.extend(more)
-    external_ids, error = _validate.ovsdb_map(spec.get('external_ids'), 'external_ids')
-    if error:
-        errors.append(error)
-    # The marks are how the port is proven ours later: the user's external_ids cannot change them.
-    desired['external_ids'] = dict(external_ids or {}, **desired['marks']) if desired['bridge'] is not None else {}
-    on_port = [key for key in ('vlan', 'vlan_mode', 'trunks', 'external_ids', 'ingress_policing_rate',
-                               'ingress_policing_burst') if spec.get(key) is not None and spec.get(key) != {}]
-    if desired['bridge'] is None and on_port:
-        errors.append("OVS port settings (%s) need bridge: set it, or leave them out" % ', '.join(on_port))
-    return desired, errors
 
 
 # -- observing (reads only) --------------------------------------------------------------------
@@ -513,17 +255,7 @@ def ownership_problems(current, desired):
 
 
 # -- the plan (pure) ---------------------------------------------------------------------------
-# Kinds of an attachment's actions (see _engine.Action), target in brackets:
-#   netns       [namespace name]     new True: it exists; None: deleted
-#   veth        [host interface]     new {'peer': interface}: the pair made; None: deleted by its host end
-#   mtu, mac, link_state  ['host', 'ns' or 'lo']  link attributes; consecutive ones of a link: one request
-#   ipv6        ['ns']               'enable' or 'disable' (the inside interface's IPv6 switch)
-#   addr        [CIDR]               'present', or None (on the inside interface)
-#   route       [address family]     (gateway or None, onlink): the default route inside
-#   vlan_if     [sub-interface name] new {'id', 'addresses'}: made (up, with them) on the inside interface
-#   vlan_addr   [(name, CIDR)]       'present', or None (on a sub-interface)
-#   vlan_state  [name]               'up' (from 'down')
-#   port, port_tag, port_set, iface_ext  the OVS port, as _ovsdb.PortRows runs them
+# The kinds of an attachment's actions are listed in _attach_apply, beside what runs each.
 
 def _port_value(port):
     value = {'bridge': port['bridge'], 'tag': port['tag'], 'external_ids': port['external_ids']}
@@ -537,19 +269,24 @@ def _port_deletion(current, desired):
     return Action('port', desired['host_interface'], None, _port_value(port) if port['bridge'] else NO_UNDO)
 
 
-def _stale_first(action):
-    """Sort key: a stale port goes first, in a transaction of its own (ovs-vswitchd keeps its
-    handle on the old device when a port of the same name is deleted and added in one)."""
-    return not (action.kind == 'port' and action.new is None)
+def phase(action):
+    """The one ordering rule, for one attachment's actions and for a batch's steps alike: stale
+    ports out first (a transaction of their own: ovs-vswitchd keeps its handle on the old device
+    when a port of the same name is deleted and added in one), then the links, then the ports in
+    (a batch: one transaction each way)."""
+    if action.kind == 'port' and action.new is None:
+        return 0
+    return 2 if action.kind in PortRows.KINDS else 1
 
 
-def plan(current, desired):
-    """(current, desired) -> (actions, before, after, problems). Problems are reasons the plan
-    cannot be carried out (found only once the system was looked at); no action is run then."""
+def plan(current, desired, handle=None):
+    """(current, desired) -> Plan; ``handle``: the namespace's Netlink observe opened. Problems
+    are reasons the plan cannot be carried out (found only once the system was looked at); no
+    action is run then."""
     actions = []
     before = view(desired, current)
     if current.get('netns_problem'):
-        return [], before, before, [current['netns_problem']]
+        return Plan.refused(desired, current, before, [current['netns_problem']])
     problems = ownership_problems(current, desired)
     if desired['state'] == 'absent':
         if current['port']:
@@ -564,7 +301,7 @@ def plan(current, desired):
         if desired['delete_namespace'] and others:
             after['namespace_kept'] = ("namespace %s is kept: it holds %s, which this run did not make; only the "
                                        "attachment's own links are removed" % (desired['namespace'], ', '.join(others)))
-        return actions, before, after, problems
+        return Plan(desired, current, sorted(actions, key=phase), before, after, problems, handle)
 
     fresh = not current['paired']
     if not current['netns_exists']:
@@ -621,7 +358,7 @@ def plan(current, desired):
     vlans = _plan_sub_interfaces(current, desired, fresh, actions, problems)
     port = dict(current['port'] or {})
     if desired['bridge'] is not None and not current.get('bridge_exists', True) and not desired.get('bridge_planned'):
-        problems.append("bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)" % desired['bridge'])
+        problems.append(no_bridge(desired['bridge']))
     if desired['bridge'] is not None:
         external_ids = dict(port.get('external_ids') or {})
         for key, value in desired['external_ids'].items():
@@ -654,8 +391,7 @@ def plan(current, desired):
         port.update(extras, bridge=desired['bridge'], external_ids=external_ids, tag=tag)
     after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True,
                        vlans=vlans)
-    actions.sort(key=_stale_first)
-    return actions, before, view(desired, after_state), problems
+    return Plan(desired, current, sorted(actions, key=phase), before, view(desired, after_state), problems, handle)
 
 
 def _plan_sub_interfaces(current, desired, fresh, actions, problems):
@@ -697,167 +433,3 @@ def _plan_sub_interfaces(current, desired, fresh, actions, problems):
 def _in_subnets(address, cidrs):
     ip = ipaddress.ip_address(address)
     return any(ip in ipaddress.ip_interface(c).network for c in cidrs if ipaddress.ip_interface(c).version == ip.version)
-
-
-# -- executors (see _engine) -------------------------------------------------------------------
-
-# link attribute kinds -> pyroute2's name for them
-LINK_ATTRS = {'mtu': 'mtu', 'mac': 'address', 'link_state': 'state'}
-
-
-class HostLinks(object):
-    """Executor of veth deletions by their host end (kind veth, new None), as the plans of many
-    attachments emit them: consecutive ones are one kernel operation (a link group)."""
-
-    def __init__(self, host):
-        self.host = host
-
-    @staticmethod
-    def joins(previous, action):
-        return True
-
-    def run(self, actions):
-        if len(actions) > 1:
-            self.host.prefetch()
-        indices = [link['index'] for link in (self.host.link(a.target) for a in actions) if link is not None]
-        if len(indices) == 1:
-            self.host.del_link(indices[0])
-        elif indices:
-            self.host.del_links(indices)
-
-
-class AttachmentLinks(object):
-    """Executor of one attachment's netlink actions: its namespace, its veth pair, the pair's ends
-    ('host', 'ns') and the namespace's 'lo'. ``ns``: the namespace's Netlink, if observe made one."""
-
-    def __init__(self, desired, host, ns=None, db=None):
-        self.desired = desired
-        self.host = host
-        self.ns = ns
-        self.db = db
-        self._indices = {}
-
-    @staticmethod
-    def joins(previous, action):
-        return action.kind in LINK_ATTRS and previous.kind in LINK_ATTRS and previous.target == action.target
-
-    def run(self, actions):
-        first = actions[0]
-        if first.kind in LINK_ATTRS:
-            attrs = dict((LINK_ATTRS[a.kind], a.new) for a in actions)
-            self._side(first.target).set_link(self._index(first.target), **attrs)
-        else:
-            getattr(self, '_' + first.kind)(first)
-
-    def _side(self, target):
-        if target == 'host':
-            return self.host
-        if self.ns is None:
-            self.ns = Netlink(self.desired['netns_path'])
-        return self.ns
-
-    def _index(self, target):
-        """A link's index, looked up once (a new pair or namespace clears what was looked up)."""
-        if target not in self._indices:
-            name = {'host': self.desired['host_interface'], 'ns': self.desired['interface'], 'lo': 'lo'}[target]
-            link = self._side(target).link(name)
-            if link is None:
-                raise RuntimeError('%s is gone' % name)
-            self._indices[target] = link['index']
-        return self._indices[target]
-
-    def _netns(self, action):
-        self._indices = {}
-        if self.ns is not None:
-            self.ns.close()
-            self.ns = None
-        if action.new:
-            create_netns(action.target)
-        else:
-            remove_netns(action.target)
-
-    def _veth(self, action):
-        self._indices = {}
-        if action.new is not None:
-            if self.db is not None:
-                self.db.settle()  # see Ovsdb.settle: a port removed before this run's new pair
-            self.host.add_veth(action.target, action.new['peer'], self.desired['netns_path'])
-            return
-        link = self.host.link(action.target)
-        if link is not None:
-            self.host.del_link(link['index'])
-
-    def _ipv6(self, action):
-        self._side('ns').sysctl('ipv6/conf/%s/disable_ipv6' % self.desired['interface'], 0 if action.new == 'enable' else 1)
-
-    def _addr(self, action):
-        ns = self._side('ns')
-        (ns.add_address if action.new else ns.del_address)(self._index('ns'), action.target)
-
-    def _sub_index(self, name):
-        """A sub-interface's index inside (looked up each time: sub-interfaces come and go in a run)."""
-        link = self._side('ns').link(name)
-        if link is None:
-            raise RuntimeError('%s is gone' % name)
-        return link['index']
-
-    def _vlan_if(self, action):
-        ns = self._side('ns')
-        if action.new is None:
-            link = ns.link(action.target)
-            if link is not None:
-                ns.del_link(link['index'])
-            return
-        ns.add_vlan(action.target, self._index('ns'), action.new['id'])
-        for cidr in action.new['addresses']:
-            self._sub_address(action.target, cidr)
-
-    def _sub_address(self, name, cidr):
-        ns = self._side('ns')
-        if ':' in cidr:  # a new link's IPv6 switch follows the namespace default (off in Docker's containers)
-            ns.sysctl('ipv6/conf/%s/disable_ipv6' % name, 0)
-        ns.add_address(self._sub_index(name), cidr)
-
-    def _vlan_addr(self, action):
-        name, cidr = action.target
-        if action.new:
-            self._sub_address(name, cidr)
-        else:
-            self._side('ns').del_address(self._sub_index(name), cidr)
-
-    def _vlan_state(self, action):
-        self._side('ns').set_link(self._sub_index(action.target), state=action.new)
-
-    def _route(self, action):
-        gateway, onlink = action.new
-        if gateway:
-            self._side('ns').set_default_route(action.target, gateway, self._index('ns'), onlink=onlink)
-        else:
-            self._side('ns').del_default_route(action.target)
-
-
-def steps(plans, db, host):
-    """The engine's steps for many attachments' plans [(desired, ns, actions)]: OVSDB actions to
-    one PortRows (consecutive ones: one transaction), deletions of pairs to one HostLinks
-    (consecutive ones: one kernel operation), the rest to each attachment's AttachmentLinks."""
-    ports, host_links = PortRows(db), HostLinks(host)
-    result = []
-    for desired, ns, actions in plans:
-        links = AttachmentLinks(desired, host, ns, db)
-        for action in actions:
-            if action.kind in PortRows.KINDS:
-                result.append((ports, action))
-            elif action.kind == 'veth' and action.new is None:
-                result.append((host_links, action))
-            else:
-                result.append((links, action))
-    return result
-
-
-def phase(step):
-    """Batch order for many attachments: stale ports out (one transaction), then every netlink
-    step, then new ports in (one transaction)."""
-    action = step[1]
-    if action.kind == 'port' and action.new is None:
-        return 0
-    return 2 if action.kind in PortRows.KINDS else 1

@@ -12,7 +12,7 @@ import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _hostnet, _ovsdb, _runner, _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, list_items, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, JoinedExecutor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 FAIL_MODES = ('standalone', 'secure')
@@ -90,19 +90,30 @@ def view(state):
     return result
 
 
-def plan(current, desired):
-    """(current or None, desired) -> (actions, before, after). Kinds (see _engine.Action):
+def plan(current, desired, facts=None):
+    """(current or None, desired, facts) -> Plan. ``facts``: what else observe found that a plan
+    may be refused for: 'datapath_types' (those ovs-vswitchd supports; empty: unknown) and, for a
+    bridge not in OVSDB, 'name_holder' (the kernel link that has its name already, or None).
+    Kinds (see _engine.Action):
       bridge         [name]    new: its columns (created); None: deleted with its ports
       bridge_column  [column]  one of datapath_type, fail_mode, external_ids, other_config
       link_state     [name]    'up' or 'down' (the bridge's internal interface)
       addr           [CIDR]    'present' or None (on the internal interface)
     """
+    facts = facts or {}
     before = view(current)
     if desired['state'] == 'absent':
         if current is None:
-            return [], before, before
+            return Plan(desired, current, [], before, before)
         # the last thing a run does: nothing follows that could fail and need it back
-        return [Action('bridge', desired['name'], None, NO_UNDO)], before, view(None)
+        return Plan(desired, current, [Action('bridge', desired['name'], None, NO_UNDO)], before, view(None))
+    supported = facts.get('datapath_types')
+    if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
+        return Plan.refused(desired, current, before, ["datapath_type %r is not one that ovs-vswitchd supports here; "
+                                                       "choose one of: %s" % (desired['datapath_type'], ', '.join(sorted(supported)))])
+    if current is None and facts.get('name_holder'):
+        # A new bridge's internal interface takes its name in the kernel: that name must be free.
+        return Plan.refused(desired, current, before, [name_taken(desired['name'], facts['name_holder'])])
 
     # A new bridge: OVS defaults; its interface is read (so shown) only when this run manages it.
     managed_link = desired['addresses'] is not None or desired['link_state'] is not None
@@ -138,7 +149,7 @@ def plan(current, desired):
         actions.extend(Action('addr', a, 'present', None) for a in after['addresses'] if a not in base['addresses'])
     if after['link_state'] != base['link_state'] and after['link_state'] == 'down':
         actions.append(Action('link_state', desired['name'], 'down', base['link_state']))
-    return actions, before, view(after)
+    return Plan(desired, current, actions, before, view(after))
 
 
 # -- observing and applying (needs OVSDB and netlink) ------------------------------------------
@@ -168,12 +179,8 @@ def observe(db, netlink, name):
     return state
 
 
-def name_taken(netlink, name):
-    """None when no kernel link is called ``name`` (a new bridge's internal interface needs it),
-    else a message naming what has it."""
-    link = netlink.link(name)
-    if link is None:
-        return None
+def name_taken(name, link):
+    """The refusal of a new bridge whose name the kernel ``link`` has already."""
     what = {'bridge': 'a Linux bridge', 'tun': 'a tun/tap device', 'veth': 'a veth',
             'openvswitch': "an OVS kernel datapath's interface"}.get(link['kind'], 'a %s link' % (link['kind'] or 'network'))
     return ("bridge %s cannot be created: %s called %s already exists on this host and is not an OVS bridge in this "
@@ -197,7 +204,7 @@ def datapath_failure(db, name):
     return message
 
 
-class BridgeRows(object):
+class BridgeRows(JoinedExecutor):
     """Executor of the OVSDB rows of any number of bridges (kinds bridge, bridge_column; the
     target is (bridge name, what the plan targets)): every such action of a run in one
     transaction; with ``wait``, it waits until ovs-vswitchd applied it, and new bridges must
@@ -206,10 +213,6 @@ class BridgeRows(object):
     def __init__(self, db, wait):
         self.db = db
         self.wait = wait
-
-    @staticmethod
-    def joins(previous, action):
-        return True
 
     def run(self, actions):
         def build(txn):
@@ -224,7 +227,7 @@ class BridgeRows(object):
                     bridge.verify(target)
                     _set_columns(bridge, {target: action.new})
         names = sorted(set(a.target[0] for a in actions))
-        self.db.transact(build, 'bridge%s %s' % ('s' if len(names) > 1 else '', ', '.join(names)), wait_vswitchd=self.wait)
+        self.db.transact(build, 'bridge%s %s' % ('s' if len(names) > 1 else '', ', '.join(names)), applied=self.wait)
         created = [a.target[0] for a in actions if a.kind == 'bridge' and a.new is not None]
         failures = [f for f in (datapath_failure(self.db, name) for name in created) if f] if self.wait else []
         if failures:
@@ -232,7 +235,7 @@ class BridgeRows(object):
             failure = '; '.join(failures)
             try:
                 self.db.transact(lambda txn: [self._remove(name) for name in created],
-                                 'delete bridge %s' % ', '.join(created), wait_vswitchd=self.wait)
+                                 'delete bridge %s' % ', '.join(created), applied=self.wait)
             except Exception as exc:
                 failure += '; deleting the new bridges again failed too: %s' % exc
             raise RuntimeError(failure)
@@ -269,7 +272,7 @@ def _set_columns(bridge, columns):
             setattr(bridge, column, dict(value))
 
 
-class BridgeLink(object):
+class BridgeLink(Executor):
     """Executor of the bridge's internal interface in the kernel (kinds link_state, addr); the
     interface is awaited: ovs-vswitchd makes it shortly after it applied the bridge."""
 
@@ -278,10 +281,6 @@ class BridgeLink(object):
         self.name = name
         self.timeout = timeout
         self._index = None
-
-    @staticmethod
-    def joins(previous, action):
-        return False
 
     def run(self, actions):
         action = actions[0]
@@ -305,14 +304,15 @@ class BridgeLink(object):
 ROW_KINDS = ('bridge', 'bridge_column')
 
 
-def steps(plans, db, netlink, wait, timeout):
-    """The engine's steps for the plans [(name, actions)] of many bridges: every OVSDB action to
-    one BridgeRows (one transaction), then each bridge's internal interface (BridgeLink)."""
+def schedule(plans, db, netlink, wait, timeout):
+    """The engine's steps for the Plans of many bridges: every OVSDB action to one BridgeRows
+    (one transaction), then each bridge's internal interface (BridgeLink)."""
     rows = BridgeRows(db, wait)
     result, links = [], []
-    for name, actions in plans:
+    for bridge_plan in plans:
+        name = bridge_plan.desired['name']
         link = BridgeLink(netlink, name, timeout)
-        for a in actions:
+        for a in bridge_plan.actions:
             if a.kind in ROW_KINDS:
                 result.append((rows, Action(a.kind, (name, a.target), a.new, a.old)))
             else:
@@ -323,7 +323,7 @@ def steps(plans, db, netlink, wait, timeout):
 # -- the module (see _runner) ------------------------------------------------------------------
 
 # Options of one bridge: at the top level (one bridge), or in each item of `bridges`.
-BRIDGE_OPTIONS = dict(
+OPTIONS = dict(
     name=dict(type='str', aliases=['bridge']),
     state=dict(type='str', choices=['present', 'absent']),
     datapath_type=dict(type='str'),
@@ -335,44 +335,43 @@ BRIDGE_OPTIONS = dict(
     addresses=dict(type='list', elements='str'),
     link_state=dict(type='str', choices=['up', 'down']),
 )
+ITEM_OPTIONS = dict(OPTIONS, name=dict(type='str', required=True, aliases=['bridge']))
 # What an item of `bridges` takes from the top level when it does not say.
 INHERITED = ('state', 'datapath_type', 'fail_mode', 'purge_external_ids', 'purge_other_config', 'link_state')
 
 
-def bridge_specs(params):
+def requested(params):
     """The bridges a task asks for, each with every option present."""
     if params.get('bridges') is None:
-        return [dict((key, params[key]) for key in BRIDGE_OPTIONS)]
-    return list_items(params, 'bridges', BRIDGE_OPTIONS, INHERITED)
+        return [dict((key, params[key]) for key in OPTIONS)]
+    return list_items(params, 'bridges', OPTIONS, INHERITED)
 
 
-class OvsBridge(_runner.Module):
+class OvsBridge(_runner.Batch):
     argument_spec = dict(
-        dict(BRIDGE_OPTIONS, state=dict(type='str', choices=['present', 'absent'], default='present'),
+        dict(OPTIONS, state=dict(type='str', choices=['present', 'absent'], default='present'),
              purge_external_ids=dict(type='bool', default=False), purge_other_config=dict(type='bool', default=False)),
-        bridges=dict(type='list', elements='dict', options=dict(BRIDGE_OPTIONS, name=dict(type='str', required=True,
-                                                                                          aliases=['bridge']))),
+        bridges=dict(type='list', elements='dict', options=ITEM_OPTIONS),
         wait=dict(type='bool', default=True),
         allow_host_overlap=dict(type='bool', default=False),
         **OVSDB_ARGS
     )
     module_kwargs = dict(mutually_exclusive=[('name', 'bridges')], required_one_of=[('name', 'bridges')])
+    one_key, list_key, noun = 'bridge', 'bridges', 'bridge'
 
     def validate(self):
         self.many = self.params['bridges'] is not None
         self.desired, errors = [], []
-        for spec in bridge_specs(self.params):
+        for spec in requested(self.params):
             desired, more = desired_state(spec)
+            desired['key'] = desired['name']
             self.desired.append(desired)
-            errors.extend(('bridge %s: %s' % (spec['name'], e) if self.many else e) for e in more)
+            errors.extend(self.prefix(desired) + e for e in more)
             if desired['state'] == 'present' and not self.params['wait'] and (desired['addresses'] or desired['link_state']):
                 errors.append('%saddresses and link_state need wait=true: the internal interface exists only once '
-                              'ovs-vswitchd has applied the bridge' % ('bridge %s: ' % spec['name'] if self.many else ''))
-        names = [d['name'] for d in self.desired]
-        twice = sorted(set(n for n in names if names.count(n) > 1))
-        if twice:
-            errors.append('bridges lists %s more than once: give each bridge once' % ', '.join(twice))
-        return errors
+                              'ovs-vswitchd has applied the bridge' % self.prefix(desired))
+        twice = self.twice([d['name'] for d in self.desired], 'bridges')
+        return errors + ([twice] if twice else [])
 
     def connect(self):
         self.db = _ovsdb.connect(self.params, TABLES)
@@ -388,73 +387,51 @@ class OvsBridge(_runner.Module):
     def _observe(self, desired):
         return observe(self.db, self.netlink if self._managed_link(desired) else None, desired['name'])
 
-    def plan(self):
-        supported = self.db.root.datapath_types
-        problems = []
-        self.plans = []  # (desired, current, actions, before, after)
+    def make_plans(self):
+        plans = []
         for desired in self.desired:
-            if desired.get('datapath_type') and supported and desired['datapath_type'] not in supported:
-                problems.append("%sdatapath_type %r is not one that ovs-vswitchd supports here; choose one of: %s"
-                                % (self._prefix(desired['name']), desired['datapath_type'], ', '.join(sorted(supported))))
-                continue
             current = self._observe(desired)
+            facts = {'datapath_types': self.db.root.datapath_types}
             if current is None and desired['state'] == 'present':
-                # A new bridge's internal interface takes its name in the kernel: that name must be free.
-                taken = name_taken(self.netlink, desired['name'])
-                if taken:
-                    problems.append(taken)
-                    continue
-            self.plans.append((desired, current) + plan(current, desired))
-        return problems + self._host_collisions()
+                facts['name_holder'] = self.netlink.link(desired['name'])
+            plans.append(plan(current, desired, facts))
+        self._host_collisions(plans)
+        return plans
 
-    def _host_collisions(self):
-        """The addresses this run adds whose subnets would take the host's own traffic away (the
-        host is read only when a run adds an address); the run's own new addresses count too."""
-        added = [(p[0]['name'], a.target) for p in self.plans for a in p[2] if a.kind == 'addr' and a.new]
+    def _host_collisions(self, plans):
+        """The addresses this run adds whose subnets would take the host's own traffic away are
+        their plans' problems (the host is read only when a run adds an address); the run's own
+        new addresses count too."""
+        added = [(p, a.target) for p in plans for a in p.actions if a.kind == 'addr' and a.new]
         if not added or self.params['allow_host_overlap']:
-            return []
+            return
         host = _hostnet.read(self.netlink)
-        problems = []
-        for name, cidr in added:
+        for bridge_plan, cidr in added:
+            name = bridge_plan.desired['name']
             found = _hostnet.collisions(cidr, name, host)
             if found:
-                problems.append(self._prefix(name) + _hostnet.refusal(cidr, name, found))
+                bridge_plan.problems.append(_hostnet.refusal(cidr, name, found))
             host['addresses'].append((cidr, name))
-        return problems
 
-    def _prefix(self, name):
-        return 'bridge %s: ' % name if self.many else ''
+    def shown(self, plan, view):
+        # an absent bridge's view has no name: a list says which it is
+        return dict(view, name=plan.desired['name']) if self.many else view
 
     def result(self):
-        changed = any(p[2] for p in self.plans)
-        created = [p[0]['name'] for p in self.plans if p[1] is None and p[0]['state'] == 'present']
-        removed = dict((p[0]['name'], p[1]['ports']) for p in self.plans
-                       if p[1] and p[0]['state'] == 'absent' and p[1]['ports'])
-        if not self.many:
-            desired, current, actions, before, after = self.plans[0]
-            result = self.planned(changed, before, after, bridge=after, created=bool(created))
-            if removed:
-                result['ports_removed'] = removed[desired['name']]
-            return result
-        result = self.planned(changed, dict((p[0]['name'], p[3]) for p in self.plans),
-                              dict((p[0]['name'], p[4]) for p in self.plans),
-                              bridges=[dict(p[4], name=p[0]['name']) for p in self.plans], created=created)
+        result = super(OvsBridge, self).result()
+        created = [p.desired['name'] for p in self.plans if p.current is None and p.desired['state'] == 'present']
+        removed = dict((p.desired['name'], p.current['ports']) for p in self.plans
+                       if p.current and p.desired['state'] == 'absent' and p.current['ports'])
+        result['created'] = created if self.many else bool(created)
         if removed:
-            result['ports_removed'] = removed
+            result['ports_removed'] = removed if self.many else removed[self.desired[0]['name']]
         return result
 
     def needs_vswitchd(self):
         return self.params['wait']  # without wait, changes may be made for an ovs-vswitchd that runs later
 
     def steps(self):
-        return steps([(p[0]['name'], p[2]) for p in self.plans], self.db, self.netlink, self.params['wait'],
-                     self.params['ovsdb_timeout'])
+        return schedule(self.plans, self.db, self.netlink, self.params['wait'], self.params['ovsdb_timeout'])
 
-    def read_back(self):
-        views = [view(self._observe(p[0])) for p in self.plans]
-        if self.many:  # an absent bridge's view has no name: the list says which it is
-            return dict(bridges=[dict(v, name=p[0]['name']) for v, p in zip(views, self.plans)])
-        return dict(bridge=views[0])
-
-    def failure_prefix(self):
-        return '' if self.many else 'bridge %s: ' % self.desired[0]['name']
+    def look(self, plan):
+        return view(self._observe(plan.desired))

@@ -58,6 +58,11 @@ class ApplyError(Exception):
         return '%s%s; what this run changed was undone' % (prefix, self)
 
 
+def no_bridge(name):
+    """The refusal of a run that needs the OVS bridge ``name``, which is not there."""
+    return 'bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % name
+
+
 # OVS's Port.vlan_mode values (the option's choices, and what _attach validates).
 VLAN_MODES = ('access', 'trunk', 'native-tagged', 'native-untagged')
 

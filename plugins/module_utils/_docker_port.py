@@ -12,15 +12,32 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _ovsdb, _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import desired_state
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
-    ATTACH_ARGS, OVSDB_ARGS, list_items, missing_library, require_pyroute2)
+    ATTACH_ARGS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
-# Options an item of `attachments` takes from the top level when it does not set them itself.
+# What an item of `attachments` takes from the top level when it does not set it itself.
 INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
              'ingress_policing_rate', 'ingress_policing_burst')
-ITEM_OPTIONS = ('container', 'interface', 'addresses', 'mac', 'external_ids', 'vlans') + INHERITED
+# Options of one attachment: at the top level (one), or in each item of `attachments`.
+ITEM_OPTIONS = dict(
+    container=dict(type='str', required=True),
+    interface=dict(type='str'),
+    bridge=dict(type='str'),
+    state=dict(type='str', choices=['present', 'absent']),
+    addresses=dict(type='list', elements='str'),
+    mac=dict(type='str'),
+    mtu=dict(type='int'),
+    gateway=dict(type='str'),
+    gateway6=dict(type='str'),
+    gateway_onlink=dict(type='bool'),
+    vlan=dict(type='int'),
+    external_ids=dict(type='dict'),
+    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans', 'ingress_policing_rate', 'ingress_policing_burst'))
+)
 
 
 def host_interface_for(container_id, interface):
@@ -29,7 +46,7 @@ def host_interface_for(container_id, interface):
     return '%s_l' % hashlib.sha1(('%s/%s' % (container_id, interface)).encode('utf-8')).hexdigest()[:13]
 
 
-def items_from_params(params):
+def requested(params):
     """The attachments the task asks for, as specs with every option present."""
     if params.get('attachments'):
         items = list_items(params, 'attachments', ITEM_OPTIONS, INHERITED)
@@ -53,7 +70,7 @@ def static_errors(item):
     if spec['interface'] is None:
         spec['interface'] = 'eth0'  # absent without interface: every port of the container
     spec['external_ids'] = dict(item.get('external_ids') or {}, container_id='x', container_iface='x')
-    _desired, more = _attach.desired_state(spec)
+    _desired, more = desired_state(spec)
     errors.extend('container %s: %s' % (item['container'], e) for e in more)
     return errors
 
@@ -130,14 +147,14 @@ def desired_items(docker, index, item, known=None):
         spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
                     mac_seed='%s/%s' % (container['id'], item['interface']))
-        desired, errors = _attach.desired_state(spec)
+        desired, errors = desired_state(spec)
         if errors:
             return [], errors
         desired['key'] = '%s/%s' % (ref, item['interface'])
         result.append(desired)
         ports = ports[1:]
     for port in ports:  # absent: every port found; present: duplicates
-        desired, errors = _attach.desired_state(_absent_spec(port, namespace, where))
+        desired, errors = desired_state(_absent_spec(port, namespace, where))
         desired['key'] = '%s/%s' % (ref, port['container_iface'])
         if item['state'] == 'present':
             desired['key'] += ' (duplicate port %s)' % port['name']
@@ -156,7 +173,7 @@ def stale_items(docker, db, host, bridge):
             continue
         ids = port['external_ids']
         mark = {'name': port['name'], 'container_id': ids['container_id'], 'container_iface': ids.get('container_iface')}
-        desired, _errors = _attach.desired_state(_absent_spec(mark, '', 'container %s' % mark['container_id']))
+        desired, _errors = desired_state(_absent_spec(mark, '', 'container %s' % mark['container_id']))
         desired['key'] = '%s/%s' % (mark['container_id'], mark['container_iface'])
         result.append(desired)
     return result
@@ -164,30 +181,13 @@ def stale_items(docker, db, host, bridge):
 
 # -- the module (see _runner) ------------------------------------------------------------------
 
-ITEM_SPEC = dict(
-    container=dict(type='str', required=True),
-    interface=dict(type='str'),
-    bridge=dict(type='str'),
-    state=dict(type='str', choices=['present', 'absent']),
-    addresses=dict(type='list', elements='str'),
-    mac=dict(type='str'),
-    mtu=dict(type='int'),
-    gateway=dict(type='str'),
-    gateway6=dict(type='str'),
-    gateway_onlink=dict(type='bool'),
-    vlan=dict(type='int'),
-    external_ids=dict(type='dict'),
-    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans', 'ingress_policing_rate', 'ingress_policing_burst'))
-)
-
-
 def _bridge_planner():
     """_bridge, imported only by a run that may make a bridge (a detach compiles 5 ms less)."""
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge
     return _bridge
 
 
-class DockerPort(_runner.Module):
+class DockerPort(Attachments):
     argument_spec = dict(
         container=dict(type='str'),
         interface=dict(type='str'),
@@ -197,7 +197,7 @@ class DockerPort(_runner.Module):
         mac=dict(type='str', aliases=['macaddress']),
         vlan=dict(type='int'),
         external_ids=dict(type='dict'),
-        attachments=dict(type='list', elements='dict', options=ITEM_SPEC),
+        attachments=dict(type='list', elements='dict', options=ITEM_OPTIONS),
         create_bridge=dict(type='bool', default=True),
         datapath_type=dict(type='str'),
         docker_host=dict(type='str'),
@@ -213,7 +213,7 @@ class DockerPort(_runner.Module):
     def validate(self):
         if self.params['attachments'] and self.params['state'] == 'pruned':
             return ['state=pruned takes no attachments: it removes the ports of containers that are gone']
-        self.items = items_from_params(self.params)
+        self.items = requested(self.params)
         return [e for item in self.items for e in static_errors(item)]
 
     def connect(self):
@@ -234,85 +234,92 @@ class DockerPort(_runner.Module):
         self.docker = _containers.ContainerApi(engine_url, self.params['docker_timeout'])
         self.host = Netlink()
 
-    def plan(self):
-        params, db = self.params, self.db
-        problems = []
+    def make_plans(self):
+        """The containers' attachments, after the bridges they need (planned first, as ovs-docker
+        makes them first). What refuses the run before any attachment is planned (a container
+        missing or stopped, a bridge that may not be made) is in self.refusals."""
+        self.refusals, self.bridge_plans = [], []
         try:
-            if params['state'] == 'pruned':
-                wanted = stale_items(self.docker, db, self.host, params['bridge'])
-            else:
-                index = PortIndex(db, self.docker)  # (asks the engine what it is only if a port says whose it is)
-                wanted = []
-                known = self.docker.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
-                for item in self.items:
-                    more, trouble = desired_items(self.docker, index, item, known)
-                    wanted.extend(more)
-                    problems.extend(trouble)
+            wanted = self._wanted()
         except _containers.ContainerError as exc:
-            return [str(exc)]
-        if problems:
-            return problems
-        # Bridges that do not exist are made first, as ovs-docker does, through the bridge planner.
+            self.refusals = [str(exc)]
+        if self.refusals:
+            return []
+        db = self.db
         self.new_bridges = sorted(set(d['bridge'] for d in wanted if d['state'] == 'present' and d['bridge']
                                       and db.find('Bridge', d['bridge']) is None))
-        if self.new_bridges and not params['create_bridge']:
-            return ['bridge %s does not exist and create_bridge is false: create it first (ovs_bridge)'
-                    % ', '.join(self.new_bridges)]
-        self.bridge_plans = []
+        if self.new_bridges and not self.params['create_bridge']:
+            self.refusals = ['%s, or let this module make it (create_bridge is false)' % no_bridge(', '.join(self.new_bridges))]
+            return []
         if self.new_bridges:
             _bridge = _bridge_planner()
-            taken = [t for t in (_bridge.name_taken(self.host, name) for name in self.new_bridges) if t]
-            if taken:
-                return taken
+            facts = {'datapath_types': db.root.datapath_types}
             for name in self.new_bridges:
                 desired, _errors = _bridge.desired_state({'name': name, 'state': 'present',
-                                                          'datapath_type': params['datapath_type'] or 'auto'})
-                self.bridge_plans.append((name, _bridge.plan(None, desired)[0]))
-        self.plans = []
-        if len(wanted) > 1:
-            self.host.prefetch()  # one dump answers every attachment's host link lookups
+                                                          'datapath_type': self.params['datapath_type'] or 'auto'})
+                self.bridge_plans.append(_bridge.plan(None, desired, dict(facts, name_holder=self.host.link(name))))
+            if any(p.problems for p in self.bridge_plans):
+                return []
         for desired in wanted:
             desired['bridge_planned'] = desired.get('bridge') in self.new_bridges
-            current, ns = _attach.observe(desired, self.host, db)
-            actions, before, after, trouble = _attach.plan(current, desired)
-            problems.extend('%s: %s' % (desired['key'], p) for p in trouble)
-            self.plans.append((desired, ns, actions, before, after))
-        return problems
+        return self.plan_each(wanted)
 
-    def result(self):
-        changed = bool(self.new_bridges) or any(p[2] for p in self.plans)
-        result = dict(changed=changed)
-        result.update(self._attachments([dict(p[4], key=p[0]['key']) for p in self.plans]))
-        if self.new_bridges:
-            result['bridge_created'] = self.new_bridges[0]
-        if self.module._diff:
-            if self.params['container'] and len(self.plans) == 1:
-                result['diff'] = dict(before=self.plans[0][3], after=self.plans[0][4])
-            else:
-                result['diff'] = dict(before=dict((p[0]['key'], p[3]) for p in self.plans),
-                                      after=dict((p[0]['key'], p[4]) for p in self.plans))
+    def _wanted(self):
+        """The desired attachments of the task's items (refusals noted in self.refusals)."""
+        if self.params['state'] == 'pruned':
+            return stale_items(self.docker, self.db, self.host, self.params['bridge'])
+        index = PortIndex(self.db, self.docker)  # (asks the engine what it is only if a port says whose it is)
+        wanted = []
+        known = self.docker.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
+        for item in self.items:
+            more, trouble = desired_items(self.docker, index, item, known)
+            wanted.extend(more)
+            self.refusals.extend(trouble)
+        return wanted
+
+    def problems(self):
+        return self.refusals + [p for plan in self.bridge_plans for p in plan.problems] + super(DockerPort, self).problems()
+
+    def prefix(self, desired):
+        return '%s: ' % desired['key']  # a container may have many attachments: always said which
+
+    def failure_prefix(self):
+        return ''
+
+    def changed(self):
+        return bool(self.new_bridges) or super(DockerPort, self).changed()
+
+    @property
+    def many(self):
+        """One container named by the task, and one attachment of it: the result shows it alone."""
+        return not (self.params['container'] and len(self.plans) == 1)
+
+    def shown(self, plan, view):
+        return dict(view, key=plan.desired['key'])
+
+    def objects(self, views):
+        result = dict(attachments=views)
+        if not self.many:
+            result['attachment'] = views[0]
         return result
 
-    def _attachments(self, attachments):
-        result = dict(attachments=attachments)
-        if self.params['container'] and len(attachments) == 1:
-            result['attachment'] = attachments[0]
+    def result(self):
+        result = super(DockerPort, self).result()
+        if self.new_bridges:
+            result['bridge_created'] = self.new_bridges[0]
+            result['bridges_created'] = list(self.new_bridges)
         return result
 
     def steps(self):
-        result = []
+        bridges = []
         if self.bridge_plans:
-            result = _bridge_planner().steps(self.bridge_plans, self.db, None, True, self.params['ovsdb_timeout'])
-        attachments = _attach.steps([p[:3] for p in self.plans], self.db, self.host)
-        attachments.sort(key=_attach.phase)
-        return result + attachments
+            bridges = _bridge_planner().schedule(self.bridge_plans, self.db, None, True, self.params['ovsdb_timeout'])
+        return bridges + super(DockerPort, self).steps()
 
     def read_back(self):
-        if len(self.plans) > 1:
-            self.host.prefetch()
-        result = self._attachments([dict(_attach.view(d, _attach.observe(d, self.host, self.db)[0]), key=d['key'])
-                                    for d, _ns, _a, _b, _af in self.plans])
-        if self.new_bridges:  # reported while it exists (an undone run took it away again)
+        result = super(DockerPort, self).read_back()
+        if self.new_bridges:  # reported while they exist (an undone run took them away again)
             made = [name for name in self.new_bridges if self.db.find('Bridge', name) is not None]
             result['bridge_created'] = made[0] if made else None
+            result['bridges_created'] = made
         return result

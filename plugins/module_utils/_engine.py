@@ -1,8 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one way every module changes the system: a list of actions, applied in order, undone in
-reverse when one fails.
+"""The one way every module changes the system: a plan holding a list of actions, applied in
+order, undone in reverse when one fails.
+
+Every planner returns a ``Plan`` for one object (a bridge, an attachment, a VXLAN link): what was
+asked, what is there, the actions between them, the object as shown before and after, and the
+problems (refusals found once the system was looked at: the run fails with nothing changed).
 
 An action is ``Action(kind, target, new, old)``: the ``target`` of that ``kind`` goes from ``old``
 to ``new``, where None means absent (``old`` None creates, ``new`` None deletes). So the undo of
@@ -35,6 +39,49 @@ class Action(namedtuple('Action', 'kind target new old')):
         if self.old is NO_UNDO:
             return None
         return Action(self.kind, self.target, self.old, self.new)
+
+
+class Plan(object):
+    """One object's plan. ``desired``: what the task asks (the planner's input); ``current``: what
+    observe read (None: nothing there); ``actions``: [Action] from one to the other, in the order
+    they run; ``before``/``after``: the object as shown (the result, the diff's two sides);
+    ``problems``: [message] that refuse the run; ``handle``: what observe opened that the
+    executors reuse (an attachment: its namespace's Netlink)."""
+    __slots__ = ('desired', 'current', 'actions', 'before', 'after', 'problems', 'handle')
+
+    def __init__(self, desired, current, actions=(), before=None, after=None, problems=(), handle=None):
+        self.desired, self.current, self.handle = desired, current, handle
+        self.actions, self.problems = list(actions), list(problems)
+        self.before, self.after = before, after
+
+    @classmethod
+    def refused(cls, desired, current, shown, problems):
+        """A plan that cannot be carried out: no actions, shown as it is."""
+        return cls(desired, current, [], shown, shown, problems)
+
+    def __repr__(self):
+        return 'Plan(actions=%r, problems=%r)' % (self.actions, self.problems)
+
+
+class Executor(object):
+    """The base of the executors: run(actions) is theirs; joins() here lets no action join the
+    previous one's call (a call each)."""
+
+    @staticmethod
+    def joins(previous, action):
+        return False
+
+    def run(self, actions):
+        raise NotImplementedError
+
+
+class JoinedExecutor(Executor):
+    """An executor that runs every run of consecutive actions in one call (one OVSDB transaction,
+    one link group)."""
+
+    @staticmethod
+    def joins(previous, action):
+        return True
 
 
 def _groups(steps):

@@ -341,6 +341,14 @@ class Netlink(object):
                         _rtnl.ifinfo(attrs=[_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(name))]), ignore=(errno.ENODEV,))
         return _link_dict(body) if body else None
 
+    def index(self, name):
+        """The index of the link ``name``; NetlinkError when it is gone (made or read in this run,
+        then taken away by someone else)."""
+        link = self.link(name)
+        if link is None:
+            raise NetlinkError('%s is gone%s' % (name, self._where()))
+        return link['index']
+
     def link_by_index(self, index):
         """As link(), by index; None when there is no such link here."""
         if self._cached():

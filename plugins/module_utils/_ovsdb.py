@@ -29,6 +29,7 @@ else:
     OVS_IMPORT_ERROR = None
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError, missing_library
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import JoinedExecutor
 
 DB_NAME = 'Open_vSwitch'
 # What the IDL replicates for OVS ports and their interfaces (attachments, VXLAN ports): only
@@ -342,10 +343,10 @@ class Ovsdb(object):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def transact(self, build, comment, wait_vswitchd=True):
-        """Commit what ``build(txn)`` writes as one transaction; then, if asked, wait until
-        ovs-vswitchd has applied it (cur_cfg reaches the next_cfg this transaction set).
-        wait_vswitchd='later' leaves that wait to settle().
+    def transact(self, build, comment, applied=True, settle_now=True):
+        """Commit what ``build(txn)`` writes as one transaction. ``applied``: ovs-vswitchd is to
+        apply it, and that is awaited (cur_cfg reaching the next_cfg this transaction set): now,
+        or with ``settle_now`` false at the next settle().
 
         ``build`` must look rows up again on each call: it is called once more after another
         client changed what it read. Returns the committed ovs.db.idl.Transaction.
@@ -359,7 +360,7 @@ class Ovsdb(object):
             except Exception:
                 txn.abort()  # the IDL allows one open transaction: never leave one behind
                 raise
-            if wait_vswitchd:
+            if applied:
                 self.root.increment('next_cfg')
             state = {'status': txn.commit()}
 
@@ -379,9 +380,9 @@ class Ovsdb(object):
             break
         else:
             raise OvsdbError("OVSDB transaction (%s) kept conflicting with other clients; try again" % comment)
-        if wait_vswitchd and status == Txn.SUCCESS:
+        if applied and status == Txn.SUCCESS:
             self._pending_cfg = max(self._pending_cfg or 0, txn.get_increment_new_value())
-            if wait_vswitchd != 'later':
+            if settle_now:
                 self.settle()
         return txn
 
@@ -411,7 +412,7 @@ def set_extras(port, iface, extras):
             raise ValueError('not a port column: %s' % key)
 
 
-class PortRows(object):
+class PortRows(JoinedExecutor):
     """Executor (see _engine) of OVS ports that have one interface of the same name. Kinds:
       port       target: port name; new/old: {'bridge', 'tag', 'external_ids'} plus the PORT_EXTRAS
                  that differ from a new port's (None: no port)
@@ -425,10 +426,6 @@ class PortRows(object):
 
     def __init__(self, db):
         self.db = db
-
-    @staticmethod
-    def joins(previous, action):
-        return True
 
     def run(self, actions):
         def build(txn):
@@ -451,7 +448,7 @@ class PortRows(object):
         # closes a port whose device is gone faster), so the wait for it comes at the run's end,
         # or before a link is made (see settle).
         removals = all(a.kind == 'port' and a.new is None for a in actions)
-        self.db.transact(build, '%d port change(s)' % len(actions), wait_vswitchd='later' if removals else True)
+        self.db.transact(build, '%d port change(s)' % len(actions), settle_now=not removals)
 
 
 def connect(params, tables):

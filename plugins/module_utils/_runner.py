@@ -6,13 +6,14 @@
     params -> desired state, validated before anything is looked at    Module.validate()
     the host lock (not in check mode, not for a read-only module)
     libraries and connections                                          Module.connect()
-    observe (reads only) and plan (pure)                               Module.plan()
-    refusals that depend on what is there: the plan's problems         -> fail, nothing changed
+    observe (reads only) and plan (pure): a Plan per object            Module.make_plans()
+    refusals that depend on what is there: the plans' problems         -> fail, nothing changed
     the result with the diff; check mode stops here                    Module.result()
     ovs-vswitchd there when OVSDB must carry a change
     apply with undo (_engine), then read back what is really there     Module.steps(), Module.read_back()
 
-A module supplies a subclass of Module (its own part) and calls run() with it. The libraries
+A module supplies a subclass of Module (its own part; Batch for one object or a list of them)
+and calls run() with it. The libraries
 raise (_common.ModuleError); run() alone turns that into the module's failure.
 """
 
@@ -35,7 +36,7 @@ class Module(object):
     """One module's own part. Class attributes: ``argument_spec`` and ``module_kwargs`` (for
     AnsibleModule), ``read_only`` (a module that only reads: no lock, never changed). Methods are
     called in the order run() shows and raise ModuleError to fail; ``self.db`` is the OVSDB
-    connection, if connect() made one."""
+    connection, if connect() made one; ``self.plans`` what make_plans() returned."""
 
     argument_spec = {}
     module_kwargs = {}
@@ -45,6 +46,7 @@ class Module(object):
         self.module = module
         self.params = module.params
         self.db = None
+        self.plans = []
 
     def validate(self):
         """The desired state from the params, before anything is looked at -> [errors]."""
@@ -54,16 +56,24 @@ class Module(object):
         """Check the libraries and reach what the run needs (ModuleError when it cannot)."""
         raise NotImplementedError
 
-    def plan(self):
-        """Observe and plan -> [problems]; keeps what result() and steps() need."""
+    def make_plans(self):
+        """Observe (reads only) and plan (pure) -> [_engine.Plan], one per object."""
         raise NotImplementedError
+
+    def problems(self):
+        """The refusals of the plans, each saying which object it is about."""
+        return [self.prefix(plan.desired) + problem for plan in self.plans for problem in plan.problems]
+
+    def prefix(self, desired):
+        """What a message about one object starts with ('' when the task has one)."""
+        return ''
 
     def result(self):
         """The module's result as planned: changed, the object(s) as they will be, the diff."""
         raise NotImplementedError
 
     def steps(self):
-        """The engine's steps [(executor, Action)] to carry out the plan."""
+        """The engine's steps [(executor, Action)] to carry out the plans."""
         raise NotImplementedError
 
     def read_back(self):
@@ -84,6 +94,69 @@ class Module(object):
     def failure_prefix(self):
         """What an apply failure's message starts with: the object it is about."""
         return ''
+
+
+class Batch(Module):
+    """A module of one object, or of a list of them (ovs_bridge's bridges, the attachments): what
+    is the same for all of them is here, the object's own part is in the subclass.
+
+    Class attributes: ``one_key`` and ``list_key`` (the result keys of one object and of the list,
+    as 'bridge' and 'bridges'; ``list_key`` None: a module of one object), ``noun`` (how messages name
+    an object: 'bridge' gives "bridge br0: ..."). validate() sets ``self.many`` (a list was asked
+    for) and ``self.desired``, each with its 'key'; make_plans() returns a Plan for each, in order.
+    The subclass gives look(plan): the object's view as it is now."""
+
+    one_key = None
+    list_key = None
+    noun = ''
+    many = False
+
+    def label(self, desired):
+        """How messages name one object: 'bridge br0', 'ns1/eth0'."""
+        return ('%s %s' % (self.noun, desired['key'])).strip()
+
+    def prefix(self, desired):
+        return '%s: ' % self.label(desired) if self.many else ''
+
+    @staticmethod
+    def twice(values, what):
+        """The error when a list names an object more than once, or None."""
+        repeated = sorted(set(str(v) for v in values if values.count(v) > 1))
+        if repeated:
+            return '%s lists %s more than once: give each once' % (what, ', '.join(repeated))
+        return None
+
+    def shown(self, plan, view):
+        """An object's view as the result shows it (a hook: ovs_bridge names a listed bridge)."""
+        return view
+
+    def objects(self, views):
+        """The result's object(s): the list, or the one."""
+        if self.many:
+            return {self.list_key: views}
+        return {self.one_key: views[0]}
+
+    def changed(self):
+        return any(plan.actions for plan in self.plans)
+
+    def result(self):
+        views = [self.shown(plan, plan.after) for plan in self.plans]
+        if self.many:
+            before = dict((plan.desired['key'], plan.before) for plan in self.plans)
+            after = dict((plan.desired['key'], plan.after) for plan in self.plans)
+        else:
+            before, after = self.plans[0].before, self.plans[0].after
+        return self.planned(self.changed(), before, after, **self.objects(views))
+
+    def look(self, plan):
+        """The object's view as it is now (read back after the apply)."""
+        raise NotImplementedError
+
+    def read_back(self):
+        return self.objects([self.shown(plan, self.look(plan)) for plan in self.plans])
+
+    def failure_prefix(self):
+        return '' if self.many else '%s: ' % self.label(self.desired[0])
 
 
 def run(module_class, module=None):
@@ -113,9 +186,10 @@ def _run(own, check_mode):
         host_lock()
     own.connect()
     try:
-        problems = own.plan()
+        own.plans = own.make_plans()
     except (NetlinkError, OSError) as exc:  # what observing may raise
         raise ModuleError('reading the current state failed: %s' % exc)
+    problems = own.problems()
     if problems:
         raise ModuleError('; '.join(problems), errors=problems)
     result = own.result()

@@ -137,7 +137,8 @@ def problems(port):
     return found
 
 
-def _global(cidr):
+def _host_wide(cidr):
+    """Not loopback, not link-local: an address the host is reached at from elsewhere."""
     ip = ipaddress.ip_interface(cidr).ip
     return not (ip.is_loopback or ip.is_link_local)
 
@@ -177,7 +178,7 @@ class Reader(object):
             for port in bridge['ports']:
                 self._finish(port, addresses)
                 result['problems'].extend(dict(p, bridge=bridge['name'], port=port['name']) for p in port['problems'])
-        result['host_addresses'] = sorted(set(a for cidrs in addresses.values() for a in cidrs if _global(a)))
+        result['host_addresses'] = sorted(set(a for cidrs in addresses.values() for a in cidrs if _host_wide(a)))
         if other_links:
             known = set(OVS_DEVICES) | {'lo'} | set(r.name for r in self.db.rows('Bridge')) | set(
                 r.name for r in self.db.rows('Interface'))
@@ -325,7 +326,8 @@ class Info(_runner.Module):
         self.db = _ovsdb.connect(self.params, TABLES)
         self.docker = _containers.ContainerApi(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
 
-    def plan(self):
+    def make_plans(self):
+        """Reads what result() shows; nothing to plan."""
         reader = Reader(self.db, Netlink(), self.docker, bridge=self.params['bridge'], container=self.params['container'],
                         inside=self.params['namespaces'])
         try:

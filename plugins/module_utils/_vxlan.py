@@ -15,8 +15,8 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _runner, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, no_bridge, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_TABLES, PortRows
 
@@ -165,8 +165,9 @@ def _same_link(link, desired):
             and not vxlan.get('learning') and (desired['local'] is None or vxlan.get('local') == desired['local']))
 
 
-def plan(current, desired):
-    """Pure: (current, desired) -> (actions, before, after). Kinds (see _engine.Action):
+def plan(current, desired, bridge_exists=True):
+    """Pure: (current, desired, whether the bridge asked for is in OVSDB) -> Plan. Kinds (see
+    _engine.Action):
       vxlan       [name]    new {'vni', 'port', 'local'} (and, to make one again as it was,
                             'remotes', 'mtu', 'state'): the link made; None: deleted
       flood       [remote]  'present' or None: the link floods to that host
@@ -175,13 +176,18 @@ def plan(current, desired):
     """
     name = desired['name']
     before = view(name, current)
+    if desired['state'] == 'present' and not bridge_exists:
+        return Plan.refused(desired, current, before, [no_bridge(desired['bridge'])])
+    problems = ownership_problems(current, desired)
+    if problems:
+        return Plan.refused(desired, current, before, problems)
     actions = []
     if desired['state'] == 'absent':
         if current and current['bridge']:
             actions.append(_port(name, None, current['bridge']))
         if current and current['link']:
             actions.append(_deletion(name, current))
-        return actions, before, view(name, None)
+        return Plan(desired, current, actions, before, view(name, None))
 
     link = current['link'] if current else None
     on_bridge = current['bridge'] if current else None
@@ -219,7 +225,7 @@ def plan(current, desired):
         actions.append(Action('iface_ext', name, dict(current['external_ids'], **{MARK: name}), dict(current['external_ids'])))
     # (a new link's MTU, when none is asked for, is the kernel's: known once it exists)
     after = view(name, {'link': after_link, 'remotes': desired['remotes'], 'bridge': desired['bridge']})
-    return actions, before, after
+    return Plan(desired, current, actions, before, after)
 
 
 def _port(name, bridge, old_bridge):
@@ -241,7 +247,7 @@ def _deletion(name, current):
                                         'remotes': list(current['remotes']), 'mtu': link['mtu'], 'state': link['state']})
 
 
-class VxlanLink(object):
+class VxlanLink(Executor):
     """Executor of the VXLAN link in the kernel (kinds vxlan, flood, vxlan_link), a request each."""
 
     def __init__(self, netlink, name, db):
@@ -249,15 +255,8 @@ class VxlanLink(object):
         self.name = name
         self.db = db
 
-    @staticmethod
-    def joins(previous, action):
-        return False
-
     def _index(self):
-        link = self.netlink.link(self.name)
-        if link is None:
-            raise RuntimeError('link %s is gone' % self.name)
-        return link['index']
+        return self.netlink.index(self.name)
 
     def run(self, actions):
         action = actions[0]
@@ -281,7 +280,7 @@ class VxlanLink(object):
 
 # -- the module (see _runner) ------------------------------------------------------------------
 
-class OvsVxlan(_runner.Module):
+class OvsVxlan(_runner.Batch):
     argument_spec = dict(
         name=dict(type='str', required=True),
         bridge=dict(type='str'),
@@ -294,9 +293,12 @@ class OvsVxlan(_runner.Module):
         **OVSDB_ARGS
     )
     module_kwargs = dict(required_if=[('state', 'present', ('bridge', 'vni'))])
+    one_key = 'vxlan'
 
     def validate(self):
-        self.desired, errors = desired_state(self.params)
+        desired, errors = desired_state(self.params)
+        desired['key'] = desired['name']
+        self.desired = [desired]
         return errors
 
     def connect(self):
@@ -304,26 +306,14 @@ class OvsVxlan(_runner.Module):
         self.db = _ovsdb.connect(self.params, TABLES)
         self.netlink = Netlink()
 
-    def plan(self):
-        desired, name = self.desired, self.desired['name']
-        self.current = observe(self.db, self.netlink, name)
-        if desired['state'] == 'present' and self.db.find('Bridge', desired['bridge']) is None:
-            return ['bridge %s does not exist: create it first (netdevops.ovs_docker.ovs_bridge)' % desired['bridge']]
-        problems = ownership_problems(self.current, desired)
-        if problems:
-            return problems
-        self.actions, self.before, self.after = plan(self.current, desired)
-        return []
-
-    def result(self):
-        return self.planned(bool(self.actions), self.before, self.after, vxlan=self.after)
+    def make_plans(self):
+        desired = self.desired[0]
+        current = observe(self.db, self.netlink, desired['name'])
+        return [plan(current, desired, desired['state'] == 'absent' or self.db.find('Bridge', desired['bridge']) is not None)]
 
     def steps(self):
-        ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired['name'], self.db)
-        return [(ports if a.kind in PortRows.KINDS else link, a) for a in self.actions]
+        ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired[0]['name'], self.db)
+        return [(ports if a.kind in PortRows.KINDS else link, a) for a in self.plans[0].actions]
 
-    def read_back(self):
-        return dict(vxlan=view(self.desired['name'], observe(self.db, self.netlink, self.desired['name'])))
-
-    def failure_prefix(self):
-        return '%s: ' % self.desired['name']
+    def look(self, plan):
+        return view(plan.desired['name'], observe(self.db, self.netlink, plan.desired['name']))

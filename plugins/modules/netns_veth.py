@@ -27,6 +27,7 @@ author:
 extends_documentation_fragment:
   - netdevops.ovs_docker.action
   - netdevops.ovs_docker.attachment
+  - netdevops.ovs_docker.attachment.namespace_items
   - netdevops.ovs_docker.ovsdb
 attributes:
   check_mode:
@@ -48,44 +49,6 @@ options:
       - Name of the pair's end inside the namespace (C(veth1), C(eth0)); at most 15 characters.
       - Required for a single attachment; with O(attachments), the default of their items.
     type: str
-  attachments:
-    description:
-      - Many attachments in one run, with one OVSDB transaction for all their ports. Each item takes
-        O(namespace) and the options below; O(interface), O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode),
-        O(trunks), O(gateway), O(gateway6), O(gateway_onlink), O(ingress_policing_rate),
-        O(ingress_policing_burst), O(create_namespace) and O(delete_namespace) default to the task's own.
-      - Items may share a namespace (two interfaces of one router, say); a missing one is made once.
-      - The result is RV(attachments) instead of RV(attachment); the diff is keyed by C(NAMESPACE/INTERFACE).
-    type: list
-    elements: dict
-    suboptions:
-      namespace: {description: The namespace (a name or a path)., type: str, required: true, aliases: [netns]}
-      interface: {description: Interface inside the namespace., type: str}
-      host_interface: {description: Host end's name., type: str}
-      bridge: {description: The OVS bridge., type: str}
-      state: {description: C(present) or C(absent)., type: str, choices: [present, absent]}
-      addresses: {description: Addresses with prefix length., type: list, elements: str}
-      mac: {description: Unicast MAC address., type: str}
-      mtu: {description: MTU of both ends., type: int}
-      gateway: {description: IPv4 default gateway., type: str}
-      gateway6: {description: IPv6 default gateway., type: str}
-      gateway_onlink: {description: Accept gateways outside the subnets., type: bool}
-      vlan: {description: VLAN access tag (0 removes it)., type: int}
-      vlan_mode: {description: The port's VLAN mode., type: str, choices: [access, trunk, native-tagged, native-untagged]}
-      trunks: {description: "Trunked VLAN IDs and ranges (V(100-110))", type: list, elements: raw}
-      vlans:
-        description: VLAN sub-interfaces inside the namespace.
-        type: list
-        elements: dict
-        suboptions:
-          id: {description: The VLAN ID., type: int, required: true}
-          name: {description: "Its name (default C(INTERFACE.ID))", type: str}
-          addresses: {description: Its addresses., type: list, elements: str}
-      ingress_policing_rate: {description: Ingress policing rate (kbit/s; 0 off)., type: int}
-      ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
-      external_ids: {description: More external_ids keys., type: dict}
-      create_namespace: {description: Create a missing named namespace., type: bool}
-      delete_namespace: {description: With C(state=absent) delete the named namespace too., type: bool}
   host_interface:
     description:
       - Name of the pair's end in the host (the OVS port name when O(bridge) is set).

@@ -26,9 +26,6 @@ extends_documentation_fragment:
   - netdevops.ovs_docker.action
   - netdevops.ovs_docker.ovsdb
 attributes:
-  check_mode:
-    support: full
-    description: Reports what would change, with the same diff as a real run; writes nothing.
   diff_mode:
     support: full
     description: Flat C(before)/C(after) of every managed property; deleting a bridge lists the ports that go with it.

@@ -38,10 +38,6 @@ attributes:
   diff_mode:
     support: none
     description: It changes nothing, so there is nothing to diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Linux hosts with Open vSwitch.
 options:
   bridge:
     description: Only this bridge (the default is every bridge).

@@ -31,11 +31,9 @@ author:
 extends_documentation_fragment:
   - netdevops.ovs_docker.action
   - netdevops.ovs_docker.attachment
+  - netdevops.ovs_docker.attachment.container_items
   - netdevops.ovs_docker.ovsdb
 attributes:
-  check_mode:
-    support: full
-    description: Reports what would change, with the same diff as a real run; writes nothing.
   diff_mode:
     support: full
     description: Flat C(before)/C(after) of the attachment; with several, one entry per C(CONTAINER/INTERFACE).
@@ -85,38 +83,6 @@ options:
     description:
       - More keys for the OVS interface's C(external_ids) (C(container_id) and C(container_iface) are set by the module).
     type: dict
-  attachments:
-    description:
-      - Many attachments in one task. Each item takes the options O(container), O(interface) and the
-        ones below; O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode), O(trunks), O(gateway), O(gateway6),
-        O(gateway_onlink), O(ingress_policing_rate) and O(ingress_policing_burst) default to the task's own.
-    type: list
-    elements: dict
-    suboptions:
-      container: {description: The container., type: str, required: true}
-      interface: {description: Interface inside the container. Default C(eth0)., type: str}
-      bridge: {description: The OVS bridge., type: str}
-      state: {description: C(present) or C(absent)., type: str, choices: [present, absent]}
-      addresses: {description: Addresses with prefix length., type: list, elements: str}
-      mac: {description: Unicast MAC address., type: str}
-      mtu: {description: MTU of both ends., type: int}
-      gateway: {description: IPv4 default gateway., type: str}
-      gateway6: {description: IPv6 default gateway., type: str}
-      gateway_onlink: {description: Accept gateways outside the subnets., type: bool}
-      vlan: {description: VLAN access tag (0 removes it)., type: int}
-      vlan_mode: {description: The port's VLAN mode., type: str, choices: [access, trunk, native-tagged, native-untagged]}
-      trunks: {description: "Trunked VLAN IDs and ranges (V(100-110))", type: list, elements: raw}
-      vlans:
-        description: VLAN sub-interfaces inside the container.
-        type: list
-        elements: dict
-        suboptions:
-          id: {description: The VLAN ID., type: int, required: true}
-          name: {description: "Its name (default C(INTERFACE.ID))", type: str}
-          addresses: {description: Its addresses., type: list, elements: str}
-      ingress_policing_rate: {description: Ingress policing rate (kbit/s; 0 off)., type: int}
-      ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
-      external_ids: {description: More external_ids keys., type: dict}
   create_bridge:
     description:
       - Create O(bridge) when it does not exist, as ovs-docker does.
@@ -226,10 +192,16 @@ attachment:
   type: dict
   sample: {key: con1/eth0, state: present, bridge: br0, host_interface: 3f2a9c1b0d4e7_l}
 bridge_created:
-  description: The bridge this run created (or would create).
+  description: The first bridge this run created (or would create); RV(bridges_created) lists them all.
   returned: when a bridge was created
   type: str
   sample: br0
+bridges_created:
+  description: Every bridge this run created (or would create), by name.
+  returned: when a bridge was created
+  type: list
+  elements: str
+  sample: [br0, br1]
 '''
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._docker_port import DockerPort

@@ -27,16 +27,9 @@ extends_documentation_fragment:
   - netdevops.ovs_docker.action
   - netdevops.ovs_docker.ovsdb
 attributes:
-  check_mode:
-    support: full
-    description: Reports what would change, with the same diff as a real run; writes nothing.
   diff_mode:
     support: full
     description: Flat C(before)/C(after) of the link, its remotes and its bridge.
-  platform:
-    support: full
-    platforms: posix
-    description: Linux hosts with Open vSwitch.
 options:
   name:
     description: Name of the VXLAN link and of its OVS port (at most 15 characters).

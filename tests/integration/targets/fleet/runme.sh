@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lab across a fleet: three Debian hosts as containers (scripts/fleet.sh), each with its own
+# The lab across a fleet: three Debian hosts as containers (scripts/setup/fleet.sh), each with its own
 # kernel network stack, OVS, Docker engine and sshd, reached over SSH. Per-host labs on
 # different subnets, joined by a VXLAN overlay, then the same subnet on every host; the quartet across the fleet (check
 # mode writes nothing on any host); the seed's cross-machine ping (a container on vm1 reaches
@@ -13,35 +13,16 @@ source ../lab/look.sh
 # ansible-test runs a copy of this directory; the collection (with scripts/) is where
 # ANSIBLE_COLLECTIONS_PATH points.
 collection=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/netdevops/ovs_docker
-fleet=$collection/scripts/fleet.sh
+fleet=$collection/scripts/setup/fleet.sh
 HOSTS=(vm1 vm2 vm3)
-PREFIX=100.127.250  # the underlay of scripts/fleet.sh: vmN is $PREFIX.(10+N)
+PREFIX=100.127.250  # the underlay of scripts/setup/fleet.sh: vmN is $PREFIX.(10+N)
 
 work=$(mktemp -d)
 export FLEET_DIR=$work/fleet  # the fleet's SSH key and inventory, gone with the test
-run_no=0
-changed=""
-elapsed=""
-# play NAME [ansible-playbook args]: sets $changed (summed over the hosts) and $elapsed (seconds).
-play() {
-  local name=$1; shift
-  run_no=$((run_no + 1))
-  local log="$work/$run_no-$name.log" rc=0 start end
-  echo "== $run_no $name: ansible-playbook $*"
-  start=$(date +%s.%N)
-  ANSIBLE_NOCOLOR=1 ansible-playbook -i "$work/inventory.ini" "$@" >"$log" 2>&1 || rc=$?
-  end=$(date +%s.%N)
-  elapsed=$(awk "BEGIN { printf \"%.1f\", $end - $start }")
-  changed=$(sed -n 's/.* changed=\([0-9]*\) .*/\1/p' "$log" | awk '{ n += $1 } END { print n + 0 }')
-  echo "   rc=$rc changed=${changed:-?} (${elapsed}s)"
-  return $rc
-}
-shown() { tail -n 40 "$work/$run_no-"*.log; }
-expect() {
-  local what=$1; shift
-  if ! "$@"; then echo "FAILED: $what"; shown; exit 1; fi
-}
-fails() { ! "$@"; }
+# shellcheck source=../lab/plays.sh
+source ../lab/plays.sh
+run_no=0 changed="" elapsed=""  # what play() sets
+plays_use "$work" -i "$work/inventory.ini"
 # matrix_of HOST LOG: what the play printed for HOST in its debug blocks (the ping matrix).
 matrix_of() { awk -v h="$1" 'index($0, "ok: [" h "] => {") == 1 { on = 1 } on { print } on && /^}/ { on = 0 }' "$2"; }
 # on HOST FUNCTION: runs a function of look.sh inside the node, through docker exec.
@@ -129,14 +110,14 @@ echo "### what ovs_docker_info says on each host, against ovs-vsctl, ip, bridge 
 # an answer without what differs from run to run (the invocation's arguments)
 same='import json, sys; a = json.load(open(sys.argv[1])); a.pop("invocation", None); print(json.dumps(a, sort_keys=True))'
 collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
-look_info=$collection/tests/integration/targets/setup_quartet/files/look_info.py
+looks=$collection/tests/integration/targets/setup_quartet/files  # look_info.py and its looks.py
 for h in "${HOSTS[@]}"; do
   ANSIBLE_NOCOLOR=1 ansible -i "$work/inventory.ini" "$h" -o -m netdevops.ovs_docker.ovs_docker_info \
     | sed 's/^[^{]*//' > "$work/info-$h.json"
-  docker cp "$look_info" "fleet-$h:/tmp/look_info.py" && docker cp "$work/info-$h.json" "fleet-$h:/tmp/info.json"
+  docker cp "$looks/look_info.py" "fleet-$h:/tmp/look_info.py" && docker cp "$looks/looks.py" "fleet-$h:/tmp/looks.py" && docker cp "$work/info-$h.json" "fleet-$h:/tmp/info.json"
   expect "$h: ovs_docker_info agrees with the host's own tools" docker exec "fleet-$h" python3 /tmp/look_info.py /tmp/info.json --all
   expect "$h: and finds nothing stale" grep -q '"problems": \[\]' "$work/info-$h.json"
-  docker exec "fleet-$h" rm -f /tmp/look_info.py /tmp/info.json
+  docker exec "fleet-$h" rm -f /tmp/look_info.py /tmp/looks.py /tmp/info.json
 done
 # A local socket is asked with the standard library; any other endpoint through the Docker SDK
 # (Debian's python3-docker here): vm1's engine on TCP too, on vm1's own loopback, asked that way.
@@ -144,17 +125,17 @@ docker cp files/tcp_engine.py fleet-vm1:/tmp/tcp_engine.py
 docker exec fleet-vm1 python3 /tmp/tcp_engine.py  # returns once it listens
 ANSIBLE_NOCOLOR=1 ansible -i "$work/inventory.ini" vm1 -o -m netdevops.ovs_docker.ovs_docker_info -a docker_host=tcp://127.0.0.1:2375 \
   | sed 's/^[^{]*//' > "$work/info-vm1-tcp.json"
-docker cp "$look_info" fleet-vm1:/tmp/look_info.py && docker cp "$work/info-vm1-tcp.json" fleet-vm1:/tmp/info.json
+docker cp "$looks/look_info.py" fleet-vm1:/tmp/look_info.py && docker cp "$looks/looks.py" fleet-vm1:/tmp/looks.py && docker cp "$work/info-vm1-tcp.json" fleet-vm1:/tmp/info.json
 expect "vm1: ovs_docker_info through the Docker SDK (tcp://127.0.0.1:2375) agrees with the host's own tools" \
   docker exec fleet-vm1 python3 /tmp/look_info.py /tmp/info.json --all
 expect "vm1: and says the same as through the socket" cmp -s <(python3 -c "$same" "$work/info-vm1.json") <(python3 -c "$same" "$work/info-vm1-tcp.json")
 docker exec fleet-vm1 pkill -f /tmp/tcp_engine.py || true
-docker exec fleet-vm1 rm -f /tmp/look_info.py /tmp/info.json /tmp/tcp_engine.py
+docker exec fleet-vm1 rm -f /tmp/look_info.py /tmp/looks.py /tmp/info.json /tmp/tcp_engine.py
 # A look that cannot fail proves nothing: vm2 changed behind the answer's back must disagree with it.
-docker cp "$look_info" fleet-vm2:/tmp/look_info.py && docker cp "$work/info-vm2.json" fleet-vm2:/tmp/info.json
+docker cp "$looks/look_info.py" fleet-vm2:/tmp/look_info.py && docker cp "$looks/looks.py" fleet-vm2:/tmp/looks.py && docker cp "$work/info-vm2.json" fleet-vm2:/tmp/info.json
 on vm2 "ovs-vsctl set Port vxlan42 tag=7"
 expect "vm2: the look fails on a VLAN tag set behind the answer's back" fails docker exec fleet-vm2 python3 /tmp/look_info.py /tmp/info.json --all
-on vm2 "ovs-vsctl remove Port vxlan42 tag 7; rm -f /tmp/look_info.py /tmp/info.json"
+on vm2 "ovs-vsctl remove Port vxlan42 tag 7; rm -f /tmp/look_info.py /tmp/looks.py /tmp/info.json"
 echo "### the pictures: one per host, and the fleet's joining the three overlay links"
 look_topology() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" ../lab/look_topology.py "$collections" "$@"; }
 for h in "${HOSTS[@]}"; do

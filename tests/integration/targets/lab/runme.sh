@@ -9,32 +9,16 @@ cd "$(dirname "$0")"
 # shellcheck source=look.sh
 source look.sh
 
+# shellcheck source=plays.sh
+source plays.sh
+
 logs=$(mktemp -d)
-run_no=0
-changed=""
 topology=$logs/topology  # the role's pictures, on this controller
-test_vars=(-e @vars.yml -e "lab_topology_dir=$topology")
+run_no=0 changed=""  # what play() sets
+plays_use "$logs" -i inventory -e @vars.yml -e "lab_topology_dir=$topology"
 # pictures NAME...: the venv host's pictures are there, valid, and show every NAME (look_topology.py)
 collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
 pictures() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" look_topology.py "$collections" "$topology/venv" "$@"; }
-# play NAME [ansible-playbook args]: runs a playbook for one inventory host; sets $changed from
-# the recap; returns the playbook's exit code.
-play() {
-  local name=$1; shift
-  run_no=$((run_no + 1))
-  local log="$logs/$run_no-$name.log" rc=0
-  echo "== $run_no $name: ansible-playbook $*"
-  ANSIBLE_NOCOLOR=1 ansible-playbook -i inventory "${test_vars[@]}" "$@" >"$log" 2>&1 || rc=$?
-  changed=$(sed -n 's/.* changed=\([0-9]*\) .*/\1/p' "$log" | tail -1)
-  echo "   rc=$rc changed=${changed:-?}"
-  return $rc
-}
-shown() { tail -n 40 "$logs/$run_no-"*.log; }
-expect() {  # expect DESCRIPTION CONDITION...
-  local what=$1; shift
-  if ! "$@"; then echo "FAILED: $what"; shown; exit 1; fi
-}
-fails() { ! "$@"; }
 same() { diff -u "$1" <(snapshot) >&2; }
 
 # Objects of the lab must not be here already, nor its subnets routed elsewhere on this machine.
@@ -83,11 +67,11 @@ expect "nothing was made" same "$logs/before"
 
 echo "### the role's own defaults (the seed's lab) pass its checks: check mode on them, image aside"
 # (check mode writes nothing: on a host whose LAN is the seed's 192.168.1.0/24 the overlap is allowed here)
-test_vars=(-e lab_image=ovs-docker-test:busybox -e "lab_topology_dir=$topology" -e lab_allow_host_overlap=true)
+plays_use "$logs" -i inventory -e lab_image=ovs-docker-test:busybox -e "lab_topology_dir=$topology" -e lab_allow_host_overlap=true
 expect "check mode with the defaults runs" play defaults-check netdevops.ovs_docker.lab -l venv --check
 expect "it would build the seed's lab" grep -q "would attach con1 to br0 as eth0" "$logs/$run_no-defaults-check.log"
 expect "and wrote nothing" same "$logs/before"
-test_vars=(-e @vars.yml -e "lab_topology_dir=$topology")
+plays_use "$logs" -i inventory -e @vars.yml -e "lab_topology_dir=$topology"
 
 echo "### the quartet on the venv host"
 expect "check mode runs" play check netdevops.ovs_docker.lab -l venv --check --diff

@@ -207,3 +207,12 @@ def test_ping_lines_for_the_shell():
     cells = [{'kind': 'container', 'source': 'con1', 'target': 'br0', 'address': '192.168.1.250'},
              {'kind': 'namespace', 'source': 'ns1', 'target': 'con1', 'address': '192.168.1.2'}]
     assert lab.lab_ping_lines(cells) == 'container con1 192.168.1.250\nnamespace ns1 192.168.1.2'
+
+
+def test_the_fleet_picture_is_written_once_by_the_first_host_of_the_last_batch():
+    hosts = ['vm1', 'vm2', 'vm3']
+    assert lab.lab_fleet_writer('vm1', hosts, hosts, hosts)
+    assert not lab.lab_fleet_writer('vm2', hosts, hosts, hosts)
+    assert not lab.lab_fleet_writer('vm1', hosts, ['vm1'], ['vm1'])  # a rollout's first batch: not all read yet
+    assert lab.lab_fleet_writer('vm3', hosts, hosts, ['vm3'])  # its last batch
+    assert not lab.lab_fleet_writer('vm1', ['vm1'], ['vm1'], ['vm1'])  # one host: no fleet

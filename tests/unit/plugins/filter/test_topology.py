@@ -200,7 +200,7 @@ def test_what_is_not_an_info_result_is_refused(bad):
 
 def test_dot_is_drawn_by_graphviz_with_every_node_and_edge():
     dot = shutil.which('dot')
-    assert dot, 'Graphviz dot is missing: the set-up installs it (scripts/testbed.sh, package graphviz)'
+    assert dot, 'Graphviz dot is missing: the set-up installs it (scripts/setup/testbed.sh, package graphviz)'
     hosts = fleet()
     hosts['vm1']['bridges'][0]['ports'].append(container_port('2222222222222_l', 'web9', problems=['container_gone'], running=False))
     text = topology.topology_dot(hosts)

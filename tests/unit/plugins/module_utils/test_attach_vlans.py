@@ -7,10 +7,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _attach_desired
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A
 
-from .test_attach_plan import SEED, current, desired, errors_of, kinds
+from .test_attach_plan import SEED, current, desired, errors_of, kinds, parts
 
 
 def sub(vid, name=None, index=None, addresses=(), state='up', parent=2):
@@ -19,8 +19,8 @@ def sub(vid, name=None, index=None, addresses=(), state='up', parent=2):
 
 
 def test_trunks_take_ids_and_ranges_sorted_once():
-    assert _attach.parse_trunks([20, '10', '100-102', ' 11 - 12 ', 10]) == ([10, 11, 12, 20, 100, 101, 102], [])
-    assert _attach.parse_trunks([0, 4095])[0] == [0, 4095]
+    assert _attach_desired.parse_trunks([20, '10', '100-102', ' 11 - 12 ', 10]) == ([10, 11, 12, 20, 100, 101, 102], [])
+    assert _attach_desired.parse_trunks([0, 4095])[0] == [0, 4095]
 
 
 @pytest.mark.parametrize('spec, words', [
@@ -52,7 +52,7 @@ def test_good_combinations_pass():
 
 
 def test_trunk_mode_clears_the_tag_and_sets_the_columns_in_one_action():
-    actions, before, after, problems = _attach.plan(current(port={'tag': 10}), desired(vlan_mode='trunk', trunks=[10, 20], **SEED))
+    actions, before, after, problems = parts(_attach.plan(current(port={'tag': 10}), desired(vlan_mode='trunk', trunks=[10, 20], **SEED)))
     assert problems == []
     assert actions == [A('port_tag', 'veth0', None, 10),
                        A('port_set', 'veth0', {'trunks': [10, 20], 'vlan_mode': 'trunk'}, {'trunks': [], 'vlan_mode': None})]
@@ -62,27 +62,27 @@ def test_trunk_mode_clears_the_tag_and_sets_the_columns_in_one_action():
 
 def test_settings_not_given_are_left_as_they_are():
     port = {'tag': 10, 'trunks': [20], 'vlan_mode': 'native-untagged', 'ingress_policing_rate': 500}
-    assert _attach.plan(current(port=port), desired(**SEED))[0] == []
-    assert _attach.plan(current(port=port), desired(trunks=['20'], vlan=10, vlan_mode='native-untagged', **SEED))[0] == []
+    assert _attach.plan(current(port=port), desired(**SEED)).actions == []
+    assert _attach.plan(current(port=port), desired(trunks=['20'], vlan=10, vlan_mode='native-untagged', **SEED)).actions == []
 
 
 def test_a_contradiction_with_what_the_port_has_is_a_problem():
     port = {'tag': 10, 'trunks': [20, 21], 'vlan_mode': 'native-untagged'}
-    actions, _b, _a, problems = _attach.plan(current(port=port), desired(vlan_mode='access', vlan=10, **SEED))
+    actions, _b, _a, problems = parts(_attach.plan(current(port=port), desired(vlan_mode='access', vlan=10, **SEED)))
     assert problems and 'trunks 20-21 need vlan_mode trunk' in problems[0]
 
 
 def test_policing_set_changed_removed():
-    actions = _attach.plan(current(), desired(ingress_policing_rate=10000, ingress_policing_burst=1000, **SEED))[0]
+    actions = _attach.plan(current(), desired(ingress_policing_rate=10000, ingress_policing_burst=1000, **SEED)).actions
     assert actions == [A('port_set', 'veth0', {'ingress_policing_rate': 10000, 'ingress_policing_burst': 1000},
                          {'ingress_policing_rate': 0, 'ingress_policing_burst': 0})]
     port = {'ingress_policing_rate': 10000, 'ingress_policing_burst': 1000}
-    assert _attach.plan(current(port=port), desired(ingress_policing_rate=0, **SEED))[0] == [
+    assert _attach.plan(current(port=port), desired(ingress_policing_rate=0, **SEED)).actions == [
         A('port_set', 'veth0', {'ingress_policing_rate': 0}, {'ingress_policing_rate': 10000})]
 
 
 def test_a_new_port_carries_the_settings_that_differ_from_ovs_defaults():
-    actions = _attach.plan(current(port=None), desired(vlan_mode='trunk', trunks=[5], ingress_policing_rate=0, **SEED))[0]
+    actions = _attach.plan(current(port=None), desired(vlan_mode='trunk', trunks=[5], ingress_policing_rate=0, **SEED)).actions
     assert actions == [A('port', 'veth0', {'bridge': 'br0', 'tag': None, 'external_ids': {}, 'trunks': [5],
                                            'vlan_mode': 'trunk'}, None)]
 
@@ -90,7 +90,7 @@ def test_a_new_port_carries_the_settings_that_differ_from_ovs_defaults():
 def test_the_deletion_of_a_port_keeps_its_settings_for_the_undo():
     port = {'bridge': 'br0', 'tag': None, 'external_ids': {}, 'trunks': [5], 'vlan_mode': 'trunk',
             'ingress_policing_rate': 0, 'ingress_policing_burst': 0}
-    actions = _attach.plan(current(port=port), desired(state='absent'))[0]
+    actions = _attach.plan(current(port=port), desired(state='absent')).actions
     assert actions[0] == A('port', 'veth0', None, {'bridge': 'br0', 'tag': None, 'external_ids': {}, 'trunks': [5],
                                                    'vlan_mode': 'trunk'})
 
@@ -99,7 +99,7 @@ def test_sub_interfaces_made_fixed_and_removed():
     have = {'veth1.10': sub(10, addresses=['10.0.10.1/24', '10.0.99.1/24'], state='down'),
             'veth1.30': sub(30), 'veth1.20': sub(40, name='veth1.20')}
     wanted = [{'id': 10, 'addresses': ['10.0.10.1/24']}, {'id': 20, 'addresses': ['10.0.20.1/24']}, {'id': 50}]
-    actions, _b, after, problems = _attach.plan(current(vlans=have, vlan_foreign={}), desired(vlans=wanted, **SEED))
+    actions, _b, after, problems = parts(_attach.plan(current(vlans=have, vlan_foreign={}), desired(vlans=wanted, **SEED)))
     assert problems == []
     assert actions == [
         A('vlan_if', 'veth1.20', None, {'id': 40, 'addresses': []}),  # the wrong ID under the name: made again
@@ -115,28 +115,28 @@ def test_sub_interfaces_made_fixed_and_removed():
 
 def test_sub_interfaces_as_asked_change_nothing_and_unset_reads_none():
     have = {'veth1.10': sub(10, addresses=['10.0.10.1/24'])}
-    actions, before, after, _p = _attach.plan(current(vlans=have, vlan_foreign={}),
-                                              desired(vlans=[{'id': 10, 'addresses': ['10.0.10.1/24']}], **SEED))
+    actions, before, after, _p = parts(_attach.plan(current(vlans=have, vlan_foreign={}),
+                                                    desired(vlans=[{'id': 10, 'addresses': ['10.0.10.1/24']}], **SEED)))
     assert actions == [] and before == after
-    assert 'vlans' not in _attach.plan(current(), desired(**SEED))[2]
+    assert 'vlans' not in _attach.plan(current(), desired(**SEED)).after
 
 
 def test_a_new_pair_gets_its_sub_interfaces_after_it_is_up():
     actions = _attach.plan(current(paired=False, ns_link=None, host_link=None, port=None, vlans={}, vlan_foreign={}),
-                           desired(vlans=[{'id': 10}], **SEED))[0]
+                           desired(vlans=[{'id': 10}], **SEED)).actions
     assert kinds(actions).index('vlan_if+') > max(i for i, k in enumerate(kinds(actions)) if k == 'link_state')
 
 
 def test_a_foreign_link_under_a_sub_interface_name_is_refused():
     foreign = {'veth1.10': {'name': 'veth1.10', 'kind': 'veth', 'index': 7}}
-    problems = _attach.plan(current(vlans={}, vlan_foreign=foreign), desired(vlans=[{'id': 10}], **SEED))[3]
+    problems = _attach.plan(current(vlans={}, vlan_foreign=foreign), desired(vlans=[{'id': 10}], **SEED)).problems
     assert any('veth1.10 already exists' in p and 'is a veth' in p for p in problems)
 
 
 def test_a_kernel_without_8021q_is_refused_before_anything_changes():
     problems = _attach.plan(current(vlans={}, vlan_foreign={}, vlan_support=False),
-                            desired(vlans=[{'id': 10}, {'id': 20}], **SEED))[3]
+                            desired(vlans=[{'id': 10}, {'id': 20}], **SEED)).problems
     assert len(problems) == 1 and 'cannot make VLAN sub-interfaces' in problems[0] and 'modprobe 8021q' in problems[0]
     # removing them needs no 802.1Q support
     have = {'veth1.10': sub(10)}
-    assert _attach.plan(current(vlans=have, vlan_foreign={}, vlan_support=False), desired(vlans=[], **SEED))[3] == []
+    assert _attach.plan(current(vlans=have, vlan_foreign={}, vlan_support=False), desired(vlans=[], **SEED)).problems == []

@@ -9,7 +9,7 @@ import collections
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _attach_desired, _containers, _docker_port
 
 FULL_ID = 'f' * 12 + '0123456789abcdef' * 3 + 'abcd'
 CON1 = {'id': FULL_ID, 'name': 'con1', 'pid': 42, 'running': True, 'status': 'running'}
@@ -47,15 +47,15 @@ def params(**kwargs):
 
 
 def test_single_item_defaults_to_eth0():
-    assert _docker_port.items_from_params(params(container='con1'))[0]['interface'] == 'eth0'
+    assert _docker_port.requested(params(container='con1'))[0]['interface'] == 'eth0'
 
 
 def test_absent_without_interface_means_every_port():
-    assert _docker_port.items_from_params(params(container='con1', state='absent'))[0]['interface'] is None
+    assert _docker_port.requested(params(container='con1', state='absent'))[0]['interface'] is None
 
 
 def test_batch_items_inherit_task_options():
-    items = _docker_port.items_from_params(params(
+    items = _docker_port.requested(params(
         gateway='10.0.0.1', mtu=1400, attachments=[{'container': 'a'}, {'container': 'b', 'mtu': 9000, 'bridge': 'br1'}]))
     assert [(i['container'], i['interface'], i['bridge'], i['mtu'], i['gateway']) for i in items] == [
         ('a', 'eth0', 'br0', 1400, '10.0.0.1'), ('b', 'eth0', 'br1', 9000, '10.0.0.1')]
@@ -69,7 +69,7 @@ def test_batch_items_inherit_task_options():
     (dict(addresses=['10.0.0.1']), 'no prefix length'),
 ])
 def test_static_errors_name_the_container(item, words):
-    item = dict(_docker_port.items_from_params(params(container='con1'))[0], **item)
+    item = dict(_docker_port.requested(params(container='con1'))[0], **item)
     errors = _docker_port.static_errors(item)
     assert any(words in e and 'con1' in e for e in errors), errors
 
@@ -116,7 +116,7 @@ def test_port_index_finds_a_container_by_any_of_its_names():
 
 
 def item(**kwargs):
-    return dict(_docker_port.items_from_params(params(container='con1', addresses=['10.0.0.2/24']))[0], **kwargs)
+    return dict(_docker_port.requested(params(container='con1', addresses=['10.0.0.2/24']))[0], **kwargs)
 
 
 def test_an_ovs_docker_port_is_adopted_with_its_name_and_container_id():
@@ -131,7 +131,7 @@ def test_a_new_port_gets_the_users_reference_and_a_stable_mac():
     wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), index(), item(interface='eth2'))
     assert wanted[0]['host_interface'] == _docker_port.host_interface_for(FULL_ID, 'eth2')
     assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth2', 'container_engine': FakeEngine.id}
-    assert wanted[0]['new_mac'] == _attach.stable_mac('%s/eth2' % FULL_ID)
+    assert wanted[0]['new_mac'] == _attach_desired.stable_mac('%s/eth2' % FULL_ID)
 
 
 def test_duplicates_of_one_interface_are_removed():
@@ -163,15 +163,15 @@ def test_batch_order_stale_ports_then_netlink_then_new_ports():
     actions = [A('port', 'a', port, None), A('veth', 'a', {'peer': 'eth0'}, None), A('port', 'b', None, port),
                A('addr', '10.0.0.1/24', 'present', None), A('port_tag', 'a', 5, None)]
     steps = [(None, a) for a in actions]
-    assert [(a.kind, a.target) for _e, a in sorted(steps, key=_attach.phase)] == [
+    assert [(a.kind, a.target) for _e, a in sorted(steps, key=lambda step: _attach.phase(step[1]))] == [
         ('port', 'b'), ('veth', 'a'), ('addr', '10.0.0.1/24'), ('port', 'a'), ('port_tag', 'a')]
 
 
 def test_stable_mac_is_local_unicast_and_repeatable():
-    mac = _attach.stable_mac('x/eth0')
+    mac = _attach_desired.stable_mac('x/eth0')
     first = int(mac[:2], 16)
-    assert mac == _attach.stable_mac('x/eth0') and first & 1 == 0 and first & 2 == 2
-    assert _attach.parse_mac(mac) == (mac, None)
+    assert mac == _attach_desired.stable_mac('x/eth0') and first & 1 == 0 and first & 2 == 2
+    assert _attach_desired.parse_mac(mac) == (mac, None)
 
 
 def test_another_engines_ports_are_not_seen():

@@ -112,17 +112,17 @@ class FakeDb(object):
     def __init__(self):
         self.calls = []
 
-    def transact(self, build, comment, wait_vswitchd=True):
-        self.calls.append(wait_vswitchd)
+    def transact(self, build, comment, applied=True, settle_now=True):
+        self.calls.append((applied, settle_now))
 
     def find(self, table, name):
         return None
 
 
 @pytest.mark.parametrize('actions, wait', [
-    ([_engine.Action('port', 'p1', None, {'bridge': 'br0'}), _engine.Action('port', 'p2', None, {'bridge': 'br0'})], 'later'),
-    ([_engine.Action('port', 'p1', {'bridge': 'br0'}, None)], True),
-    ([_engine.Action('port', 'p1', None, {'bridge': 'br0'}), _engine.Action('iface_ext', 'p2', {}, {'a': 'b'})], True),
+    ([_engine.Action('port', 'p1', None, {'bridge': 'br0'}), _engine.Action('port', 'p2', None, {'bridge': 'br0'})], (True, False)),
+    ([_engine.Action('port', 'p1', {'bridge': 'br0'}, None)], (True, True)),
+    ([_engine.Action('port', 'p1', None, {'bridge': 'br0'}), _engine.Action('iface_ext', 'p2', {}, {'a': 'b'})], (True, True)),
 ])
 def test_only_a_run_of_port_removals_leaves_the_wait_for_ovs_vswitchd_to_the_end(actions, wait):
     db = FakeDb()

@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _common, _runner
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action, Plan
 
 
 class Ended(Exception):
@@ -49,16 +49,19 @@ class Executor(object):
             self.state[action.target] = action.new
 
 
-class Fake(_runner.Module):
-    """A module whose world is a dict: the plan sets each wanted key; read_back reads the dict."""
+class Fake(_runner.Batch):
+    """A module whose world is a dict; its objects are keys of the world (``wanted``: key -> value;
+    ``many``: given as a list). One Plan per key; look() reads the world."""
     world = {}
     wanted = {}
-    problems = []
+    problems_of = {}
     errors = []
     fail_at = None
     broken_library = None
+    one_key, list_key, noun = 'thing', 'things', 'key'
 
     def validate(self):
+        self.desired = [{'key': k, 'value': v} for k, v in sorted(self.wanted.items())]
         return list(self.errors)
 
     def connect(self):
@@ -67,18 +70,19 @@ class Fake(_runner.Module):
             raise _common.missing_library(self.broken_library, 'Traceback: ImportError')
         self.executor = Executor(self.world, self.fail_at)
 
-    def plan(self):
-        self.actions = [Action('key', k, v, self.world.get(k)) for k, v in sorted(self.wanted.items()) if self.world.get(k) != v]
-        return list(self.problems)
-
-    def result(self):
-        return self.planned(bool(self.actions), dict(self.world), dict(self.world, **self.wanted), thing=dict(self.world, **self.wanted))
+    def make_plans(self):
+        plans = []
+        for desired in self.desired:
+            key, now = desired['key'], self.world.get(desired['key'])
+            actions = [Action('key', key, desired['value'], now)] if now != desired['value'] else []
+            plans.append(Plan(desired, now, actions, now, desired['value'], self.problems_of.get(key, [])))
+        return plans
 
     def steps(self):
-        return [(self.executor, a) for a in self.actions]
+        return [(self.executor, a) for plan in self.plans for a in plan.actions]
 
-    def read_back(self):
-        return dict(thing=dict(self.world))
+    def look(self, plan):
+        return self.world.get(plan.desired['key'])
 
     def needs_vswitchd(self):
         return False
@@ -105,18 +109,25 @@ def lock(tmp_path, monkeypatch):
 
 
 def test_a_real_run_applies_and_reads_back(lock):
-    module = fake(world={'a': 1}, wanted={'a': 2, 'b': 3})
+    module = fake(world={'a': 1}, wanted={'a': 2})
     end = ended(module)
     assert not end.failed and end.result['changed']
-    assert end.result['thing'] == {'a': 2, 'b': 3} == module.world  # read back from the world, not the plan
-    assert end.result['diff'] == {'before': {'a': 1}, 'after': {'a': 2, 'b': 3}}
+    assert end.result['thing'] == 2 == module.world['a']  # read back from the world, not the plan
+    assert end.result['diff'] == {'before': 1, 'after': 2}
     assert lock.exists()  # a run that changes takes the host's lock
+
+
+def test_a_list_is_shown_as_a_list_with_a_diff_by_key():
+    module = fake(world={'a': 1, 'b': 3}, wanted={'a': 2, 'b': 3}, many=True)
+    end = ended(module)
+    assert not end.failed and end.result['changed'] and end.result['things'] == [2, 3] and 'thing' not in end.result
+    assert end.result['diff'] == {'before': {'a': 1, 'b': 3}, 'after': {'a': 2, 'b': 3}}
 
 
 def test_check_mode_runs_no_step_and_takes_no_lock(lock):
     module = fake(world={'a': 1}, wanted={'a': 2})
     end = ended(module, check_mode=True)
-    assert not end.failed and end.result['changed'] and end.result['thing'] == {'a': 2}
+    assert not end.failed and end.result['changed'] and end.result['thing'] == 2
     assert module.world == {'a': 1} and not lock.exists()
 
 
@@ -134,18 +145,34 @@ def test_bad_input_fails_before_anything_is_reached(lock):
 
 
 def test_problems_fail_with_nothing_changed():
-    module = fake(world={'a': 1}, wanted={'a': 2}, problems=['a belongs to someone else'])
+    module = fake(world={'a': 1}, wanted={'a': 2}, problems_of={'a': ['a belongs to someone else']})
     end = ended(module)
     assert end.failed and end.result == {'msg': 'a belongs to someone else', 'errors': ['a belongs to someone else']}
     assert module.world == {'a': 1}
 
 
+def test_problems_of_a_list_say_which_object_and_stop_every_object():
+    module = fake(world={'a': 1}, wanted={'a': 2, 'b': 3}, problems_of={'b': ['b is taken']}, many=True)
+    end = ended(module)
+    assert end.failed and end.result['msg'] == 'key b: b is taken' and module.world == {'a': 1}
+
+
+def test_a_list_that_names_an_object_twice_is_refused():
+    assert _runner.Batch.twice(['a', 'b', 'a'], 'things') == 'things lists a more than once: give each once'
+    assert _runner.Batch.twice(['a', 'b'], 'things') is None
+
+
 def test_an_apply_error_is_undone_and_reports_what_is_really_there():
-    module = fake(world={'a': 1}, wanted={'a': 2, 'b': 3}, fail_at='b')
+    module = fake(world={'a': 1}, wanted={'a': 2, 'b': 3}, fail_at='b', many=True)
     end = ended(module)
     assert end.failed and end.result['msg'] == 'the kernel refused b; what this run changed was undone'
     assert module.world == {'a': 1}  # a taken back, b never set
-    assert end.result['thing'] == module.world and end.result['changed'] is False
+    assert end.result['things'] == [1, None] and end.result['changed'] is False
+
+
+def test_an_apply_error_of_one_object_names_it():
+    end = ended(fake(world={}, wanted={'b': 3}, fail_at='b'))
+    assert end.failed and end.result['msg'] == 'key b: the kernel refused b; what this run changed was undone'
 
 
 def test_a_library_error_becomes_the_modules_failure_with_its_details():
@@ -161,7 +188,7 @@ def test_a_read_only_module_takes_no_lock_and_applies_nothing(lock):
 
 
 def test_reading_errors_are_worded():
-    def plan(self):
+    def make_plans(self):
         raise OSError(2, 'No such file or directory')
-    end = ended(fake(plan=plan))
+    end = ended(fake(make_plans=make_plans, wanted={'a': 2}))
     assert end.failed and end.result['msg'] == 'reading the current state failed: [Errno 2] No such file or directory'

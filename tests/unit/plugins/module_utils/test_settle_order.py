@@ -8,8 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _vxlan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach_apply, _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A, Plan
 
 
 class Recorder(object):
@@ -30,13 +30,16 @@ class Recorder(object):
     def link(self, name):
         return {'index': 7}
 
+    def index(self, name):
+        return 7
+
     def set_link(self, index, **attrs):
         self.calls.append('set_link')
 
 
 def test_a_new_pair_waits_for_removed_ports_first():
     world = Recorder()
-    links = _attach.AttachmentLinks({'netns_path': '/proc/1/ns/net'}, world, db=world)
+    links = _attach_apply.AttachmentLinks({'netns_path': '/proc/1/ns/net'}, world, db=world)
     links.run([A('veth', 'c1h', {'peer': 'eth0'}, None)])
     assert world.calls == ['settle', 'add_veth c1h']
 
@@ -44,7 +47,7 @@ def test_a_new_pair_waits_for_removed_ports_first():
 def test_the_batch_gives_its_pairs_the_database():
     world = Recorder()
     desired = {'netns_path': '/proc/1/ns/net'}
-    steps = _attach.steps([(desired, None, [A('veth', 'c1h', {'peer': 'eth0'}, None)])], world, world)
+    steps = _attach_apply.schedule([Plan(desired, None, [A('veth', 'c1h', {'peer': 'eth0'}, None)])], world, world)
     executor, action = steps[0]
     executor.run([action])
     assert world.calls == ['settle', 'add_veth c1h']
@@ -52,7 +55,7 @@ def test_the_batch_gives_its_pairs_the_database():
 
 def test_deleting_a_pair_does_not_wait():
     world = Recorder()
-    links = _attach.AttachmentLinks({'netns_path': '/proc/1/ns/net'}, world, db=world)
+    links = _attach_apply.AttachmentLinks({'netns_path': '/proc/1/ns/net'}, world, db=world)
     world.del_link = lambda index: world.calls.append('del_link')
     links.run([A('veth', 'c1h', None, {'peer': 'eth0'})])
     assert world.calls == ['del_link']

@@ -7,42 +7,27 @@ NAMESPACE is a name under /run/netns, or a path such as /proc/PID/ns/net (entere
 """
 import json
 import os
-import subprocess
 import sys
 
-
-def run(argv):
-    done = subprocess.run(argv, check=False, capture_output=True, text=True)
-    return done.stdout if done.returncode == 0 else None
-
-
-def ip(namespace):
-    """The ip command for a namespace: None is the host's."""
-    if namespace is None:
-        return ['ip']
-    if namespace.startswith('/'):
-        return ['nsenter', '--net=' + namespace, 'ip']
-    return ['ip', '-n', namespace]
+from looks import addresses, engine, ip_json, run, world
 
 
 def link(namespace, name):
-    out = run(ip(namespace) + ['-j', '-d', 'addr', 'show', 'dev', name])
-    if not out:
+    found = ip_json(namespace, 'addr', 'show', 'dev', name)
+    if not found:
         return None
-    item = json.loads(out)[0]
+    item = found[0]
     return {
         'kind': (item.get('linkinfo') or {}).get('info_kind'),
         'state': 'up' if 'UP' in item['flags'] else 'down',
         'mtu': item['mtu'],
         'mac': item.get('address'),
-        'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in item.get('addr_info', [])
-                            if a.get('scope') != 'link'),
+        'addresses': addresses(item),
     }
 
 
 def gateway(namespace, family):
-    out = run(ip(namespace) + [family, '-j', 'route', 'show', 'default'])
-    routes = json.loads(out) if out else []
+    routes = ip_json(namespace, family, 'route', 'show', 'default') or []
     return routes[0].get('gateway') if routes else None
 
 
@@ -89,31 +74,19 @@ def attachment(namespace, interface, host_interface):
 def sub_interfaces(namespace, interface):
     """The 802.1Q links on the interface inside: [{'id', 'name', 'addresses', 'state'}]."""
     found = []
-    for item in json.loads(run(ip(namespace) + ['-j', '-d', 'addr', 'show']) or '[]'):
+    for item in ip_json(namespace, 'addr', 'show') or []:
         info = item.get('linkinfo') or {}
         if info.get('info_kind') == 'vlan' and item.get('link') == interface:
             found.append({'id': info['info_data']['id'], 'name': item['ifname'],
                           'state': 'up' if 'UP' in item['flags'] else 'down',
-                          'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in item.get('addr_info', [])
-                                              if a.get('scope') != 'link')})
+                          'addresses': addresses(item)})
     return sorted(found, key=lambda v: v['id'])
-
-
-def world():
-    """Everything a failed run could have left behind: namespaces, host links, OVS interfaces."""
-    ifaces = run(['ovs-vsctl', '--format=json', '--columns=name', 'list', 'Interface'])
-    return {
-        'netns': sorted(n.split()[0] for n in (run(['ip', 'netns', 'list']) or '').splitlines()),
-        'links': sorted(item['ifname'] for item in json.loads(run(['ip', '-j', 'link', 'show']))),
-        'ovs_interfaces': sorted(row[0] for row in json.loads(ifaces)['data']) if ifaces else [],
-    }
 
 
 def container_attachment(container, interface):
     """The attachment of a container's interface, found as ovs-docker finds it (external_ids).
     The container is asked of LOOK_ENGINE's command line (docker, or podman)."""
-    engine = os.environ.get('LOOK_ENGINE', 'docker')
-    pid = (run([engine, 'inspect', '-f', '{{.State.Pid}}', container]) or '0').strip()
+    pid = (run([engine(), 'inspect', '-f', '{{.State.Pid}}', container]) or '0').strip()
     port = (run(['ovs-vsctl', '--bare', '--columns=name', 'find', 'Interface',
                  'external_ids:container_id=' + container, 'external_ids:container_iface=' + interface]) or '').split()
     # a stopped or missing container has no namespace: /proc/0 does not exist

@@ -3,32 +3,14 @@
 Used by the tests to check the module's work without trusting the module.
     look_bridge.py BRIDGE[,BRIDGE...] [--world]
 With several bridges, flat: {"BRIDGE.KEY": value} (so that a test's expectation can name a subset
-of keys, as for one bridge). With --world, also every bridge OVSDB has and every link name in the kernel (what a failed run
-could have left anywhere).
+of keys, as for one bridge). With --world, also what looks.world() sees (what a failed run could
+have left anywhere).
 """
 import json
 import subprocess
 import sys
 
-
-def run(*argv):
-    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
-
-
-def ovs_value(value):
-    """ovs-vsctl --format=json cell -> plain Python."""
-    if isinstance(value, list) and value[0] == 'map':
-        return dict(value[1])
-    if isinstance(value, list) and value[0] == 'set':
-        return [ovs_value(v) for v in value[1]] or None
-    if isinstance(value, list) and value[0] == 'uuid':
-        return value[1]
-    return value
-
-
-def world():
-    links = json.loads(run('ip', '-j', 'link', 'show'))
-    return {'bridges': sorted(run('ovs-vsctl', 'list-br').split()), 'links': sorted(link['ifname'] for link in links)}
+from looks import addresses, ip_json, ovs_table, run, world
 
 
 def main(bridge, with_world):
@@ -43,16 +25,14 @@ def main(bridge, with_world):
 def look(bridge):
     if subprocess.run(['ovs-vsctl', 'br-exists', bridge], check=False).returncode != 0:
         return {'present': False}
-    columns = 'datapath_type,fail_mode,external_ids,other_config'
-    table = json.loads(run('ovs-vsctl', '--format=json', '--columns=' + columns, 'list', 'Bridge', bridge))
+    columns = ['datapath_type', 'fail_mode', 'external_ids', 'other_config']
     state = {'present': True}
-    state.update((h, ovs_value(v)) for h, v in zip(table['headings'], table['data'][0]))
-    state['ports'] = sorted(run('ovs-vsctl', 'list-ports', bridge).split())
-    links = json.loads(run('ip', '-j', 'addr', 'show', 'dev', bridge)) if \
-        subprocess.run(['ip', 'link', 'show', bridge], capture_output=True, check=False).returncode == 0 else []
+    # an empty set (fail_mode unset) is None, as the module shows it
+    state.update((k, None if v == [] else v) for k, v in ovs_table('Bridge', columns, bridge)[bridge].items())
+    state['ports'] = sorted(run(['ovs-vsctl', 'list-ports', bridge]).split())
+    links = ip_json(None, 'addr', 'show', 'dev', bridge) or []
     state['link_state'] = ('up' if 'UP' in links[0]['flags'] else 'down') if links else None
-    state['addresses'] = sorted('%s/%s' % (a['local'], a['prefixlen']) for link in links
-                                for a in link.get('addr_info', []) if a.get('scope') != 'link')
+    state['addresses'] = sorted(a for link in links for a in addresses(link))
     return state
 
 

@@ -5,48 +5,17 @@ interface and VXLAN link in its result is compared with what ovs-vsctl, ip, brid
 
 Prints each difference and exits 1 when there is any; prints what it compared otherwise. With
 --all, the result must also hold every bridge and port OVSDB has (an unnarrowed read).
-Runs with the standard library only (also inside the fleet's nodes).
+Runs with the standard library and looks.py only (also inside the fleet's nodes).
 """
 import json
-import subprocess
 import sys
 
-
-def run(argv):
-    done = subprocess.run(argv, check=False, capture_output=True, text=True)
-    return done.stdout if done.returncode == 0 else None
-
-
-def ovs_table(table, columns):
-    """{name: {column: value}} from ovs-vsctl's JSON, with OVSDB's ["set", [...]] and ["map", [...]]
-    turned into lists and dicts."""
-    out = json.loads(run(['ovs-vsctl', '--format=json', '--columns=' + ','.join(columns), 'list', table]))
-
-    def value(datum):
-        if isinstance(datum, list) and datum[0] == 'set':
-            return [value(d) for d in datum[1]]
-        if isinstance(datum, list) and datum[0] == 'map':
-            return dict((k, value(v)) for k, v in datum[1])
-        if isinstance(datum, list) and datum[0] == 'uuid':
-            return datum[1]
-        return datum
-
-    rows = {}
-    for data in out['data']:
-        row = dict(zip(out['headings'], (value(d) for d in data)))
-        rows[row['name']] = row
-    return rows
+from looks import addresses, engine, ip_json, ovs_table, run
 
 
 def optional(value):
     """An optional OVSDB column: an empty set is None."""
     return None if value == [] else value
-
-
-def ip_json(namespace, *args):
-    prefix = ['ip'] if namespace is None else ['nsenter', '--net=' + namespace, 'ip']
-    out = run(prefix + ['-j', '-d'] + list(args))
-    return json.loads(out) if out else None
 
 
 def link(namespace, name):
@@ -57,7 +26,7 @@ def link(namespace, name):
     return {'index': item['ifindex'], 'kind': (item.get('linkinfo') or {}).get('info_kind'),
             'state': 'up' if 'UP' in item['flags'] else 'down', 'mtu': item['mtu'], 'mac': item.get('address'),
             'peer': item.get('link_index'), 'data': (item.get('linkinfo') or {}).get('info_data') or {},
-            'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in item.get('addr_info', []))}
+            'addresses': addresses(item, link_local=True)}
 
 
 def main():
@@ -145,7 +114,7 @@ def check_port(port, row, iface, same, wrong):
 
 def check_container(port, same):
     told = port['container']
-    out = run(['docker', 'inspect', port['external_ids']['container_id']])
+    out = run([engine(), 'inspect', port['external_ids']['container_id']])
     if out is None:
         same('%s container' % port['name'], None, told['id'])
         return

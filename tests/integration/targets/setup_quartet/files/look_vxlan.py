@@ -3,22 +3,18 @@
     look_vxlan.py NAME
 """
 import json
-import subprocess
 import sys
 
-
-def run(argv):
-    done = subprocess.run(argv, check=False, capture_output=True, text=True)
-    return done.stdout if done.returncode == 0 else None
+from looks import ip_json, run
 
 
 def main(name):
-    out = run(['ip', '-j', '-d', 'link', 'show', 'dev', name])
+    found = ip_json(None, 'link', 'show', 'dev', name)
     bridge = (run(['ovs-vsctl', 'port-to-br', name]) or '').strip() or None
-    if not out:
+    if not found:
         print(json.dumps({'present': False, 'bridge': bridge}))
         return
-    link = json.loads(out)[0]
+    link = found[0]
     info = link.get('linkinfo', {})
     data = info.get('info_data', {})
     fdb = json.loads(run(['bridge', '-j', 'fdb', 'show', 'dev', name]) or '[]')

@@ -2,7 +2,7 @@
 # Quick unit run while developing (make units is the real one): a throwaway copy of the
 # collection, plain pytest, no ansible-test venv. Safe to run beside `make integration`.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 mkdir -p "$dest/ansible_collections/netdevops/ovs_docker"

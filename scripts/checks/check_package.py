@@ -1,7 +1,7 @@
 """Checks what a user gets: the collection tarball's file list, and what an execution environment
 built with it would install (make test, after make install).
 
-  python scripts/check_package.py TARBALL COLLECTIONS_PATH
+  python scripts/checks/check_package.py TARBALL COLLECTIONS_PATH
 
 The tarball must hold exactly the committed files a user needs (plugins, the role, the
 playbooks, docs, changelogs, meta, README, LICENSE, requirements.txt, bindep.txt) plus the

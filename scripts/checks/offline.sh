@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command with this machine's way out closed to it and to every process it starts:
-#   scripts/offline.sh COMMAND [ARGS...]
+#   scripts/checks/offline.sh COMMAND [ARGS...]
 # `make test` runs its test stages through this, so a test that fetches anything (a package
 # registry, Galaxy, a mirror) fails on every run instead of on the day the registry is away.
 #
@@ -9,7 +9,7 @@
 # leave the machine. Loopback, the test's own bridges, namespaces and containers, Docker's local
 # networks and the daemons' Unix sockets stay as they are: only the way out is closed. Containers
 # and fleet nodes have network namespaces of their own, where these rules do not apply; the
-# fleet's network is `--internal` (scripts/fleet.sh), so they have no way out either. A process
+# fleet's network is `--internal` (scripts/setup/fleet.sh), so they have no way out either. A process
 # that outlives the command (a daemon a test restarted) is moved out of the cgroup when it ends.
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }

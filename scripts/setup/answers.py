@@ -1,6 +1,6 @@
 """Asks a registry once whether it answers, for the set-up's one-line failures.
 
-    python3 scripts/answers.py URL     exit 0 when URL answers; else prints why and exits 1
+    python3 scripts/setup/answers.py URL     exit 0 when URL answers; else prints why and exits 1
 """
 import sys
 import urllib.request

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the documentation site into .build/docs/html, offline, and fails on any warning:
-#   scripts/docs.sh            (make docs; make test runs it too)
+#   scripts/checks/docs.sh            (make docs; make test runs it too)
 # Sources, assembled in .build/docs/src: the plugin and role pages that antsibull-docs writes from
 # the installed collection (make install), the Markdown pages of docs/ (the guide, one page per
 # task, performance, internals), and the changelog rendered from the fragments by
 # antsibull-changelog as the next release would have it. The tools live in .venv-docs
 # (requirements-docs.txt), apart from .venv: their pins are not the test bed's.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[docs]\033[0m %s\n' "$*"; }
 export PATH="$PWD/.venv-docs/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$HOME/.ansible/collections}

@@ -5,7 +5,7 @@ from one to the other, first without policing, then with Interface.ingress_polic
 on the sender's port; prints what arrived. Sends nothing anywhere else and removes all it made.
 (UDP with a zero checksum: veth checksum offload and the userspace datapath do not mix, TCP stalls.)
 
-    python3 scripts/policing.py [--rate 10000] [--send 40] [--mbytes 10]
+    python3 scripts/measure/policing.py [--rate 10000] [--send 40] [--mbytes 10]
 """
 import argparse
 import socket

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The lab play on localhost from a checkout: build, no change, teardown; wall time and module runs.
-#   scripts/lab_figures.sh [CHECKOUT] [LABEL]     (default: this checkout, "now")
+#   scripts/measure/lab_figures.sh [CHECKOUT] [LABEL]     (default: this checkout, "now")
 # Module runs are counted by the interpreter Ansible is given, which logs each AnsiballZ run.
 # Builds and removes the lab as `make lab` / `make teardown` do (the same variables).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 src=$(realpath "${1:-.}")
 label=${2:-now}
 work=$(mktemp -d)

@@ -2,12 +2,12 @@
 # A fleet of test hosts on this one machine: Debian 12 nodes as containers ("kind"-style), each
 # with its own network stack, Open vSwitch (userspace datapath), Docker engine and sshd, joined
 # by an underlay network of our own and reached by Ansible over SSH.
-#   scripts/fleet.sh image       build the node image (debootstrap + docker import; cached)
-#   scripts/fleet.sh up [N]      start N nodes vm1..vmN (default 3) and write the inventory
-#   scripts/fleet.sh down        remove the nodes, the underlay and the inventory
+#   scripts/setup/fleet.sh image       build the node image (debootstrap + docker import; cached)
+#   scripts/setup/fleet.sh up [N]      start N nodes vm1..vmN (default 3) and write the inventory
+#   scripts/setup/fleet.sh down        remove the nodes, the underlay and the inventory
 # The inventory is .build/fleet/inventory.ini (group `fleet`); the SSH key is next to it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[fleet]\033[0m %s\n' "$*"; }
 
 IMAGE=${FLEET_IMAGE:-ovs-docker-fleet-node:bookworm}
@@ -50,7 +50,7 @@ image() {
   command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap
   # debootstrap's downloads retry for a long while: a mirror that is away stops us here, in seconds
   local why
-  why=$(python3 scripts/answers.py "$MIRROR/dists/bookworm/Release") ||
+  why=$(python3 scripts/setup/answers.py "$MIRROR/dists/bookworm/Release") ||
     { say "cannot build the node image: $why; run again when it does"; exit 1; }
   say "node image $IMAGE: debootstrap of Debian 12 with ${#NODE_PACKAGES[@]} packages (a few minutes)"
   local root; root=$(mktemp -d /var/tmp/fleet-rootfs.XXXXXX)
@@ -80,7 +80,7 @@ up() {
   [ -f "$DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C fleet -f "$DIR/id_ed25519"
   local inventory="$DIR/inventory.ini"
   {
-    echo "# written by scripts/fleet.sh up: $count nodes on $NETWORK ($SUBNET_PREFIX.0/24)"
+    echo "# written by scripts/setup/fleet.sh up: $count nodes on $NETWORK ($SUBNET_PREFIX.0/24)"
     echo "[fleet]"
   } > "$inventory.new"
   local i name address

@@ -13,7 +13,7 @@ import sys
 import ansible_test._internal.python_requirements as requirements
 
 SHIM = '''\
-# Written by scripts/get_pip_shim.py: installs pip {version} from its wheel, as get-pip.py does
+# Written by scripts/setup/get_pip_shim.py: installs pip {version} from its wheel, as get-pip.py does
 # (same arguments: pip requirements and options, --no-setuptools and --no-wheel).
 import runpy
 import sys

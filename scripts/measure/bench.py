@@ -1,8 +1,8 @@
 """Benchmark: ovs_docker_port against a loop of the real ovs-docker, in one run, on this machine.
 
-    .venv/bin/python scripts/bench.py [--containers N] [--rounds R] [--repeat R]     (make bench)
-    .venv/bin/python scripts/bench.py --curve 10,100,300,500            (the curve only)
-    .venv/bin/python scripts/bench.py --anatomy [--containers N] [--rounds R] (detach taken apart)
+    .venv/bin/python scripts/measure/bench.py [--containers N] [--rounds R] [--repeat R]     (make bench)
+    .venv/bin/python scripts/measure/bench.py --curve 10,100,300,500            (the curve only)
+    .venv/bin/python scripts/measure/bench.py --anatomy [--containers N] [--rounds R] (detach taken apart)
 
 Prints figures and ratios; asserts nothing. Sends no traffic: the addresses (198.18.0.0/16, of the
 benchmarking range, and apart from the README lab's simulated outside in 198.19.0.0/16, since a
@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the checkout
 VENV = os.path.join(ROOT, '.venv', 'bin')
 COLLECTIONS = os.environ.get('BENCH_COLLECTIONS') or os.path.expanduser('~/.ansible/collections')
 IMAGE = 'ovs-docker-test:busybox'

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]
+#   scripts/setup/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
 
 VENV=${VENV:-$PWD/.venv}
@@ -11,7 +11,7 @@ PYTHON=${PYTHON:-python3.11}
 IMAGE=${IMAGE:-ovs-docker-test:busybox}
 DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-ping busybox-static
               iptables rsync python3-venv ca-certificates shellcheck
-              # the fleet test bed (scripts/fleet.sh): node images, SSH to the nodes
+              # the fleet test bed (scripts/setup/fleet.sh): node images, SSH to the nodes
               debootstrap openssh-client
               # Graphviz's dot: the topology pictures' SVG (playbooks/topology.yml, the lab role)
               graphviz
@@ -53,7 +53,7 @@ registry_failed() {
   local what; what=$(sed -n 's/.*satisfies the requirement \([^ ]*\).*/\1/p' "$log" | head -1)
   # pip does not say why when it does not retry: ask the index once, to say whether it is away.
   local index; index=$("$(dirname "$python")/pip" config get global.index-url 2>/dev/null || echo https://pypi.org/simple)
-  local why; why=$(python3 scripts/answers.py "${index%/}/pip/") && why="$index answers, but has no such version"
+  local why; why=$(python3 scripts/setup/answers.py "${index%/}/pip/") && why="$index answers, but has no such version"
   fetch_failed "${what:-a Python package}" "$why"
 }
 
@@ -95,8 +95,8 @@ requirements_venv() {
 venv() {
   requirements_venv "$VENV" requirements-dev.txt requirements.txt
   # ansible-test fetches a pip bootstrap script from a host this machine cannot reach; give it a
-  # local one that runs the same pip release from PyPI's wheel (see scripts/get_pip_shim.py).
-  "$VENV/bin/python" scripts/get_pip_shim.py || fetch_failed "pip's wheel for ansible-test's environments" "see above"
+  # local one that runs the same pip release from PyPI's wheel (see scripts/setup/get_pip_shim.py).
+  "$VENV/bin/python" scripts/setup/get_pip_shim.py || fetch_failed "pip's wheel for ansible-test's environments" "see above"
 }
 
 # The documentation and packaging tools (antsibull-docs, Sphinx, ansible-builder) for make docs
@@ -122,7 +122,7 @@ venv_newest() {
     "$py" -m venv "$NEWEST_VENV"
     pip_install "$NEWEST_VENV" "$NEWEST_ANSIBLE" >&2
   fi
-  "$NEWEST_VENV/bin/python" scripts/get_pip_shim.py >&2 || fetch_failed "pip's wheel for ansible-test's environments" "see above"
+  "$NEWEST_VENV/bin/python" scripts/setup/get_pip_shim.py >&2 || fetch_failed "pip's wheel for ansible-test's environments" "see above"
   dirname "$py"
 }
 
@@ -175,7 +175,7 @@ podman_ping() { curl -sf --max-time 2 --unix-socket "$PODMAN_SOCKET" http://podm
 podman_start() {
   if [ ! -f "$PODMAN_CONF" ]; then
     mkdir -p "$(dirname "$PODMAN_CONF")"
-    printf '# scripts/testbed.sh (netdevops.ovs_docker test bed)\n[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n' >"$PODMAN_CONF"
+    printf '# scripts/setup/testbed.sh (netdevops.ovs_docker test bed)\n[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n' >"$PODMAN_CONF"
   fi
   if podman_ping; then say "Podman: API service running on $PODMAN_SOCKET"; return; fi
   say "Podman: starting its API service on $PODMAN_SOCKET (log: /var/log/podman-testbed.log)"
@@ -242,7 +242,7 @@ case "${1:-all}" in
   prime-sanity) prime_sanity "${2:?the staged collection}" ;;
   collections) collections ;;
   # the fleet's node image (built by debootstrap from Debian's mirror; kept by Docker)
-  fleet-image) scripts/fleet.sh image ;;
+  fleet-image) scripts/setup/fleet.sh image ;;
   all) packages; venv; collections; services; image ;;
   *) echo "usage: $0 [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]" >&2; exit 2 ;;
 esac

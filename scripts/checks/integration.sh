@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every integration target on the real daemons, and fails when ansible-test would leave
 # any target out (skipped, unsupported, disabled) or finds none.
-#   scripts/integration.sh STAGE_DIR [ansible-test options]
+#   scripts/checks/integration.sh STAGE_DIR [ansible-test options]
 set -euo pipefail
 stage=$1; shift
 cd "$stage"

@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module part netns_veth and ovs_docker_port share (see _runner.Batch): their attachments
+are observed, planned, carried out and read back alike; each module makes its desired states."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _attach_apply, _runner
+
+
+class Attachments(_runner.Batch):
+    """``self.host``: the host's Netlink (connect() makes it)."""
+
+    one_key, list_key = 'attachment', 'attachments'
+
+    def plan_each(self, wanted):
+        """[desired] -> [Plan]: each observed (reads only) and planned."""
+        self.prefetch(wanted)
+        plans = []
+        for desired in wanted:
+            current, ns = _attach.observe(desired, self.host, self.db)
+            plans.append(_attach.plan(current, desired, ns))
+        return plans
+
+    def prefetch(self, items):
+        if len(items) > 1:
+            self.host.prefetch()  # one dump answers every attachment's host link lookups
+
+    def steps(self):
+        return _attach_apply.schedule(self.plans, self.db, self.host)
+
+    def look(self, plan):
+        return _attach.view(plan.desired, _attach.observe(plan.desired, self.host, self.db)[0])
+
+    def read_back(self):
+        self.prefetch(self.plans)
+        return super(Attachments, self).read_back()
