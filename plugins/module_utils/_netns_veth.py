@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import socket
+
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach_desired, _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach import TABLES
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
@@ -34,6 +36,21 @@ ITEM_OPTIONS = dict((key, dict(spec, default=None)) for key, spec in dict(OPTION
 ITEM_OPTIONS['namespace'] = dict(OPTIONS['namespace'], required=True)
 
 
+def host_identity():
+    """What tells this host from others: its machine ID (systemd's, or D-Bus's), else its name. A
+    namespace's name is no identity across hosts: ns1 on two hosts joined by an overlay would get
+    one MAC from the names alone."""
+    for path in ('/etc/machine-id', '/var/lib/dbus/machine-id'):
+        try:
+            with open(path) as handle:
+                found = handle.read().strip()
+        except (IOError, OSError):
+            continue
+        if found:
+            return found
+    return socket.gethostname()
+
+
 def requested(params):
     """The attachments a task asks for, each with every option present."""
     if params.get('attachments') is None:
@@ -49,6 +66,7 @@ class NetnsVeth(Attachments):
     def validate(self):
         self.many = self.params['attachments'] is not None
         self.desired, errors = [], []
+        host = host_identity()
         for spec in requested(self.params):
             prefix = '%s: ' % spec['namespace'] if self.many else ''
             if not spec['interface']:
@@ -56,6 +74,8 @@ class NetnsVeth(Attachments):
                 continue
             # The OVS interface's marks: how the attachment is found again and proven ours.
             spec['marks'] = {'netns': spec['namespace'], 'netns_iface': spec['interface']}
+            # a new pair's MAC (when none is asked for): stable on this host, and apart from other hosts'
+            spec['mac_seed'] = '%s/%s/%s' % (host, spec['namespace'], spec['interface'])
             desired, more = _attach_desired.desired_state(spec)
             desired['key'] = '%s/%s' % (spec['namespace'], spec['interface'])
             self.desired.append(desired)

@@ -74,9 +74,10 @@ options:
   mac:
     description:
       - Unicast MAC address of the interface in the namespace.
-      - When not set, a new pair gets a stable, locally administered MAC derived from the namespace and
-        interface, so that it stays the same when the pair is made again (neighbours' ARP caches stay right);
-        an existing interface keeps its MAC.
+      - When not set, a new pair gets a stable, locally administered MAC derived from the host's machine ID, the
+        namespace and the interface, so that it stays the same when the pair is made again (neighbours' ARP caches
+        stay right) and differs from the same namespace's on another host (an overlay joins them); an existing
+        interface keeps its MAC.
     type: str
   vlan:
     description:

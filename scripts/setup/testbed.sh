@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/setup/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]
+#   scripts/setup/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|guests-image|prime-sanity STAGE]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -13,6 +13,8 @@ DEB_PACKAGES=(openvswitch-switch openvswitch-common docker.io iproute2 iputils-p
               iptables rsync python3-venv ca-certificates shellcheck
               # the fleet test bed (scripts/setup/fleet.sh): node images, SSH to the nodes
               debootstrap openssh-client
+              # stock Linux kernels as test hosts (scripts/setup/guests.sh): User-mode Linux and its console tool
+              user-mode-linux uml-utilities
               # Graphviz's dot: the topology pictures' SVG (playbooks/topology.yml, the lab role)
               graphviz
               # Podman, a second engine behind its Docker-compatible API (not podman-docker: docker.io stays)
@@ -243,6 +245,8 @@ case "${1:-all}" in
   collections) collections ;;
   # the fleet's node image (built by debootstrap from Debian's mirror; kept by Docker)
   fleet-image) scripts/setup/fleet.sh image ;;
+  # the User-mode Linux guests' root file system (debootstrap from Debian's mirror; kept in the cache)
+  guests-image) scripts/setup/guests.sh image ;;
   all) packages; venv; collections; services; image ;;
-  *) echo "usage: $0 [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|prime-sanity STAGE]" >&2; exit 2 ;;
+  *) echo "usage: $0 [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|guests-image|prime-sanity STAGE]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The modules on a stock Linux kernel: two User-mode Linux guests (scripts/setup/guests.sh), each
+# a Debian 12 with systemd, OVS on the kernel datapath, reached over SSH. This machine's own
+# kernel has no openvswitch, 8021q or tc police modules: here they are real. Every step is looked
+# at inside the guests with ovs-vsctl, ovs-dpctl, ip, tc and ping over SSH, never through the
+# modules. The quartet, the undo, 802.1Q sub-interfaces and VLAN isolation, ingress policing
+# measured, a container (Docker inside the guest), a VXLAN overlay between the guests, a real
+# reboot of a guest, and the lab role with its ping matrix.
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=../lab/plays.sh
+source ../lab/plays.sh
+# ansible-test runs a copy of this directory; the collection (with scripts/) is where
+# ANSIBLE_COLLECTIONS_PATH points.
+collection=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/netdevops/ovs_docker
+guests=$collection/scripts/setup/guests.sh
+work=$(mktemp -d /var/tmp/kernel-test.XXXXXX)
+export GUESTS_DIR=$work/guests  # the guests' copies, key and inventory, gone with the test
+run_no=0 changed=""  # what play() sets
+plays_use "$work" -i "$GUESTS_DIR/inventory.ini"
+cleanup() {
+  set +e
+  "$guests" down
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+on() { "$guests" ssh "$@"; }
+# snapshot GUEST: what a run could change in a guest, for before/after comparisons.
+snapshot() {
+  # shellcheck disable=SC2016  # (the $ are the guest shell's)
+  on "$1" 'echo "== ovs"; for b in $(ovs-vsctl list-br); do echo "$b $(ovs-vsctl get bridge "$b" datapath_type): $(ovs-vsctl list-ports "$b" | sort | xargs)"; done
+           echo "== netns"; ip netns list | cut -d" " -f1 | sort
+           echo "== links"; ip -o link | cut -d: -f2 | sed "s/@.*//; s/ //g" | sort
+           echo "== addresses"; ip -o addr show scope global | awk "{print \$2, \$4}" | sort
+           echo "== containers"; docker ps -a --format "{{.Names}} {{.State}}" | sort
+           echo "== nat"; iptables -t nat -S; echo "== ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"'
+}
+same() { diff -u "$1" <(snapshot "$2") >&2; }
+pings() { on "$1" "ip netns exec $2 ping -c 2 -W 2 -q $3" >/dev/null; }
+# shows GUEST PATTERN COMMAND: what COMMAND prints in the guest matches the extended regex PATTERN
+shows() { on "$1" "$3" | grep -Eq -- "$2"; }
+# port_of NAMESPACE, port_of_container CONTAINER: the OVS port of an attachment, found by its marks
+port_of() { on kvm1 "ovs-vsctl --bare --columns=name find Interface external_ids:netns=$1"; }
+port_of_container() { on kvm1 "ovs-vsctl --bare --columns=name find Interface external_ids:container_id=$1"; }
+# rate_kbits: what kns1 receives from kpol, in kbit/s (a 4 s UDP stream offered at 5 Mbit/s:
+# more, and a busy guest drops what it cannot take in, policed or not)
+rate_kbits() {
+  on kvm1 'ip netns exec kns1 iperf3 -s -1 -D; sleep 0.3; ip netns exec kpol iperf3 -c 198.18.240.11 -u -b 5M -t 4 -J' |
+    python3 -c 'import json, sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1000))'
+}
+
+"$guests" up 2
+expect "kvm1's kernel has the modules this machine's lacks" on kvm1 'test -e /sys/module/openvswitch && test -e /sys/module/8021q'
+
+echo "### the quartet on the kernel datapath (kvm1)"
+snapshot kvm1 >"$work/before"
+expect "check mode runs" play check datapath.yml --check
+expect "check mode reports changes" test "$changed" -gt 0
+expect "check mode wrote nothing" same "$work/before" kvm1
+expect "the real run" play build datapath.yml
+expect "it changed things" test "$changed" -gt 0
+expect "auto chose the kernel datapath" test "$(on kvm1 ovs-vsctl get bridge kbr0 datapath_type)" = system
+dp=$(on kvm1 ovs-dpctl show)
+expect "the kernel holds the datapath, the bridge and its ports" grep -q "system@ovs-system" <<<"$dp"
+expect "... every attachment's port in it" test "$(grep -c 'port [0-9]*: ' <<<"$dp")" -ge 8
+expect "the trunk's sub-interfaces are 802.1Q links on eth0" shows kvm1 'vlan protocol 802.1Q id 20' "ip -d -n ktr link show eth0.20"
+expect "... with their addresses" shows kvm1 '198.18.242.1/24' "ip -n ktr -o addr show dev eth0.30"
+expect "the trunk port carries 20 and 30" test "$(on kvm1 "ovs-vsctl get port $(port_of ktr) trunks")" = "[20, 30]"
+expect "kns1 reaches kns2 across the kernel datapath" pings kvm1 kns1 198.18.240.12
+expect "the trunk's eth0.20 reaches the access port on VLAN 20" pings kvm1 ktr 198.18.241.2
+expect "the trunk's eth0.30 reaches the access port on VLAN 30" pings kvm1 ktr 198.18.242.2
+expect "VLANs apart: VLAN 20 does not reach VLAN 30's port on the same subnet" fails pings kvm1 kv20 198.18.241.3
+expect "a look that can fail: kns1 reaches no address that is not there" fails pings kvm1 kns1 198.18.240.99
+snapshot kvm1 >"$work/built"
+expect "the repeat" play repeat datapath.yml
+expect "the repeat changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" play repeat-check datapath.yml --check
+expect "... changed nothing either" test "$changed" -eq 0
+expect "and the guest is as it was built" same "$work/built" kvm1
+
+echo "### a failure half-way is undone (kvm1)"
+on kvm1 'ovs-vsctl add-bond kbr0 kbond kundh kundy'
+snapshot kvm1 >"$work/before-undo"
+expect "OVSDB refuses the port after the namespace and the pair were made" fails play undo undo.yml
+expect "the run said it undid what it did" grep -q "undone" "$work/$run_no-undo.log"
+expect "nothing of it is left" same "$work/before-undo" kvm1
+on kvm1 'ovs-vsctl del-port kbr0 kbond'
+
+echo "### ingress policing, enforced by the kernel (kvm1)"
+free=$(rate_kbits)
+expect "policing at 1000 kbit/s" play police datapath.yml -e policing_rate=1000
+expect "it changed the port only" test "$changed" -eq 1
+expect "the kernel holds a police filter on the port" shows kvm1 'police' "tc filter show dev $(port_of kpol) ingress"
+policed=$(rate_kbits)
+echo "   kpol -> kns1: $free kbit/s unpoliced, $policed kbit/s policed at 1000 kbit/s"
+expect "policed: within 15% of 1000 kbit/s ($policed)" test "$policed" -ge 850 -a "$policed" -le 1150
+expect "unpoliced: well above it ($free)" test "$free" -ge 3000
+expect "policing off again" play unpolice datapath.yml -e policing_rate=0
+expect "... and no police filter is left" fails shows kvm1 'police' "tc filter show dev $(port_of kpol) ingress"
+
+echo "### a container on the kernel datapath (kvm1's Docker engine)"
+image() { on "$1" "docker image inspect ovs-docker-test:busybox >/dev/null 2>&1 || tar -C /opt/busybox-image -c . | docker import -c 'CMD [\"/bin/sleep\", \"infinity\"]' - ovs-docker-test:busybox >/dev/null"; }
+image kvm1
+on kvm1 'docker run -d --name kc1 --net=none ovs-docker-test:busybox >/dev/null'
+snapshot kvm1 >"$work/before-container"
+expect "check mode runs" play container-check containers.yml --check
+expect "check mode reports the attachment" test "$changed" -eq 1
+expect "check mode wrote nothing" same "$work/before-container" kvm1
+expect "... not even inside the container" fails shows kvm1 198.18.240.21 "docker exec kc1 ip addr"
+expect "the attachment" play container containers.yml
+expect "it changed" test "$changed" -eq 1
+expect "the container has its address" shows kvm1 '198.18.240.21/24' "docker exec kc1 ip addr show eth0"
+expect "its port is in the kernel's datapath" shows kvm1 "$(port_of_container kc1)" "ovs-dpctl show"
+expect "kns1 reaches the container" pings kvm1 kns1 198.18.240.21
+expect "the repeat" play container-repeat containers.yml
+expect "... changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" play container-repeat-check containers.yml --check
+expect "... changed nothing either" test "$changed" -eq 0
+on kvm1 'docker restart -t 0 kc1 >/dev/null'
+expect "a restarted container's port is gone with its namespace" fails pings kvm1 kns1 198.18.240.21
+expect "the attachment again repairs it" play container-repair containers.yml
+expect "... with a change" test "$changed" -eq 1
+expect "kns1 reaches the container again" pings kvm1 kns1 198.18.240.21
+
+echo "### a VXLAN overlay between the guests, on the kernel datapath"
+expect "the overlay" play overlay overlay.yml
+expect "it changed things" test "$changed" -gt 0
+expect "kvm1's namespace reaches kvm2's across VXLAN" pings kvm1 kov 198.18.243.12
+expect "and back" pings kvm2 kov 198.18.243.11
+expect "the overlay again" play overlay-repeat overlay.yml
+expect "... changed nothing" test "$changed" -eq 0
+
+echo "### a real reboot of kvm1"
+"$guests" reboot kvm1
+expect "OVSDB kept the bridges" test "$(on kvm1 'ovs-vsctl list-br | xargs')" = "kbr0 kov0"
+expect "... and their port rows (7 namespaces', kc1's)" test "$(on kvm1 'ovs-vsctl list-ports kbr0 | wc -l')" -eq 8
+expect "the namespaces are gone" test -z "$(on kvm1 'ip netns list')"
+expect "the bridge's own address is gone (OVS does not keep it)" fails shows kvm1 '198.18.240.1/' "ip -o addr show dev kbr0"
+expect "the info module reads the rebooted host" play info info.yml
+expect "it names every port whose device is gone (8 on kbr0, 2 on kov0)" grep -q "ports with problems: 10" "$work/$run_no-info.log"
+expect "the build again repairs it" play rebuild datapath.yml
+expect "... with changes" test "$changed" -gt 0
+expect "the overlay again repairs kvm1's side" play overlay-rebuild overlay.yml
+expect "kns1 reaches kns2 again" pings kvm1 kns1 198.18.240.12
+expect "the trunk's eth0.20 reaches VLAN 20 again" pings kvm1 ktr 198.18.241.2
+expect "the overlay answers again" pings kvm1 kov 198.18.243.12
+expect "the repeat after the repair" play rebuild-repeat datapath.yml
+expect "... changed nothing" test "$changed" -eq 0
+
+echo "### the lab role on kvm2, on the kernel datapath: the seed's lab and its ping matrix"
+image kvm2
+snapshot kvm2 >"$work/before-lab"
+lab_vars=(-l kvm2 -e @../lab/vars.yml -e lab_datapath_type=system -e "lab_topology_dir=$work/topology")
+expect "the lab" play lab netdevops.ovs_docker.lab "${lab_vars[@]}"
+expect "it built things" test "$changed" -gt 0
+expect "the ping matrix: every cell answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$work/$run_no-lab.log"
+expect "br0 is on the kernel datapath" test "$(on kvm2 ovs-vsctl get bridge br0 datapath_type)" = system
+# (its repeat changing nothing is the lab and fleet targets' to show: a lab play takes 100 s here)
+expect "the teardown" play lab-teardown netdevops.ovs_docker.teardown "${lab_vars[@]}"
+expect "kvm2 is as it was before the lab" same "$work/before-lab" kvm2
+echo "kernel: all checks passed"
