@@ -8,6 +8,8 @@
 # The inventory is .build/fleet/inventory.ini (group `fleet`); the SSH key is next to it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=inventory.sh
+source scripts/setup/inventory.sh
 say() { printf '\033[1m[fleet]\033[0m %s\n' "$*"; }
 
 IMAGE=${FLEET_IMAGE:-ovs-docker-fleet-node:bookworm}
@@ -98,15 +100,7 @@ up() {
     fi
     echo "$name ansible_host=$address underlay_address=$address"
   done >> "$inventory.new"
-  cat >> "$inventory.new" <<EOF
-
-[fleet:vars]
-ansible_user=root
-ansible_ssh_private_key_file=$DIR/id_ed25519
-ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ControlMaster=auto -o ControlPersist=120s'
-ansible_python_interpreter=/usr/bin/python3
-ansible_pipelining=true
-EOF
+  ssh_group_vars fleet "$DIR/id_ed25519" >> "$inventory.new"
   mv "$inventory.new" "$inventory"
   # Each node is ready when its sshd says it listens (awaited in its log, no polling).
   for i in $(seq 1 "$count"); do

@@ -14,6 +14,8 @@
 # raw transport, which survives a guest reboot); nothing is routed beyond this machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=inventory.sh
+source scripts/setup/inventory.sh
 say() { printf '\033[1m[guests]\033[0m %s\n' "$*" >&2; }
 
 CACHE=${NETDEVOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netdevops-ovs_docker}
@@ -181,15 +183,7 @@ up() {
     echo "# written by scripts/setup/guests.sh up: $count User-mode Linux guests on $BRIDGE ($PREFIX.0/24)"
     echo "[guests]"
     for i in $(seq 1 "$count"); do echo "kvm$i ansible_host=$(address "kvm$i") underlay_address=$(address "kvm$i")"; done
-    cat <<EOF
-
-[guests:vars]
-ansible_user=root
-ansible_ssh_private_key_file=$DIR/id_ed25519
-ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ControlMaster=auto -o ControlPersist=120s'
-ansible_python_interpreter=/usr/bin/python3
-ansible_pipelining=true
-EOF
+    ssh_group_vars guests "$DIR/id_ed25519"
   } > "$DIR/inventory.ini"
   say "$count guest(s) up: $DIR/inventory.ini"
 }
