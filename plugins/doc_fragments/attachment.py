@@ -30,6 +30,8 @@ _ITEM = r'''      bridge: {description: The OVS bridge., type: str}
           addresses: {description: Its addresses., type: list, elements: str}
       ingress_policing_rate: {description: Ingress policing rate (kbit/s; 0 off)., type: int}
       ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
+      egress_rate: {description: Egress limit toward the namespace (kbit/s; 0 off)., type: int}
+      egress_burst: {description: Egress burst (kbit)., type: int}
       external_ids: {description: More external_ids keys., type: dict}
 '''
 
@@ -108,6 +110,18 @@ options:
     description:
       - The burst allowed above O(ingress_policing_rate), in kbit (V(0) is OVS's default). Needs O(bridge).
     type: int
+  egress_rate:
+    description:
+      - The most traffic the port sends into the namespace, in kbit/s; what exceeds it is queued, then
+        dropped. An OVS QoS of type C(linux-htb) with queue 0 at that rate, both marked
+        C(netdevops.ovs_docker=egress) in their external_ids and deleted with the port. V(0) removes it.
+        Not set, left as it is. Needs O(bridge).
+      - A port whose QoS is not this collection's is refused, not replaced.
+    type: int
+  egress_burst:
+    description:
+      - The burst allowed above O(egress_rate), in kbit (V(0) is the kernel's default). Needs O(bridge).
+    type: int
 '''
 
 
@@ -119,7 +133,8 @@ options:
       - Many attachments in one run, with one OVSDB transaction for all their ports. Each item takes
         O(namespace) and the options below; O(interface), O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode),
         O(trunks), O(gateway), O(gateway6), O(gateway_onlink), O(ingress_policing_rate),
-        O(ingress_policing_burst), O(create_namespace) and O(delete_namespace) default to the task's own.
+        O(ingress_policing_burst), O(egress_rate), O(egress_burst), O(create_namespace) and O(delete_namespace)
+        default to the task's own.
       - Items may share a namespace (two interfaces of one router, say); a missing one is made once.
       - The result is RV(attachments) instead of RV(attachment); the diff is keyed by C(NAMESPACE/INTERFACE).
     type: list
@@ -138,7 +153,8 @@ options:
     description:
       - Many attachments in one task. Each item takes the options O(container), O(interface) and the
         ones below; O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode), O(trunks), O(gateway), O(gateway6),
-        O(gateway_onlink), O(ingress_policing_rate) and O(ingress_policing_burst) default to the task's own.
+        O(gateway_onlink), O(ingress_policing_rate), O(ingress_policing_burst), O(egress_rate) and
+        O(egress_burst) default to the task's own.
     type: list
     elements: dict
     suboptions:

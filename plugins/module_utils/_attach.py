@@ -383,6 +383,10 @@ def plan(current, desired, handle=None):
             if tag != port['tag']:
                 actions.append(Action('port_tag', desired['host_interface'], tag, port['tag']))
             changed = dict((k, v) for k, v in extras.items() if v != port.get(k, PORT_EXTRAS[k]))
+            if port.get('qos_foreign') and ('egress_rate' in changed or 'egress_burst' in changed):
+                problems.append("OVS port %s has a QoS this module did not make (%s): an egress limit would replace "
+                                "it; remove it first (ovs-vsctl clear port %s qos), or leave out egress_rate and "
+                                "egress_burst" % (desired['host_interface'], port['qos_foreign'], desired['host_interface']))
             if changed:
                 actions.append(Action('port_set', desired['host_interface'], changed,
                                       dict((k, port.get(k, PORT_EXTRAS[k])) for k in changed)))

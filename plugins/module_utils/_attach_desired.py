@@ -13,12 +13,12 @@ import ipaddress
 import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import VLAN_MODES
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import LIMITS, VLAN_MODES
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import netns_path
 
 VLAN_MIN, VLAN_MAX = 1, 4094
 TRUNK_MIN, TRUNK_MAX = 0, 4095  # OVS's Port.trunks (VLAN 0 and 4095 included, as OVSDB allows)
-POLICING_MAX = 4294967295  # kbps / kb: OVSDB's integers here are 32-bit in ovs-vswitchd
+LIMIT_MAX = 4294967295  # kbit/s, kbit: ovs-vswitchd's policing integers are 32-bit (egress: kept alike)
 _MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
 _NETNS_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
 
@@ -160,8 +160,8 @@ def desired_state(spec):
     """Validated, canonical desired state of one attachment -> (desired, [errors]).
 
     spec: state, namespace, interface, host_interface, bridge, addresses, mac, mtu, gateway,
-    gateway6, gateway_onlink, vlan, vlan_mode, trunks, vlans, ingress_policing_rate,
-    ingress_policing_burst, external_ids, create_namespace, delete_namespace, and from the
+    gateway6, gateway_onlink, vlan, vlan_mode, trunks, vlans, the LIMITS (policing, egress),
+    external_ids, create_namespace, delete_namespace, and from the
     modules: marks (the external_ids that prove an OVS port is this attachment's; they win over
     the user's external_ids) and where (how messages name the namespace: "container web").
     """
@@ -253,10 +253,11 @@ def desired_state(spec):
     desired['trunks'] = trunks
     if mode is not None or (trunks and desired['vlan'] is not None):  # what the task alone contradicts
         errors.extend(vlan_problems(desired['vlan'], trunks or [], mode))
-    for key in ('ingress_policing_rate', 'ingress_policing_burst'):
+    for key in LIMITS:
         value = spec.get(key)
-        if value is not None and not 0 <= int(value) <= POLICING_MAX:
-            errors.append("%s %s is out of range: give 0 (no policing) to %d" % (key, value, POLICING_MAX))
+        if value is not None and not 0 <= int(value) <= LIMIT_MAX:
+            errors.append("%s %s is out of range: give 0 (%s) to %d" % (
+                key, value, 'no limit' if key.startswith('egress') else 'no policing', LIMIT_MAX))
         desired[key] = int(value) if value is not None else None
     desired['vlans'] = None
     if spec.get('vlans') is not None:
@@ -267,8 +268,8 @@ def desired_state(spec):
         errors.append(error)
     # The marks are how the port is proven ours later: the user's external_ids cannot change them.
     desired['external_ids'] = dict(external_ids or {}, **desired['marks']) if desired['bridge'] is not None else {}
-    on_port = [key for key in ('vlan', 'vlan_mode', 'trunks', 'external_ids', 'ingress_policing_rate',
-                               'ingress_policing_burst') if spec.get(key) is not None and spec.get(key) != {}]
+    on_port = [key for key in ('vlan', 'vlan_mode', 'trunks', 'external_ids') + LIMITS
+               if spec.get(key) is not None and spec.get(key) != {}]
     if desired['bridge'] is None and on_port:
         errors.append("OVS port settings (%s) need bridge: set it, or leave them out" % ', '.join(on_port))
     return desired, errors

@@ -22,8 +22,11 @@ TABLES = {
     'Open_vSwitch': ['bridges', 'cur_cfg', 'next_cfg', 'datapath_types'],
     'Bridge': ['name', 'ports', 'datapath_type', 'fail_mode', 'external_ids', 'other_config',
                'datapath_id'],
-    'Port': ['name', 'interfaces'],
+    'Port': ['name', 'interfaces', 'qos'],
     'Interface': ['name', 'type', 'ofport', 'error'],
+    # a bridge that goes takes our egress limits' rows with it (see _ovsdb.release_egress)
+    'QoS': _ovsdb.PORT_TABLES['QoS'],
+    'Queue': _ovsdb.PORT_TABLES['Queue'],
 }
 
 
@@ -259,6 +262,8 @@ class BridgeRows(JoinedExecutor):
         root = self.db.root
         root.verify('bridges')
         root.bridges = [b for b in root.bridges if b.uuid != bridge.uuid]
+        for port in bridge.ports:
+            _ovsdb.release_egress(port)
         bridge.delete()
 
 

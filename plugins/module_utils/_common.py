@@ -81,7 +81,12 @@ ATTACH_ARGS = dict(
     )),
     ingress_policing_rate=dict(type='int'),
     ingress_policing_burst=dict(type='int'),
+    egress_rate=dict(type='int'),
+    egress_burst=dict(type='int'),
 )
+# A port's rate limits: what the container or namespace sends (ingress policing) and what it is
+# sent (egress, a linux-htb QoS); kbit/s and kbit.
+LIMITS = ('ingress_policing_rate', 'ingress_policing_burst', 'egress_rate', 'egress_burst')
 
 
 def list_items(params, key, options, inherited):

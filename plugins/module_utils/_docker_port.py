@@ -16,12 +16,11 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attac
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import desired_state
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
-    ATTACH_ARGS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
+    ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # What an item of `attachments` takes from the top level when it does not set it itself.
-INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
-             'ingress_policing_rate', 'ingress_policing_burst')
+INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink') + LIMITS
 # Options of one attachment: at the top level (one), or in each item of `attachments`.
 ITEM_OPTIONS = dict(
     container=dict(type='str', required=True),
@@ -36,7 +35,7 @@ ITEM_OPTIONS = dict(
     gateway_onlink=dict(type='bool'),
     vlan=dict(type='int'),
     external_ids=dict(type='dict'),
-    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans', 'ingress_policing_rate', 'ingress_policing_burst'))
+    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans') + LIMITS)
 )
 
 

@@ -12,7 +12,7 @@ import socket
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach_desired, _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach import TABLES
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, OVSDB_ARGS, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # Options of one attachment: at the top level (one), or in each item of `attachments`.
@@ -31,7 +31,7 @@ OPTIONS = dict(
 )
 # What an item of `attachments` takes from the top level when it does not set it itself.
 INHERITED = ('interface', 'bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
-             'ingress_policing_rate', 'ingress_policing_burst', 'create_namespace', 'delete_namespace')
+             'create_namespace', 'delete_namespace') + LIMITS
 ITEM_OPTIONS = dict((key, dict(spec, default=None)) for key, spec in dict(OPTIONS, **ATTACH_ARGS).items())
 ITEM_OPTIONS['namespace'] = dict(OPTIONS['namespace'], required=True)
 

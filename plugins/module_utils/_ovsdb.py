@@ -37,12 +37,21 @@ DB_NAME = 'Open_vSwitch'
 PORT_TABLES = {
     'Open_vSwitch': ['bridges', 'cur_cfg', 'next_cfg'],
     'Bridge': ['name', 'ports'],
-    'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode'],
+    'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode', 'qos'],
     'Interface': ['name', 'external_ids', 'ofport', 'error', 'ingress_policing_rate', 'ingress_policing_burst'],
+    'QoS': ['type', 'other_config', 'queues', 'external_ids'],
+    'Queue': ['other_config', 'external_ids'],
 }
 # A port's columns beyond bridge, tag and external_ids, with the value a new port has (a port's
-# value, see PortRows, names them only when they differ from it).
-PORT_EXTRAS = {'trunks': [], 'vlan_mode': None, 'ingress_policing_rate': 0, 'ingress_policing_burst': 0}
+# value, see PortRows, names them only when they differ from it). egress_rate and egress_burst
+# (kbit/s, kbit) are not columns: they are the linux-htb QoS row (and its queue 0) that the
+# port's qos column points to, made by this collection (EGRESS_MARK).
+PORT_EXTRAS = {'trunks': [], 'vlan_mode': None, 'ingress_policing_rate': 0, 'ingress_policing_burst': 0,
+               'egress_rate': 0, 'egress_burst': 0}
+# The mark on the QoS and Queue rows an egress limit is made of. QoS and Queue are root tables:
+# OVSDB keeps such a row when no port points to it any more, so ours are deleted explicitly, and
+# only ours (a QoS row without the mark is someone else's: see egress_of).
+EGRESS_MARK = ('netdevops.ovs_docker', 'egress')
 # How often a transaction is retried when another client changed what it read (verify failed).
 TXN_ATTEMPTS = 5
 
@@ -275,12 +284,16 @@ class Ovsdb(object):
         return bridges.get(port.uuid)
 
     def port(self, name):
-        """{'bridge', 'tag', 'external_ids'} and PORT_EXTRAS of the OVS port called ``name``, or None."""
+        """{'bridge', 'tag', 'external_ids'}, PORT_EXTRAS and 'qos_foreign' (see egress_of) of the
+        OVS port called ``name``, or None."""
         port = self.find('Port', name)
         if port is None:
             return None
         iface = next((i for i in port.interfaces if i.name == name), None)
-        return {
+        value = egress_of(port)
+        if value['qos_foreign']:  # (not ours to change: no limit of ours)
+            value.update(egress_rate=0, egress_burst=0)
+        value.update({
             'bridge': self.bridge_of_port(port),
             'tag': port.tag[0] if port.tag else None,
             'trunks': sorted(port.trunks),
@@ -288,7 +301,8 @@ class Ovsdb(object):
             'external_ids': dict(iface.external_ids) if iface is not None else {},
             'ingress_policing_rate': iface.ingress_policing_rate if iface is not None else 0,
             'ingress_policing_burst': iface.ingress_policing_burst if iface is not None else 0,
-        }
+        })
+        return value
 
     def insert_port(self, txn, bridge_name, name, tag=None, external_ids=None, **extras):
         """In a transaction's build: a port with one interface of the same name on a bridge;
@@ -301,8 +315,54 @@ class Ovsdb(object):
         iface.name, iface.external_ids = name, dict(external_ids or {})
         port = txn.insert(tables['Port'])
         port.name, port.interfaces, port.tag = name, [iface], [tag] if tag is not None else []
-        set_extras(port, iface, extras)
+        self.set_extras(txn, port, iface, extras, new=True)
         bridge.addvalue('ports', port.uuid)
+
+    def set_extras(self, txn, port, iface, extras, new=False):
+        """In a transaction's build: PORT_EXTRAS (those in ``extras``) on a Port row and its Interface
+        row; ``new``: rows this transaction inserts (the IDL cannot read a column of those unset)."""
+        for key, value in extras.items():
+            if key == 'trunks':
+                port.trunks = list(value)
+            elif key == 'vlan_mode':
+                port.vlan_mode = [value] if value else []
+            elif key in ('ingress_policing_rate', 'ingress_policing_burst'):
+                setattr(iface, key, int(value))
+            elif key not in ('egress_rate', 'egress_burst'):
+                raise ValueError('not a port column: %s' % key)
+        if 'egress_rate' in extras or 'egress_burst' in extras:
+            self._set_egress(txn, port, extras, new)
+
+    def _set_egress(self, txn, port, extras, new):
+        """The port's egress limit as ``extras`` has it (a key it lacks: as the port has it): our
+        linux-htb QoS row with queue 0 at the same rate, made, changed or deleted (rate 0)."""
+        had = egress_of(port) if not new else {'egress_rate': 0, 'egress_burst': 0, 'qos_foreign': None}
+        if had['qos_foreign']:
+            raise OvsdbError('port %s has a QoS this collection did not make (%s): not replaced' % (port.name, had['qos_foreign']))
+        rate, burst = (int(extras.get(k, had[k])) for k in ('egress_rate', 'egress_burst'))
+        qos = port.qos[0] if not new and port.qos else None
+        if not rate:
+            if qos is not None:
+                port.qos = []
+                _delete_egress(qos)
+            return
+        queue_config = {'max-rate': str(rate * 1000)}
+        if burst:
+            queue_config['burst'] = str(burst * 1000)
+        tables = self.idl.tables
+        queue = None
+        if qos is None:
+            qos = txn.insert(tables['QoS'])
+            qos.type, qos.external_ids = 'linux-htb', dict([EGRESS_MARK])
+            port.qos = [qos.uuid]
+        else:
+            queue = qos.queues.get(0)
+        if queue is None:  # (new, or a queue 0 gone from our QoS row: made again)
+            queue = txn.insert(tables['Queue'])
+            queue.external_ids = dict([EGRESS_MARK])
+            qos.queues = {0: queue.uuid}
+        qos.other_config = {'max-rate': str(rate * 1000)}
+        queue.other_config = queue_config
 
     def delete_port(self, name):
         """In a transaction's build: the port called ``name`` off its bridge (nothing when absent)."""
@@ -312,7 +372,8 @@ class Ovsdb(object):
         bridge = self.find('Bridge', self.bridge_of_port(port) or '')
         if bridge is not None:
             bridge.delvalue('ports', port.uuid)
-        port.delete()
+        if not release_egress(port):
+            port.delete()
 
     def vswitchd_problem(self):
         """None when ovs-vswitchd runs beside this OVSDB, else what to do. Asked before a change:
@@ -399,17 +460,49 @@ class Ovsdb(object):
                         'ovs-vswitchd to apply the change (is ovs-vswitchd running?)')
 
 
-def set_extras(port, iface, extras):
-    """Write PORT_EXTRAS columns (those in ``extras``) on a Port row and its Interface row."""
-    for key, value in extras.items():
-        if key == 'trunks':
-            port.trunks = list(value)
-        elif key == 'vlan_mode':
-            port.vlan_mode = [value] if value else []
-        elif key in ('ingress_policing_rate', 'ingress_policing_burst'):
-            setattr(iface, key, int(value))
-        else:
-            raise ValueError('not a port column: %s' % key)
+def _kbits(config, key):
+    try:
+        return int(config.get(key, 0)) // 1000
+    except ValueError:
+        return 0
+
+
+def egress_of(port):
+    """A Port row's egress limit: {'egress_rate', 'egress_burst'} (kbit/s, kbit; 0: none) from our
+    QoS row, and 'qos_foreign': what the port's QoS is when it is not ours (None otherwise); a
+    foreign limit is shown by its max-rate, as far as it has one."""
+    qos = port.qos[0] if port.qos else None
+    if qos is None:
+        return {'egress_rate': 0, 'egress_burst': 0, 'qos_foreign': None}
+    queue = qos.queues.get(0)
+    ours = qos.external_ids.get(EGRESS_MARK[0]) == EGRESS_MARK[1]
+    return {
+        'egress_rate': _kbits(qos.other_config, 'max-rate'),
+        'egress_burst': _kbits(queue.other_config, 'burst') if queue is not None else 0,
+        'qos_foreign': None if ours else '%s row %s%s' % (qos.type, str(qos.uuid)[:8], ', external_ids %s' % dict(
+            qos.external_ids) if qos.external_ids else ''),
+    }
+
+
+def release_egress(port):
+    """In a transaction's build, for a Port row that goes (itself, or with its bridge): our QoS row
+    and its queue with it (root tables: OVSDB would keep them). The IDL never sends a delete for a
+    Port (not a root table: ovsdb-server collects it once nothing refers to it) and OVSDB checks
+    references before it collects, so the port lets go of the QoS row first; a row changed so is
+    not also deleted (the IDL would drop the change): returns True when the port was changed."""
+    if not port.qos or egress_of(port)['qos_foreign']:
+        return False
+    qos, port.qos = port.qos[0], []
+    _delete_egress(qos)
+    return True
+
+
+def _delete_egress(qos):
+    """In a transaction's build: our QoS row and its queues that carry our mark."""
+    for queue in qos.queues.values():
+        if queue.external_ids.get(EGRESS_MARK[0]) == EGRESS_MARK[1]:
+            queue.delete()
+    qos.delete()
 
 
 class PortRows(JoinedExecutor):
@@ -439,7 +532,8 @@ class PortRows(JoinedExecutor):
                 elif action.kind == 'port_tag':
                     self.db.find('Port', action.target).tag = [action.new] if action.new is not None else []
                 elif action.kind == 'port_set':
-                    set_extras(self.db.find('Port', action.target), self.db.find('Interface', action.target), action.new)
+                    self.db.set_extras(txn, self.db.find('Port', action.target), self.db.find('Interface', action.target),
+                                       action.new)
                 elif action.kind == 'iface_ext':
                     self.db.find('Interface', action.target).external_ids = dict(action.new)
                 else:

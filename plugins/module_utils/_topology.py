@@ -28,9 +28,11 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._validate imp
 TABLES = {
     'Open_vSwitch': ['bridges'],
     'Bridge': ['name', 'ports', 'datapath_type', 'datapath_id', 'fail_mode', 'external_ids'],
-    'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode'],
+    'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode', 'qos'],
     'Interface': ['name', 'type', 'ofport', 'error', 'external_ids', 'mtu', 'mac_in_use', 'link_state',
                   'ingress_policing_rate', 'ingress_policing_burst'],
+    'QoS': _ovsdb.PORT_TABLES['QoS'],
+    'Queue': _ovsdb.PORT_TABLES['Queue'],
 }
 # Problems that make a container's port dead for good: its veth is gone with the container's
 # namespace, and attaching the container again makes a new pair and port anyway.
@@ -56,12 +58,15 @@ def read_ovsdb(db, bridge=None):
             iface = ifaces[0] if ifaces else None
             if iface is None:
                 continue
+            egress = _ovsdb.egress_of(port)
             ports.append({
                 'name': port.name, 'bridge': row.name, 'type': iface.type or 'system',
                 'ofport': _one(iface.ofport), 'error': _one(iface.error),
                 'tag': _one(port.tag), 'trunks': sorted(port.trunks), 'vlan_mode': _one(port.vlan_mode),
                 'mtu': _one(iface.mtu), 'mac': _one(iface.mac_in_use), 'link_state': _one(iface.link_state),
                 'ingress_policing_rate': iface.ingress_policing_rate, 'ingress_policing_burst': iface.ingress_policing_burst,
+                'egress_rate': egress['egress_rate'], 'egress_burst': egress['egress_burst'],
+                'qos': 'netdevops.ovs_docker' if port.qos and not egress['qos_foreign'] else egress['qos_foreign'],
                 'external_ids': dict(iface.external_ids),
             })
         bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',

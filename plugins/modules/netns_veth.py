@@ -242,6 +242,14 @@ attachment:
       description: Its burst in kbit (0 is OVS's default), or null without a port.
       type: int
       sample: 1000
+    egress_rate:
+      description: The port's egress limit toward the namespace in kbit/s (0 is none), or null without a port.
+      type: int
+      sample: 20000
+    egress_burst:
+      description: Its burst in kbit (0 is the kernel's default), or null without a port.
+      type: int
+      sample: 2000
     vlans:
       description: The VLAN sub-interfaces inside (C(id), C(name), C(addresses), C(state)); only when O(vlans) is set.
       type: list

@@ -141,6 +141,13 @@ bridges:
         vlan_mode: {description: "The VLAN mode, or V(null) (the default for its tag).", type: str}
         ingress_policing_rate: {description: "Ingress policing rate in kbit/s (V(0): none).", type: int}
         ingress_policing_burst: {description: "Ingress policing burst in kbit (V(0): OVS's default).", type: int}
+        egress_rate: {description: "Egress limit (its QoS's C(max-rate)) in kbit/s (V(0): none).", type: int}
+        egress_burst: {description: "Egress burst (its queue 0's C(burst)) in kbit (V(0): the kernel's default).", type: int}
+        qos:
+          description: >-
+            Whose the port's QoS is: C(netdevops.ovs_docker) (an O(netdevops.ovs_docker.netns_veth#module:egress_rate)),
+            what another's is (type, row), or V(null) (none).
+          type: str
         mtu: {description: MTU as OVS reports it., type: int}
         mac: {description: MAC in use as OVS reports it., type: str}
         link_state: {description: Link state as OVS reports it., type: str}

@@ -156,7 +156,7 @@ EXAMPLES = r'''
     bridge: br0
     vlan: 10
 
-- name: A trunk of VLANs 100 to 110 into the container, with a sub-interface for VLAN 100; at most 10 Mbit/s in
+- name: A trunk of VLANs 100 to 110 into the container, with a sub-interface for VLAN 100; at most 10 Mbit/s out, 20 in
   netdevops.ovs_docker.ovs_docker_port:
     container: router1
     bridge: br0
@@ -166,6 +166,7 @@ EXAMPLES = r'''
       - {id: 100, addresses: [10.1.0.1/24]}
     ingress_policing_rate: 10000
     ingress_policing_burst: 1000
+    egress_rate: 20000
 
 - name: del-ports (every port of the container)
   netdevops.ovs_docker.ovs_docker_port:

@@ -11,4 +11,4 @@ __metaclass__ = type
 # ovs_docker_port as they are: the options of lab_namespaces and lab_containers in
 # roles/lab/meta/argument_specs.yml beside their own (a unit test holds the two together).
 ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'vlans',
-                   'ingress_policing_rate', 'ingress_policing_burst')
+                   'ingress_policing_rate', 'ingress_policing_burst', 'egress_rate', 'egress_burst')

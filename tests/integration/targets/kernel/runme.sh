@@ -3,9 +3,10 @@
 # a Debian 12 with systemd, OVS on the kernel datapath, reached over SSH. This machine's own
 # kernel has no openvswitch, 8021q or tc police modules: here they are real. Every step is looked
 # at inside the guests with ovs-vsctl, ovs-dpctl, ip, tc and ping over SSH, never through the
-# modules. The quartet, the undo, 802.1Q sub-interfaces and VLAN isolation, ingress policing
-# measured, a container (Docker inside the guest), a VXLAN overlay between the guests, a real
-# reboot of a guest, and the lab role with its ping matrix.
+# modules. The quartet, the undo, 802.1Q sub-interfaces and VLAN isolation, ingress policing and
+# egress limits measured, a container (Docker inside the guest), a VXLAN overlay between the
+# guests, a real reboot of a guest, and the lab role with its ping matrix (on kvm2, while kvm1's
+# first sections run: the guests are processes of their own).
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=../lab/plays.sh
@@ -20,6 +21,7 @@ run_no=0 changed=""  # what play() sets
 plays_use "$work" -i "$GUESTS_DIR/inventory.ini"
 cleanup() {
   set +e
+  [ -n "${lab_job:-}" ] && kill "$lab_job" 2>/dev/null
   "$guests" down
   rm -rf "$work"
 }
@@ -43,15 +45,40 @@ shows() { on "$1" "$3" | grep -Eq -- "$2"; }
 # port_of NAMESPACE, port_of_container CONTAINER: the OVS port of an attachment, found by its marks
 port_of() { on kvm1 "ovs-vsctl --bare --columns=name find Interface external_ids:netns=$1"; }
 port_of_container() { on kvm1 "ovs-vsctl --bare --columns=name find Interface external_ids:container_id=$1"; }
-# rate_kbits: what kns1 receives from kpol, in kbit/s (a 4 s UDP stream offered at 5 Mbit/s:
-# more, and a busy guest drops what it cannot take in, policed or not)
+# rate_kbits FROM TO ADDRESS: what namespace TO (at ADDRESS) receives from FROM on kvm1, in kbit/s
+# (a 4 s UDP stream offered at 5 Mbit/s: more, and a busy guest drops what it cannot take in,
+# limited or not)
 rate_kbits() {
-  on kvm1 'ip netns exec kns1 iperf3 -s -1 -D; sleep 0.3; ip netns exec kpol iperf3 -c 198.18.240.11 -u -b 5M -t 4 -J' |
+  on kvm1 "ip netns exec $2 iperf3 -s -1 -D; sleep 0.3; ip netns exec $1 iperf3 -c $3 -u -b 5M -t 4 -J" |
     python3 -c 'import json, sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1000))'
 }
+# image GUEST: the test image in the guest's Docker, imported from the files the rootfs holds
+image() { on "$1" "docker image inspect ovs-docker-test:busybox >/dev/null 2>&1 || tar -C /opt/busybox-image -c . | docker import -c 'CMD [\"/bin/sleep\", \"infinity\"]' - ovs-docker-test:busybox >/dev/null"; }
+# within LOW HIGH VALUE
+within() { test "$3" -ge "$1" -a "$3" -le "$2"; }
 
 "$guests" up 2
 expect "kvm1's kernel has the modules this machine's lacks" on kvm1 'test -e /sys/module/openvswitch && test -e /sys/module/8021q'
+
+# The lab role on kvm2 runs beside kvm1's first sections (the ones that measure no rate) and is
+# awaited before the policing: its plays are a third of this target's time.
+lab_on_kvm2() {
+  echo "### the lab role on kvm2, on the kernel datapath: the seed's lab and its ping matrix"
+  image kvm2
+  snapshot kvm2 >"$work/before-lab"
+  local lab_vars=(-l kvm2 -e @../lab/vars.yml -e lab_datapath_type=system -e "lab_topology_dir=$work/topology")
+  run_no=100  # its logs apart from kvm1's
+  expect "the lab" play lab netdevops.ovs_docker.lab "${lab_vars[@]}"
+  expect "it built things" test "$changed" -gt 0
+  expect "the ping matrix: every cell answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$work/$run_no-lab.log"
+  expect "br0 is on the kernel datapath" test "$(on kvm2 ovs-vsctl get bridge br0 datapath_type)" = system
+  # (its repeat changing nothing is the lab and fleet targets' to show: a lab play takes 100 s here)
+  expect "the teardown" play lab-teardown netdevops.ovs_docker.teardown "${lab_vars[@]}"
+  expect "kvm2 is as it was before the lab" same "$work/before-lab" kvm2
+  echo "kvm2: the lab passed"
+}
+lab_on_kvm2 >"$work/lab-kvm2.out" 2>&1 &
+lab_job=$!
 
 echo "### the quartet on the kernel datapath (kvm1)"
 snapshot kvm1 >"$work/before"
@@ -87,20 +114,34 @@ expect "the run said it undid what it did" grep -q "undone" "$work/$run_no-undo.
 expect "nothing of it is left" same "$work/before-undo" kvm1
 on kvm1 'ovs-vsctl del-port kbr0 kbond'
 
+if wait "$lab_job"; then cat "$work/lab-kvm2.out"; else cat "$work/lab-kvm2.out"; echo "FAILED: the lab on kvm2"; exit 1; fi
+
 echo "### ingress policing, enforced by the kernel (kvm1)"
-free=$(rate_kbits)
+free=$(rate_kbits kpol kns1 198.18.240.11)
 expect "policing at 1000 kbit/s" play police datapath.yml -e policing_rate=1000
 expect "it changed the port only" test "$changed" -eq 1
 expect "the kernel holds a police filter on the port" shows kvm1 'police' "tc filter show dev $(port_of kpol) ingress"
-policed=$(rate_kbits)
+policed=$(rate_kbits kpol kns1 198.18.240.11)
 echo "   kpol -> kns1: $free kbit/s unpoliced, $policed kbit/s policed at 1000 kbit/s"
-expect "policed: within 15% of 1000 kbit/s ($policed)" test "$policed" -ge 850 -a "$policed" -le 1150
+expect "policed: within 15% of 1000 kbit/s ($policed)" within 850 1150 "$policed"
 expect "unpoliced: well above it ($free)" test "$free" -ge 3000
 expect "policing off again" play unpolice datapath.yml -e policing_rate=0
 expect "... and no police filter is left" fails shows kvm1 'police' "tc filter show dev $(port_of kpol) ingress"
 
+echo "### an egress limit, enforced by the kernel (kvm1)"
+free=$(rate_kbits kns1 kpol 198.18.240.13)
+expect "egress limited to 1000 kbit/s" play shape datapath.yml -e shaping_rate=1000
+expect "it changed the port only" test "$changed" -eq 1
+expect "the kernel holds an htb class at 1 Mbit/s on the port" shows kvm1 'root rate 1Mbit ceil 1Mbit' "tc class show dev $(port_of kpol)"
+shaped=$(rate_kbits kns1 kpol 198.18.240.13)
+echo "   kns1 -> kpol: $free kbit/s unlimited, $shaped kbit/s limited to 1000 kbit/s"
+expect "limited: within 15% of 1000 kbit/s ($shaped)" within 850 1150 "$shaped"
+expect "unlimited: well above it ($free)" test "$free" -ge 3000
+expect "the limit off again" play unshape datapath.yml -e shaping_rate=0
+expect "... and no htb qdisc is left on the port" fails shows kvm1 'htb' "tc qdisc show dev $(port_of kpol)"
+expect "... nor a QoS or Queue row" test -z "$(on kvm1 'ovs-vsctl --bare --columns=_uuid list QoS; ovs-vsctl --bare --columns=_uuid list Queue')"
+
 echo "### a container on the kernel datapath (kvm1's Docker engine)"
-image() { on "$1" "docker image inspect ovs-docker-test:busybox >/dev/null 2>&1 || tar -C /opt/busybox-image -c . | docker import -c 'CMD [\"/bin/sleep\", \"infinity\"]' - ovs-docker-test:busybox >/dev/null"; }
 image kvm1
 on kvm1 'docker run -d --name kc1 --net=none ovs-docker-test:busybox >/dev/null'
 snapshot kvm1 >"$work/before-container"
@@ -148,15 +189,4 @@ expect "the overlay answers again" pings kvm1 kov 198.18.243.12
 expect "the repeat after the repair" play rebuild-repeat datapath.yml
 expect "... changed nothing" test "$changed" -eq 0
 
-echo "### the lab role on kvm2, on the kernel datapath: the seed's lab and its ping matrix"
-image kvm2
-snapshot kvm2 >"$work/before-lab"
-lab_vars=(-l kvm2 -e @../lab/vars.yml -e lab_datapath_type=system -e "lab_topology_dir=$work/topology")
-expect "the lab" play lab netdevops.ovs_docker.lab "${lab_vars[@]}"
-expect "it built things" test "$changed" -gt 0
-expect "the ping matrix: every cell answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$work/$run_no-lab.log"
-expect "br0 is on the kernel datapath" test "$(on kvm2 ovs-vsctl get bridge br0 datapath_type)" = system
-# (its repeat changing nothing is the lab and fleet targets' to show: a lab play takes 100 s here)
-expect "the teardown" play lab-teardown netdevops.ovs_docker.teardown "${lab_vars[@]}"
-expect "kvm2 is as it was before the lab" same "$work/before-lab" kvm2
 echo "kernel: all checks passed"

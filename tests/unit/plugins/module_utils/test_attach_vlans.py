@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""VLAN modes, trunks, sub-interfaces and ingress policing in the attachment plan. Pure, no root."""
+"""VLAN modes, trunks, sub-interfaces, ingress policing and egress limits in the attachment plan. Pure, no root."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -34,6 +34,8 @@ def test_trunks_take_ids_and_ranges_sorted_once():
     (dict(vlan_mode='hybrid'), 'is not one of'),
     (dict(ingress_policing_rate=-1), 'out of range'),
     (dict(ingress_policing_burst=2 ** 32), 'out of range'),
+    (dict(egress_rate=-5), 'egress_rate -5 is out of range: give 0 (no limit)'),
+    (dict(bridge=None, egress_burst=1), 'OVS port settings (egress_burst) need bridge'),
     (dict(bridge=None, trunks=[10], ingress_policing_rate=1), 'OVS port settings (trunks, ingress_policing_rate) need bridge'),
     (dict(vlans=[{'id': 4095}]), 'out of range'),
     (dict(vlans=[{'id': 10}, {'id': 10}]), 'given twice'),
@@ -79,6 +81,27 @@ def test_policing_set_changed_removed():
     port = {'ingress_policing_rate': 10000, 'ingress_policing_burst': 1000}
     assert _attach.plan(current(port=port), desired(ingress_policing_rate=0, **SEED)).actions == [
         A('port_set', 'veth0', {'ingress_policing_rate': 0}, {'ingress_policing_rate': 10000})]
+
+
+def test_egress_set_changed_removed_and_kept_with_a_new_port():
+    actions = _attach.plan(current(), desired(egress_rate=20000, **SEED)).actions
+    assert actions == [A('port_set', 'veth0', {'egress_rate': 20000}, {'egress_rate': 0})]
+    port = {'egress_rate': 20000, 'egress_burst': 2000}
+    assert _attach.plan(current(port=port), desired(egress_rate=20000, **SEED)).actions == []
+    assert _attach.plan(current(port=port), desired(egress_rate=0, egress_burst=0, **SEED)).actions == [
+        A('port_set', 'veth0', {'egress_rate': 0, 'egress_burst': 0}, {'egress_rate': 20000, 'egress_burst': 2000})]
+    new = _attach.plan(current(port=None), desired(egress_rate=500, **SEED)).actions
+    assert new[0].kind == 'port' and new[0].new['egress_rate'] == 500
+
+
+def test_a_qos_not_ours_is_refused_not_replaced():
+    port = {'egress_rate': 0, 'egress_burst': 0, 'qos_foreign': 'linux-hfsc row 0a1b2c3d'}
+    actions, _b, _a, problems = parts(_attach.plan(current(port=port), desired(egress_rate=1000, **SEED)))
+    assert problems == ["OVS port veth0 has a QoS this module did not make (linux-hfsc row 0a1b2c3d): an egress "
+                        "limit would replace it; remove it first (ovs-vsctl clear port veth0 qos), or leave out "
+                        "egress_rate and egress_burst"]
+    # not asked for: the other's QoS is left alone, no problem
+    assert parts(_attach.plan(current(port=port), desired(**SEED)))[3] == []
 
 
 def test_a_new_port_carries_the_settings_that_differ_from_ovs_defaults():

@@ -11,7 +11,7 @@ import types
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _topology
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _topology
 
 ID1, ID2 = 'a' * 64, 'b' * 64
 
@@ -88,7 +88,7 @@ def iface(name, kind='', **ids):
 
 
 def oport(name, *ifaces, **more):
-    return row(name=name, interfaces=list(ifaces) or [iface(name)], tag=more.get('tag', []), trunks=[], vlan_mode=[])
+    return row(name=name, interfaces=list(ifaces) or [iface(name)], tag=more.get('tag', []), trunks=[], vlan_mode=[], qos=more.get('qos', []))
 
 
 class FakeDb(object):
@@ -212,3 +212,15 @@ def test_a_live_veth_or_another_engines_port_is_never_prunable():
     assert 'is alive' in ports['p_alive']['problems'][0]['message']
     assert [p['kind'] for p in ports['p_dead']['problems']] == ['container_gone']
     assert 'veth_alive' not in _topology.PRUNABLE
+
+
+def test_egress_of_reads_our_qos_and_names_another():
+    mark = {'netdevops.ovs_docker': 'egress'}
+    queue = row(other_config={'max-rate': '20000000', 'burst': '2000000'}, external_ids=mark)
+    ours = row(type='linux-htb', other_config={'max-rate': '20000000'}, queues={0: queue}, external_ids=mark,
+               uuid='0a1b2c3d-0000')
+    assert _ovsdb.egress_of(oport('p1', qos=[ours])) == {'egress_rate': 20000, 'egress_burst': 2000, 'qos_foreign': None}
+    theirs = row(type='linux-hfsc', other_config={'max-rate': '1000000'}, queues={}, external_ids={}, uuid='9f8e7d6c-0000')
+    assert _ovsdb.egress_of(oport('p1', qos=[theirs])) == {
+        'egress_rate': 1000, 'egress_burst': 0, 'qos_foreign': 'linux-hfsc row 9f8e7d6c'}
+    assert _ovsdb.egress_of(oport('p1')) == {'egress_rate': 0, 'egress_burst': 0, 'qos_foreign': None}

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from looks import addresses, engine, ip_json, run, world
+from looks import addresses, egress, engine, ip_json, run, world
 
 
 def link(namespace, name):
@@ -66,6 +66,7 @@ def attachment(namespace, interface, host_interface):
         state['port_vlan_mode'] = mode if isinstance(mode, str) else None
         state['iface_policing_rate'] = ovs_cell('Interface', host_interface, 'ingress_policing_rate')
         state['iface_policing_burst'] = ovs_cell('Interface', host_interface, 'ingress_policing_burst')
+        state.update(('egress_' + k, v) for k, v in egress(host_interface).items())
     if ns:
         state['ns_vlans'] = sub_interfaces(namespace, interface)
     return state

@@ -10,7 +10,7 @@ Runs with the standard library and looks.py only (also inside the fleet's nodes)
 import json
 import sys
 
-from looks import addresses, engine, ip_json, ovs_table, run
+from looks import addresses, egress, engine, ip_json, ovs_table, run
 
 
 def optional(value):
@@ -78,6 +78,11 @@ def check_port(port, row, iface, same, wrong):
     same('%s vlan_mode' % name, optional(row['vlan_mode']), port['vlan_mode'])
     same('%s ingress policing' % name, [iface['ingress_policing_rate'], iface['ingress_policing_burst']],
          [port['ingress_policing_rate'], port['ingress_policing_burst']])
+    limit = egress(name)
+    same('%s egress' % name, [limit['rate'], limit['burst']], [port['egress_rate'], port['egress_burst']])
+    ours = 'netdevops.ovs_docker'
+    same('%s qos' % name, limit['qos_type'] and (ours if limit['qos_mark'] == 'egress' else 'another'),
+         port['qos'] and (ours if port['qos'] == ours else 'another'))
     same('%s type' % name, iface['type'] or 'system', port['type'])
     same('%s ofport' % name, optional(iface['ofport']), port['ofport'])
     same('%s error' % name, optional(iface['error']), port['error'])

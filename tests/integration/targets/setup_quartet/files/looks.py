@@ -46,15 +46,48 @@ def ovs_value(datum):
     return datum
 
 
-def ovs_table(table, columns, record=None):
-    """{name: {column: value}} of an OVSDB table (or of one record), from ovs-vsctl's JSON."""
+def ovs_rows(table, columns, record=None):
+    """[{column: value}] of an OVSDB table (or of one record), from ovs-vsctl's JSON."""
     out = run(['ovs-vsctl', '--format=json', '--columns=' + ','.join(columns), 'list', table] + ([record] if record else []))
     found = json.loads(out) if out else {'headings': [], 'data': []}
-    rows = {}
-    for data in found['data']:
-        row = dict(zip(found['headings'], (ovs_value(d) for d in data)))
-        rows[row.get('name', record)] = row
-    return rows
+    return [dict(zip(found['headings'], (ovs_value(d) for d in data))) for data in found['data']]
+
+
+def ovs_table(table, columns, record=None):
+    """{name: {column: value}} of an OVSDB table (or of one record)."""
+    return dict((row.get('name', record), row) for row in ovs_rows(table, columns, record))
+
+
+def _kbit(text):
+    """A rate or size as tc or OVSDB writes it (1Mbit, 12Kbit, "2000000") in kbit."""
+    units = {'bit': 1, 'kbit': 1000, 'mbit': 10 ** 6, 'gbit': 10 ** 9}
+    text = text.lower()
+    unit = next((u for u in ('kbit', 'mbit', 'gbit', 'bit') if text.endswith(u)), None)
+    number = float(text[:-len(unit)]) if unit else float(text)
+    return int(number * units.get(unit, 1) / 1000)
+
+
+def egress(port):
+    """An OVS port's egress limit as OVSDB and the kernel have it: {'qos_type', 'qos_mark' (its
+    external_ids' netdevops.ovs_docker), 'rate', 'burst' (QoS max-rate, queue 0 burst, kbit),
+    'queue_mark', 'kernel_rate' (the root htb class's ceil on the device, kbit; None without)}."""
+    found = {'qos_type': None, 'qos_mark': None, 'rate': 0, 'burst': 0, 'queue_mark': None, 'kernel_rate': None}
+    rows = ovs_rows('Port', ['qos'], port)
+    qos = rows[0]['qos'] if rows else None
+    if qos:
+        row = ovs_table('QoS', ['type', 'other_config', 'external_ids', 'queues'], qos)[qos]
+        found.update(qos_type=row['type'], qos_mark=row['external_ids'].get('netdevops.ovs_docker'),
+                     rate=_kbit(row['other_config'].get('max-rate', '0')))
+        queue = row['queues'].get(0)
+        if queue:
+            row = ovs_table('Queue', ['other_config', 'external_ids'], queue)[queue]
+            found.update(burst=_kbit(row['other_config'].get('burst', '0')),
+                         queue_mark=row['external_ids'].get('netdevops.ovs_docker'))
+    for line in ((run(['tc', 'class', 'show', 'dev', port]) if shutil.which('tc') else None) or '').splitlines():
+        words = line.split()
+        if words[:2] == ['class', 'htb'] and 'root' in words and 'ceil' in words:
+            found['kernel_rate'] = _kbit(words[words.index('ceil') + 1])
+    return found
 
 
 def engine():
@@ -78,4 +111,7 @@ def world():
         'links': sorted(item['ifname'] for item in ip_json(None, 'link', 'show') or []),
         'bridges': sorted((run(['ovs-vsctl', 'list-br']) or '').split()),
         'ovs_interfaces': sorted(ovs_table('Interface', ['name'])),
+        # QoS and Queue rows: root tables, kept by OVSDB when no port refers to them any more
+        'ovs_qos': sorted('%s %s' % (r['type'], sorted(r['other_config'].items())) for r in ovs_rows('QoS', ['type', 'other_config'])),
+        'ovs_queues': len(ovs_rows('Queue', ['_uuid'])),
     }
