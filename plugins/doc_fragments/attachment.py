@@ -32,6 +32,7 @@ _ITEM = r'''      bridge: {description: The OVS bridge., type: str}
       ingress_policing_burst: {description: Ingress policing burst (kbit)., type: int}
       egress_rate: {description: Egress limit toward the namespace (kbit/s; 0 off)., type: int}
       egress_burst: {description: Egress burst (kbit)., type: int}
+      persistent: {description: Record the attachment for the agent., type: bool}
       external_ids: {description: More external_ids keys., type: dict}
 '''
 
@@ -122,6 +123,14 @@ options:
     description:
       - The burst allowed above O(egress_rate), in kbit (V(0) is the kernel's default). Needs O(bridge).
     type: int
+  persistent:
+    description:
+      - Record this attachment's request on its OVS port (the external_ids key C(netdevops.ovs_docker.persistent),
+        as JSON; OVSDB keeps it on disk) so that the agent applies it again by itself when the container starts
+        again or the host reboots. See the guide's page on persistence.
+      - V(true) records it (what a later task leaves out stays as recorded); V(false) removes the record. Not set,
+        a record that is there follows what the task changes. Needs O(bridge).
+    type: bool
 '''
 
 
@@ -133,8 +142,8 @@ options:
       - Many attachments in one run, with one OVSDB transaction for all their ports. Each item takes
         O(namespace) and the options below; O(interface), O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode),
         O(trunks), O(gateway), O(gateway6), O(gateway_onlink), O(ingress_policing_rate),
-        O(ingress_policing_burst), O(egress_rate), O(egress_burst), O(create_namespace) and O(delete_namespace)
-        default to the task's own.
+        O(ingress_policing_burst), O(egress_rate), O(egress_burst), O(persistent), O(create_namespace) and
+        O(delete_namespace) default to the task's own.
       - Items may share a namespace (two interfaces of one router, say); a missing one is made once.
       - The result is RV(attachments) instead of RV(attachment); the diff is keyed by C(NAMESPACE/INTERFACE).
     type: list
@@ -153,8 +162,8 @@ options:
     description:
       - Many attachments in one task. Each item takes the options O(container), O(interface) and the
         ones below; O(bridge), O(state), O(mtu), O(vlan), O(vlan_mode), O(trunks), O(gateway), O(gateway6),
-        O(gateway_onlink), O(ingress_policing_rate), O(ingress_policing_burst), O(egress_rate) and
-        O(egress_burst) default to the task's own.
+        O(gateway_onlink), O(ingress_policing_rate), O(ingress_policing_burst), O(egress_rate), O(egress_burst)
+        and O(persistent) default to the task's own.
     type: list
     elements: dict
     suboptions:

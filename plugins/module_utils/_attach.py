@@ -15,11 +15,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import json
 import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import vlan_problems
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import no_bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import RECORD, no_bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     AF_INET, AF_INET6, Netlink, netns_identity, own_netns_identity, vlan_support)
@@ -155,6 +156,7 @@ def view(desired, current):
         'bridge': port.get('bridge'),
         'vlan': port.get('tag'),
         'external_ids': port.get('external_ids', {}),
+        'persistent': RECORD in port.get('external_ids', {}),
         'addresses': ns_link.get('addresses', []),
         'mac': ns_link.get('mac'),
         'mtu': ns_link.get('mtu'),
@@ -256,6 +258,23 @@ def ownership_problems(current, desired):
 
 # -- the plan (pure) ---------------------------------------------------------------------------
 # The kinds of an attachment's actions are listed in _attach_apply, beside what runs each.
+
+def record(external_ids, desired):
+    """A persistent attachment's record, in its port's external_ids (RECORD: the request as JSON),
+    as this run leaves it: made or updated with what the task gives (persistent true), updated
+    while it is there (persistent not given: the record follows the attachment), removed
+    (persistent false). What the task leaves out stays as the record had it, as on the port."""
+    had = external_ids.get(RECORD)
+    if desired['persistent'] is False:
+        external_ids.pop(RECORD, None)
+    elif desired['persistent'] or had is not None:
+        try:
+            old = json.loads(had) if had else {}
+        except ValueError:
+            old = {}  # (not ours to read: made again from this request)
+        merged = dict(old if isinstance(old, dict) else {}, **desired['request'])
+        external_ids[RECORD] = json.dumps(merged, sort_keys=True, separators=(',', ':'))
+
 
 def _port_value(port):
     value = {'bridge': port['bridge'], 'tag': port['tag'], 'external_ids': port['external_ids']}
@@ -366,6 +385,7 @@ def plan(current, desired, handle=None):
                 external_ids.pop(key, None)
             else:
                 external_ids[key] = value
+        record(external_ids, desired)
         tag = None if desired['clear_vlan'] else desired['vlan'] if desired['vlan'] is not None else port.get('tag')
         # trunks, vlan_mode, policing: as asked, else as they are (a new port: OVS's defaults)
         extras = dict((key, desired[key] if desired.get(key) is not None else port.get(key, default))

@@ -156,6 +156,17 @@ def parse_vlans(values, interface):
     return sorted(result, key=lambda item: item['id']), errors
 
 
+# What a persistent attachment's record keeps of its request: everything asked for but these.
+NOT_RECORDED = ('state', 'persistent', 'delete_namespace', 'marks', 'where', 'mac_seed', 'request')
+
+
+def request_of(spec, **more):
+    """The options a task gave one attachment (None: not given), as its record keeps them."""
+    request = dict((k, v) for k, v in spec.items() if v is not None and k not in NOT_RECORDED)
+    request.update(more)
+    return request
+
+
 def desired_state(spec):
     """Validated, canonical desired state of one attachment -> (desired, [errors]).
 
@@ -268,8 +279,11 @@ def desired_state(spec):
         errors.append(error)
     # The marks are how the port is proven ours later: the user's external_ids cannot change them.
     desired['external_ids'] = dict(external_ids or {}, **desired['marks']) if desired['bridge'] is not None else {}
+    # persistent: the request kept on the port (see _attach.record), to be applied again without a play
+    desired['persistent'] = spec.get('persistent')
+    desired['request'] = spec.get('request') or request_of(spec)
     on_port = [key for key in ('vlan', 'vlan_mode', 'trunks', 'external_ids') + LIMITS
-               if spec.get(key) is not None and spec.get(key) != {}]
+               if spec.get(key) is not None and spec.get(key) != {}] + (['persistent'] if spec.get('persistent') else [])
     if desired['bridge'] is None and on_port:
         errors.append("OVS port settings (%s) need bridge: set it, or leave them out" % ', '.join(on_port))
     return desired, errors

@@ -21,6 +21,23 @@ LOCK_PATH = '/run/netdevops-ovs_docker.lock'
 LOCK_WAIT = 300  # seconds; a holder is always a live module run
 _HELD = []  # the open lock file: closing it would release the lock
 
+# Where the agent (see _agent) writes its process ID while it runs.
+AGENT_PIDFILE = '/run/netdevops-ovs_docker-agent.pid'
+
+
+def agent_state(path=AGENT_PIDFILE):
+    """{'running', 'pid'}: whether the agent runs on this host (its pid file names a live process
+    that is the agent)."""
+    try:
+        with open(path) as handle:
+            pid = int(handle.read().strip() or 0)
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            running = b'module_utils._agent' in handle.read()
+    except (IOError, OSError, ValueError):
+        return {'running': False, 'pid': None}
+    return {'running': running, 'pid': pid if running else None}
+
+
 OVSDB_ARGS = dict(
     ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
     ovsdb_timeout=dict(type='float', default=10.0),
@@ -83,7 +100,11 @@ ATTACH_ARGS = dict(
     ingress_policing_burst=dict(type='int'),
     egress_rate=dict(type='int'),
     egress_burst=dict(type='int'),
+    persistent=dict(type='bool'),
 )
+# The external_ids key of a persistent attachment's record (its request as JSON, see _attach.record):
+# what the agent applies again after a restart or a reboot.
+RECORD = 'netdevops.ovs_docker.persistent'
 # A port's rate limits: what the container or namespace sends (ingress policing) and what it is
 # sent (egress, a linux-htb QoS); kbit/s and kbit.
 LIMITS = ('ingress_policing_rate', 'ingress_policing_burst', 'egress_rate', 'egress_burst')
@@ -109,6 +130,14 @@ def require_pyroute2():
     missing = import_error()
     if missing:
         raise missing_library('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)', missing)
+
+
+def host_unlock():
+    """Let go of the host's lock, if this process holds it (the agent, between its runs)."""
+    while _HELD:
+        handle = _HELD.pop()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def host_lock(path=LOCK_PATH, wait=LOCK_WAIT):

@@ -13,14 +13,15 @@ __metaclass__ = type
 import hashlib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import desired_state
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import desired_state, request_of
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
     ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
 # What an item of `attachments` takes from the top level when it does not set it itself.
-INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink') + LIMITS
+INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
+             'persistent') + LIMITS
 # Options of one attachment: at the top level (one), or in each item of `attachments`.
 ITEM_OPTIONS = dict(
     container=dict(type='str', required=True),
@@ -35,7 +36,7 @@ ITEM_OPTIONS = dict(
     gateway_onlink=dict(type='bool'),
     vlan=dict(type='int'),
     external_ids=dict(type='dict'),
-    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans') + LIMITS)
+    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans', 'persistent') + LIMITS)
 )
 
 
@@ -145,7 +146,9 @@ def desired_items(docker, index, item, known=None):
             external_ids[_containers.ENGINE_MARK] = docker.id
         spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
-                    mac_seed='%s/%s' % (container['id'], item['interface']))
+                    mac_seed='%s/%s' % (container['id'], item['interface']),
+                    # a record names the container as the task did, and which container that was
+                    request=request_of(item, container_full_id=container['id']))
         desired, errors = desired_state(spec)
         if errors:
             return [], errors

@@ -201,6 +201,10 @@ class Ovsdb(object):
 
     # -- connection ----------------------------------------------------------------------------
 
+    def close(self):
+        """End the connection (a module's ends with its process; the agent's runs end theirs)."""
+        self.idl.close()
+
     def _deadline(self):
         return time.monotonic() + self.timeout
 

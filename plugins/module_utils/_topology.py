@@ -19,7 +19,7 @@ import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
-    OVSDB_ARGS, ModuleError, missing_library, require_pyroute2)
+    OVSDB_ARGS, RECORD, ModuleError, agent_state, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     AF_INET, AF_INET6, Netlink, NetlinkError, netns_identity, netns_path, own_netns_identity)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._validate import interface_name
@@ -67,6 +67,7 @@ def read_ovsdb(db, bridge=None):
                 'ingress_policing_rate': iface.ingress_policing_rate, 'ingress_policing_burst': iface.ingress_policing_burst,
                 'egress_rate': egress['egress_rate'], 'egress_burst': egress['egress_burst'],
                 'qos': 'netdevops.ovs_docker' if port.qos and not egress['qos_foreign'] else egress['qos_foreign'],
+                'persistent': RECORD in iface.external_ids,
                 'external_ids': dict(iface.external_ids),
             })
         bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',
@@ -183,6 +184,7 @@ class Reader(object):
             for port in bridge['ports']:
                 self._finish(port, addresses)
                 result['problems'].extend(dict(p, bridge=bridge['name'], port=port['name']) for p in port['problems'])
+        result['agent'] = agent_state()
         result['host_addresses'] = sorted(set(a for cidrs in addresses.values() for a in cidrs if _host_wide(a)))
         if other_links:
             known = set(OVS_DEVICES) | {'lo'} | set(r.name for r in self.db.rows('Bridge')) | set(

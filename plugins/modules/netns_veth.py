@@ -250,6 +250,10 @@ attachment:
       description: Its burst in kbit (0 is the kernel's default), or null without a port.
       type: int
       sample: 2000
+    persistent:
+      description: Whether the port carries the attachment's record for the agent (see O(persistent)).
+      type: bool
+      sample: false
     vlans:
       description: The VLAN sub-interfaces inside (C(id), C(name), C(addresses), C(state)); only when O(vlans) is set.
       type: list

@@ -143,6 +143,11 @@ bridges:
         ingress_policing_burst: {description: "Ingress policing burst in kbit (V(0): OVS's default).", type: int}
         egress_rate: {description: "Egress limit (its QoS's C(max-rate)) in kbit/s (V(0): none).", type: int}
         egress_burst: {description: "Egress burst (its queue 0's C(burst)) in kbit (V(0): the kernel's default).", type: int}
+        persistent:
+          description: >-
+            Whether the attachment is recorded as persistent (its request in the external_ids key
+            C(netdevops.ovs_docker.persistent), see O(netdevops.ovs_docker.ovs_docker_port#module:persistent)).
+          type: bool
         qos:
           description: >-
             Whose the port's QoS is: C(netdevops.ovs_docker) (an O(netdevops.ovs_docker.netns_veth#module:egress_rate)),
@@ -189,6 +194,13 @@ problems:
   elements: dict
   sample: [{bridge: br0, port: 2b1c0e9a4f3d1_l, kind: container_gone,
             message: "container web1 no longer exists: remove its port with ovs_docker_port state=pruned"}]
+agent:
+  description: >-
+    Whether the agent that applies persistent attachments again runs on the host (C(running)) and its
+    process ID (C(pid)); see the guide's page on persistence.
+  returned: always
+  type: dict
+  sample: {running: true, pid: 4242}
 host_addresses:
   description: The host's own addresses (not loopback or link-local); the fleet picture joins VXLAN remotes to hosts by them.
   returned: always

@@ -116,29 +116,28 @@ on kvm1 'ovs-vsctl del-port kbr0 kbond'
 
 if wait "$lab_job"; then cat "$work/lab-kvm2.out"; else cat "$work/lab-kvm2.out"; echo "FAILED: the lab on kvm2"; exit 1; fi
 
+# measured_limit WHAT VAR FROM TO ADDRESS SEEN SEEN_BY: VAR=1000 (kbit/s, on kpol's port) is
+# enforced by the kernel: SEEN in what SEEN_BY prints (a command; PORT stands for the port), what TO
+# (at ADDRESS) receives from FROM within 15% of 1000 kbit/s, and well above it without; VAR=0 off
+measured_limit() {
+  local what=$1 var=$2 from=$3 to=$4 address=$5 seen=$6 seen_by=${7//PORT/$(port_of kpol)} free limited
+  free=$(rate_kbits "$from" "$to" "$address")
+  expect "$what at 1000 kbit/s" play "$var" datapath.yml -e "$var=1000"
+  expect "it changed the port only" test "$changed" -eq 1
+  expect "the kernel holds it on the port ($seen)" shows kvm1 "$seen" "$seen_by"
+  limited=$(rate_kbits "$from" "$to" "$address")
+  echo "   $from -> $to: $free kbit/s without, $limited kbit/s with $what at 1000 kbit/s"
+  expect "limited: within 15% of 1000 kbit/s ($limited)" within 850 1150 "$limited"
+  expect "without: well above it ($free)" test "$free" -ge 3000
+  expect "$what off again" play "$var-off" datapath.yml -e "$var=0"
+  expect "... and the kernel holds none" fails shows kvm1 "$seen" "$seen_by"
+}
+
 echo "### ingress policing, enforced by the kernel (kvm1)"
-free=$(rate_kbits kpol kns1 198.18.240.11)
-expect "policing at 1000 kbit/s" play police datapath.yml -e policing_rate=1000
-expect "it changed the port only" test "$changed" -eq 1
-expect "the kernel holds a police filter on the port" shows kvm1 'police' "tc filter show dev $(port_of kpol) ingress"
-policed=$(rate_kbits kpol kns1 198.18.240.11)
-echo "   kpol -> kns1: $free kbit/s unpoliced, $policed kbit/s policed at 1000 kbit/s"
-expect "policed: within 15% of 1000 kbit/s ($policed)" within 850 1150 "$policed"
-expect "unpoliced: well above it ($free)" test "$free" -ge 3000
-expect "policing off again" play unpolice datapath.yml -e policing_rate=0
-expect "... and no police filter is left" fails shows kvm1 'police' "tc filter show dev $(port_of kpol) ingress"
+measured_limit "ingress policing" policing_rate kpol kns1 198.18.240.11 'police' "tc filter show dev PORT ingress"
 
 echo "### an egress limit, enforced by the kernel (kvm1)"
-free=$(rate_kbits kns1 kpol 198.18.240.13)
-expect "egress limited to 1000 kbit/s" play shape datapath.yml -e shaping_rate=1000
-expect "it changed the port only" test "$changed" -eq 1
-expect "the kernel holds an htb class at 1 Mbit/s on the port" shows kvm1 'root rate 1Mbit ceil 1Mbit' "tc class show dev $(port_of kpol)"
-shaped=$(rate_kbits kns1 kpol 198.18.240.13)
-echo "   kns1 -> kpol: $free kbit/s unlimited, $shaped kbit/s limited to 1000 kbit/s"
-expect "limited: within 15% of 1000 kbit/s ($shaped)" within 850 1150 "$shaped"
-expect "unlimited: well above it ($free)" test "$free" -ge 3000
-expect "the limit off again" play unshape datapath.yml -e shaping_rate=0
-expect "... and no htb qdisc is left on the port" fails shows kvm1 'htb' "tc qdisc show dev $(port_of kpol)"
+measured_limit "the egress limit" shaping_rate kns1 kpol 198.18.240.13 'root rate 1Mbit ceil 1Mbit' "tc class show dev PORT"
 expect "... nor a QoS or Queue row" test -z "$(on kvm1 'ovs-vsctl --bare --columns=_uuid list QoS; ovs-vsctl --bare --columns=_uuid list Queue')"
 
 echo "### a container on the kernel datapath (kvm1's Docker engine)"

@@ -1,0 +1,366 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The agent: keeps persistent attachments true without a play.
+
+A persistent attachment carries its request on its OVS port (_common.RECORD, see _attach.record).
+The agent reads those records and applies them again through the modules' own flow (_runner: the
+same validation, ownership rules, plan, undo and host lock; no second implementation):
+
+    at its start    every record once (a reboot, events missed while it was down)
+    a container starts (the engine's event stream)    that container's records
+    the engine's event stream ends (the engine restarts)    every record once it is back
+    Open vSwitch restarts (its processes' pid files)    every record
+
+A container's record names the container as the task did and which container that was (its full
+ID): a new container under the same name is not the old one, and is left alone (logged). A
+record whose container is stopped waits; one whose container is gone is logged (ovs_docker_info
+reports it, state=pruned removes it). What cannot be applied is one log line naming the problem
+and the fix; nothing of it is changed, and the other records are served. Each application runs in a
+child process: the agent itself waits small (no OVS IDL, no pyroute2 loaded) and follows an engine
+on a local socket (Docker's, or Podman's API service).
+
+    python -m ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent [--once]
+        [--ovsdb-socket unix:/run/openvswitch/db.sock] [--docker-host unix:///var/run/docker.sock]
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import json
+import logging
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from urllib.parse import quote
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import AGENT_PIDFILE, RECORD, ModuleError, host_unlock
+
+LOG = logging.getLogger('netdevops.ovs_docker.agent')
+# What the agent reads of OVSDB to find the records.
+TABLES = {'Interface': ['name', 'external_ids']}
+# How long a start waits for more to come with it (one run for all): the engine's events of one
+# burst come within milliseconds of each other.
+BATCH_WAIT = 0.05
+# How often the agent looks whether Open vSwitch restarted (two pid files read: nothing to measure).
+WATCH_EVERY = 1.0
+# Record keys that are not options of an attachments item.
+NOT_OPTIONS = ('container_full_id',)
+
+
+class Invocation(object):
+    """What the modules' own part reads of an AnsibleModule, for a run the agent makes."""
+
+    check_mode = False
+    _diff = False
+
+    def __init__(self, params):
+        self.params = params
+
+    def warn(self, message):
+        LOG.warning(message)
+
+
+def run_module(module_class, params):
+    """One run of a module's own part (_runner's flow), as a play would run it -> its result;
+    ModuleError when it fails (nothing of it changed: the runner's undo)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _runner
+
+    kwargs = dict((k, v) for k, v in module_class.module_kwargs.items()
+                  if k in ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by'))
+    checked = ArgumentSpecValidator(module_class.argument_spec, **kwargs).validate(params)
+    if checked.error_messages:
+        raise ModuleError('; '.join(checked.error_messages))
+    own = module_class(Invocation(checked.validated_parameters))
+    try:
+        return _runner._run(own, False)
+    finally:
+        host_unlock()  # the agent lives on: the lock is held for one run, as a play's module holds it
+        if own.db is not None:
+            own.db.close()
+
+
+class Agent(object):
+    def __init__(self, ovsdb_socket, docker_host, timeout=10.0):
+        self.ovsdb = {'ovsdb_socket': ovsdb_socket, 'ovsdb_timeout': timeout}
+        self.docker_host = _containers.docker_host(docker_host)
+        self.timeout = timeout
+
+    def records(self):
+        """[(port name, external_ids, record)] of every persistent attachment in OVSDB."""
+        from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb  # (in the runs only)
+        db = _ovsdb.connect(self.ovsdb, TABLES)
+        try:
+            found = []
+            for iface in db.rows('Interface'):
+                ids = dict(iface.external_ids)
+                if RECORD not in ids:
+                    continue
+                try:
+                    record = json.loads(ids[RECORD])
+                except ValueError:
+                    LOG.error('port %s: its record (%s) is not JSON: run its task again with persistent: true', iface.name, RECORD)
+                    continue
+                found.append((iface.name, ids, record))
+            return found
+        finally:
+            db.close()
+
+    def reconcile(self, container_ids=None):
+        """Apply the records again: all, or (``container_ids``: full IDs) those containers'.
+        Returns how many records there were for them."""
+        containers, namespaces = {}, []
+        engine = _containers.ContainerApi(self.docker_host, self.timeout)
+        for port, ids, record in self.records():
+            if 'container_id' in ids:
+                if not engine.owns(ids):
+                    continue  # another engine's container (an agent follows one engine)
+                if container_ids is None or record.get('container_full_id') in container_ids:
+                    containers.setdefault(record.get('container_full_id') or record['container'], []).append((port, record))
+            elif container_ids is None:
+                namespaces.append((port, record))
+        ready = [(full_id, items) for full_id, items in sorted(containers.items()) if self._ready(engine, full_id, items)]
+        if ready:
+            what = 'container %s' % ', '.join(items[0][1]['container'] for _id, items in ready)
+            records = [record for _id, items in ready for _port, record in items]
+            # one run for all (a batch is what the module is fast at); refused, one run each, so
+            # that one container's problem does not hold the others back
+            if not self._apply(what, 'ovs_docker_port', records, quiet=len(ready) > 1) and len(ready) > 1:
+                for _id, items in ready:
+                    self._apply('container %s' % items[0][1]['container'], 'ovs_docker_port', [r for _p, r in items])
+        if namespaces:
+            self._apply('namespaces', 'netns_veth', [record for _port, record in namespaces])
+        return sum(len(items) for items in containers.values()) + len(namespaces)
+
+    @staticmethod
+    def _ready(engine, full_id, items):
+        """Is the container of these records the recorded one, and running? (Else one log line.)"""
+        ref = items[0][1]['container']
+        try:
+            found = engine.inspect(ref)
+        except _containers.ContainerError as exc:
+            LOG.error('container %s: %s', ref, exc)
+            return False
+        if found is None:
+            LOG.warning('container %s is gone (ports %s): its records wait for nothing; remove them with '
+                        'ovs_docker_port state=pruned', ref, ', '.join(p for p, _r in items))
+            return False
+        if full_id != ref and found['id'] != full_id:
+            LOG.warning('container %s is a new container (%s), not the one recorded (%s): left alone; attach it '
+                        'with its task again (persistent: true) to record it', ref, found['id'][:12], full_id[:12])
+            return False
+        if not found['running']:
+            LOG.info('container %s is not running: its attachments wait for its start', ref)
+            return False
+        return True
+
+    def _apply(self, what, module, records, quiet=False):
+        """One module run for ``records`` -> whether it succeeded (a failure is logged; ``quiet``:
+        at debug level, when the caller tries again one by one)."""
+        if module == 'ovs_docker_port':
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._docker_port import DockerPort as part
+            params = {'attachments': [options(r) for r in records], 'docker_host': self.docker_host, 'create_bridge': False}
+        else:
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netns_veth import NetnsVeth as part
+            params = {'attachments': [options(r) for r in records]}
+        params.update(self.ovsdb)
+        started = time.monotonic()
+        try:
+            result = run_module(part, params)
+        except ModuleError as exc:
+            LOG.log(logging.DEBUG if quiet else logging.ERROR, '%s: not applied (nothing changed): %s', what, exc)
+            return False
+        if result.get('changed'):
+            LOG.info('%s: applied again in %.3f s', what, time.monotonic() - started)
+        else:
+            LOG.debug('%s: as recorded', what)
+        return True
+
+    def ovs_processes(self):
+        """(ovsdb-server's, ovs-vswitchd's) process IDs, from their pid files beside a local
+        OVSDB socket ((None, None) for a remote one): a change is a restart of Open vSwitch."""
+        kind, _sep, where = self.ovsdb['ovsdb_socket'].partition(':')
+        if kind != 'unix':
+            return (None, None)
+        run_dir = os.path.dirname(where)
+        return tuple(_pid(os.path.join(run_dir, name + '.pid')) for name in ('ovsdb-server', 'ovs-vswitchd'))
+
+    def serve(self):
+        """Every record once, then the started containers', for as long as the engine is there;
+        an engine that goes away (restarted) is waited for, and everything applied again once it
+        is back. Starts that come together (a host's containers after a reboot, a hundred
+        restarted at once) are applied in one run: those that come within BATCH_WAIT of each other
+        and while a run is going. Each run is a child process (apart): the agent itself stays
+        small while it waits, with neither the OVS IDL nor pyroute2 loaded."""
+        path = _containers.unix_socket(self.docker_host)
+        if not path:
+            raise ModuleError('the agent follows an engine on a local socket (unix://...); %s is not one: run the '
+                              'agent on the engine\'s host' % self.docker_host)
+        while True:
+            try:
+                stream = EventStream(path, self.timeout)
+            except OSError as exc:
+                LOG.warning('cannot reach the engine at %s (%s): trying again in 1 s', self.docker_host, exc)
+                time.sleep(1)
+                continue
+            try:
+                self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
+                    self.ovsdb['ovsdb_socket'], self.docker_host))  # after subscribing: no start in between is missed
+                ovs = self.ovs_processes()
+                while not stream.ended:
+                    if not select.select([stream], [], [], WATCH_EVERY)[0]:
+                        now = self.ovs_processes()
+                        if now != ovs and all(now):
+                            self.apart(None, 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): %%d record(s) '
+                                       'applied again' % now)
+                        ovs = now
+                        continue
+                    ids = stream.read()
+                    while not stream.ended and select.select([stream], [], [], BATCH_WAIT)[0]:
+                        ids += stream.read()
+                    ids = set(i for i in ids if i)
+                    if ids:
+                        self.apart(ids, 'container%s %s started: %%d record(s)' % (
+                            's' if len(ids) > 1 else '', ', '.join(sorted(i[:12] for i in ids))))
+                LOG.warning('the engine at %s closed its event stream: waiting for it', self.docker_host)
+            except OSError as exc:
+                LOG.warning('the engine at %s: %s; trying again in 1 s', self.docker_host, exc)
+            finally:
+                stream.close()
+            time.sleep(1)
+
+    def apart(self, container_ids, said):
+        """reconcile() in a child process, waited for; ``said``: its log line, with the count."""
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                LOG.info(said, self.reconcile(container_ids))
+            except BaseException as exc:  # (a child must end here, whatever happened)
+                LOG.error('applying the records failed: %s', exc)
+                code = 1
+            finally:
+                for handler in logging.getLogger().handlers:
+                    handler.flush()
+                os._exit(code)
+        os.waitpid(pid, 0)
+
+
+def _pid(path):
+    try:
+        with open(path) as handle:
+            return int(handle.read().strip() or 0) or None
+    except (IOError, OSError, ValueError):
+        return None
+
+
+class EventStream(object):
+    """The engine's container start events on a local socket, read as they come (GET /events, a
+    chunked answer of one JSON object a line). No http.client: the agent stays small while it
+    waits, and select() can wait on the socket."""
+
+    def __init__(self, path, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        query = quote(json.dumps({'type': ['container'], 'event': ['start']}), safe='')
+        self.sock.sendall(('GET /events?filters=%s HTTP/1.1\r\nHost: docker\r\n\r\n' % query).encode('ascii'))
+        self.buffer, self.body, self.ended = b'', b'', False
+        while b'\r\n\r\n' not in self.buffer:
+            self._receive()
+            if self.ended:
+                raise OSError('the engine closed the connection before it answered')
+        head, self.buffer = self.buffer.split(b'\r\n\r\n', 1)
+        status = head.split(b'\r\n', 1)[0].split(b' ', 2)
+        if len(status) < 2 or status[1] != b'200':
+            raise OSError('the engine answered the events request with %s' % head.split(b'\r\n', 1)[0].decode('latin-1'))
+        self.chunked = b'transfer-encoding: chunked' in head.lower()
+        self.sock.settimeout(None)
+
+    def _receive(self):
+        data = self.sock.recv(65536)
+        if not data:
+            self.ended = True
+        self.buffer += data
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def read(self):
+        """After select() says the socket is readable: the container IDs that came (the stream's
+        end sets ``ended``)."""
+        self._receive()
+        if self.chunked:
+            while True:
+                size_line, sep, rest = self.buffer.partition(b'\r\n')
+                if not sep:
+                    break
+                size = int(size_line.split(b';')[0] or b'0', 16)
+                if size == 0:
+                    self.ended = True
+                    break
+                if len(rest) < size + 2:
+                    break
+                self.body += rest[:size]
+                self.buffer = rest[size + 2:]
+        else:
+            self.body, self.buffer = self.body + self.buffer, b''
+        found = []
+        while b'\n' in self.body:
+            line, self.body = self.body.split(b'\n', 1)
+            if line.strip():
+                event = json.loads(line.decode('utf-8'))
+                found.append(event.get('id') or (event.get('Actor') or {}).get('ID'))
+        return found
+
+    def close(self):
+        self.sock.close()
+
+
+def options(record):
+    """An attachments item from a record."""
+    return dict((k, v) for k, v in record.items() if k not in NOT_OPTIONS)
+
+
+def _stop(_signum, _frame):
+    raise SystemExit(0)  # (main's finally removes the pid file)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='netdevops.ovs_docker agent', description=__doc__.split('\n\n', 1)[0])
+    parser.add_argument('--once', action='store_true', help='apply every record once and exit')
+    parser.add_argument('--ovsdb-socket', default='unix:/run/openvswitch/db.sock')
+    parser.add_argument('--docker-host', default=None)
+    parser.add_argument('--verbose', action='store_true')
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format='%(asctime)s %(levelname)s %(message)s')
+    agent = Agent(args.ovsdb_socket, args.docker_host)
+    if args.once:
+        agent.reconcile()
+        return 0
+    signal.signal(signal.SIGTERM, _stop)
+    with open(AGENT_PIDFILE, 'w') as handle:
+        handle.write('%d\n' % os.getpid())
+    try:
+        agent.serve()
+    except ModuleError as exc:
+        LOG.error('%s', exc)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if os.path.exists(AGENT_PIDFILE):
+            os.unlink(AGENT_PIDFILE)
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
