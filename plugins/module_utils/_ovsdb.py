@@ -344,15 +344,12 @@ class Ovsdb(object):
         if had['qos_foreign']:
             raise OvsdbError('port %s has a QoS this collection did not make (%s): not replaced' % (port.name, had['qos_foreign']))
         rate, burst = (int(extras.get(k, had[k])) for k in ('egress_rate', 'egress_burst'))
-        qos = port.qos[0] if not new and port.qos else None
         if not rate:
-            if qos is not None:
-                port.qos = []
-                _delete_egress(qos)
+            if not new:
+                release_egress(port)
             return
-        queue_config = {'max-rate': str(rate * 1000)}
-        if burst:
-            queue_config['burst'] = str(burst * 1000)
+        qos = port.qos[0] if not new and port.qos else None
+        max_rate = {'max-rate': str(rate * 1000)}
         tables = self.idl.tables
         queue = None
         if qos is None:
@@ -365,8 +362,8 @@ class Ovsdb(object):
             queue = txn.insert(tables['Queue'])
             queue.external_ids = dict([EGRESS_MARK])
             qos.queues = {0: queue.uuid}
-        qos.other_config = {'max-rate': str(rate * 1000)}
-        queue.other_config = queue_config
+        qos.other_config = max_rate
+        queue.other_config = dict(max_rate, burst=str(burst * 1000)) if burst else max_rate
 
     def delete_port(self, name):
         """In a transaction's build: the port called ``name`` off its bridge (nothing when absent)."""
@@ -479,7 +476,7 @@ def egress_of(port):
     if qos is None:
         return {'egress_rate': 0, 'egress_burst': 0, 'qos_foreign': None}
     queue = qos.queues.get(0)
-    ours = qos.external_ids.get(EGRESS_MARK[0]) == EGRESS_MARK[1]
+    ours = _marked(qos)
     return {
         'egress_rate': _kbits(qos.other_config, 'max-rate'),
         'egress_burst': _kbits(queue.other_config, 'burst') if queue is not None else 0,
@@ -501,10 +498,15 @@ def release_egress(port):
     return True
 
 
+def _marked(row):
+    """Does a QoS or Queue row carry our mark (EGRESS_MARK)?"""
+    return row.external_ids.get(EGRESS_MARK[0]) == EGRESS_MARK[1]
+
+
 def _delete_egress(qos):
     """In a transaction's build: our QoS row and its queues that carry our mark."""
     for queue in qos.queues.values():
-        if queue.external_ids.get(EGRESS_MARK[0]) == EGRESS_MARK[1]:
+        if _marked(queue):
             queue.delete()
     qos.delete()
 
