@@ -3,11 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The agent: keeps persistent attachments true without a play.
 
-A persistent attachment carries its request on its OVS port (_common.RECORD, see _attach.record).
-The agent reads those records and applies them again through the modules' own flow (_runner: the
-same validation, ownership rules, plan, undo and host lock; no second implementation):
+A persistent attachment carries its request on its OVS port (_common.RECORD, see _attach.record),
+a persistent bridge the addresses and link state of its internal interface on its Bridge row
+(_bridge.record: what OVS does not keep across a reboot). The agent reads those records and
+applies them again through the modules' own flow (_runner: the same validation, ownership rules,
+plan, undo and host lock; no second implementation):
 
-    at its start    every record once (a reboot, events missed while it was down)
+    at its start    every record once, bridges first (a reboot, events missed while it was down)
     a container starts (the engine's event stream)    that container's records
     the engine's event stream ends (the engine restarts)    every record once it is back
     Open vSwitch restarts (its processes' pid files)    every record
@@ -22,6 +24,8 @@ on a local socket (Docker's, or Podman's API service).
 
     python -m ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent [--once]
         [--ovsdb-socket unix:/run/openvswitch/db.sock] [--docker-host unix:///var/run/docker.sock]
+        [--pidfile /run/netdevops-ovs_docker-agent.pid] [--verbose]
+    (installed by ovs_docker_agent as /usr/local/lib/netdevops-ovs_docker/agent, which runs it so)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,10 +48,12 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common impor
 
 LOG = logging.getLogger('netdevops.ovs_docker.agent')
 # What the agent reads of OVSDB to find the records.
-TABLES = {'Interface': ['name', 'external_ids']}
+TABLES = {'Interface': ['name', 'external_ids'], 'Bridge': ['name', 'external_ids']}
 # How long a start waits for more to come with it (one run for all): the engine's events of one
 # burst come within milliseconds of each other.
 BATCH_WAIT = 0.05
+# How long the worker that applies container starts lives on after the last one (see Worker).
+WORKER_IDLE = 5.0
 # How often the agent looks whether Open vSwitch restarted (two pid files read: nothing to measure).
 WATCH_EVERY = 1.0
 # Record keys that are not options of an attachments item.
@@ -94,21 +100,24 @@ class Agent(object):
         self.timeout = timeout
 
     def records(self):
-        """[(port name, external_ids, record)] of every persistent attachment in OVSDB."""
+        """[(port or bridge name, external_ids, record)] of every persistent attachment and bridge
+        in OVSDB (a bridge's: its external_ids have no container_id nor netns)."""
         from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb  # (in the runs only)
         db = _ovsdb.connect(self.ovsdb, TABLES)
         try:
             found = []
-            for iface in db.rows('Interface'):
-                ids = dict(iface.external_ids)
+            for table, row in [('Bridge', r) for r in db.rows('Bridge')] + [('Interface', r) for r in db.rows('Interface')]:
+                ids = dict(row.external_ids)
                 if RECORD not in ids:
                     continue
                 try:
                     record = json.loads(ids[RECORD])
                 except ValueError:
-                    LOG.error('port %s: its record (%s) is not JSON: run its task again with persistent: true', iface.name, RECORD)
+                    LOG.error('%s: its record (%s) is not JSON: run its task again with persistent: true', row.name, RECORD)
                     continue
-                found.append((iface.name, ids, record))
+                if table == 'Bridge':
+                    ids['bridge'] = row.name
+                found.append((row.name, ids, record))
             return found
         finally:
             db.close()
@@ -116,16 +125,25 @@ class Agent(object):
     def reconcile(self, container_ids=None):
         """Apply the records again: all, or (``container_ids``: full IDs) those containers'.
         Returns how many records there were for them."""
-        containers, namespaces = {}, []
+        containers, namespaces, bridges = {}, [], []
         engine = _containers.ContainerApi(self.docker_host, self.timeout)
         for port, ids, record in self.records():
-            if 'container_id' in ids:
+            if 'bridge' in ids:
+                if container_ids is None:
+                    bridges.append(dict(record, name=port))
+            elif 'container_id' in ids:
                 if not engine.owns(ids):
                     continue  # another engine's container (an agent follows one engine)
                 if container_ids is None or record.get('container_full_id') in container_ids:
                     containers.setdefault(record.get('container_full_id') or record['container'], []).append((port, record))
             elif container_ids is None:
                 namespaces.append((port, record))
+        # bridges first: their addresses are what the attachments' gateways are reached through
+        for overlap in (False, True):
+            some = [dict((k, v) for k, v in b.items() if k != 'allow_host_overlap') for b in bridges
+                    if bool(b.get('allow_host_overlap')) is overlap]
+            if some:
+                self._apply('bridge %s' % ', '.join(b['name'] for b in some), 'ovs_bridge', some, overlap=overlap)
         ready = [(full_id, items) for full_id, items in sorted(containers.items()) if self._ready(engine, full_id, items)]
         if ready:
             what = 'container %s' % ', '.join(items[0][1]['container'] for _id, items in ready)
@@ -137,7 +155,7 @@ class Agent(object):
                     self._apply('container %s' % items[0][1]['container'], 'ovs_docker_port', [r for _p, r in items])
         if namespaces:
             self._apply('namespaces', 'netns_veth', [record for _port, record in namespaces])
-        return sum(len(items) for items in containers.values()) + len(namespaces)
+        return sum(len(items) for items in containers.values()) + len(namespaces) + len(bridges)
 
     @staticmethod
     def _ready(engine, full_id, items):
@@ -161,10 +179,14 @@ class Agent(object):
             return False
         return True
 
-    def _apply(self, what, module, records, quiet=False):
+    def _apply(self, what, module, records, quiet=False, overlap=False):
         """One module run for ``records`` -> whether it succeeded (a failure is logged; ``quiet``:
-        at debug level, when the caller tries again one by one)."""
-        if module == 'ovs_docker_port':
+        at debug level, when the caller tries again one by one; ``overlap``: bridges' addresses
+        recorded with allow_host_overlap)."""
+        if module == 'ovs_bridge':
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._bridge import OvsBridge as part
+            params = {'bridges': records, 'allow_host_overlap': overlap}
+        elif module == 'ovs_docker_port':
             from ansible_collections.netdevops.ovs_docker.plugins.module_utils._docker_port import DockerPort as part
             params = {'attachments': [options(r) for r in records], 'docker_host': self.docker_host, 'create_bridge': False}
         else:
@@ -197,12 +219,14 @@ class Agent(object):
         an engine that goes away (restarted) is waited for, and everything applied again once it
         is back. Starts that come together (a host's containers after a reboot, a hundred
         restarted at once) are applied in one run: those that come within BATCH_WAIT of each other
-        and while a run is going. Each run is a child process (apart): the agent itself stays
-        small while it waits, with neither the OVS IDL nor pyroute2 loaded."""
+        and while a run is going. Runs are in child processes (a Worker for the starts, apart for
+        the passes over every record): the agent itself stays small while it waits, with neither
+        the OVS IDL nor pyroute2 loaded."""
         path = _containers.unix_socket(self.docker_host)
         if not path:
             raise ModuleError('the agent follows an engine on a local socket (unix://...); %s is not one: run the '
                               'agent on the engine\'s host' % self.docker_host)
+        worker = Worker(self)
         while True:
             try:
                 stream = EventStream(path, self.timeout)
@@ -211,15 +235,19 @@ class Agent(object):
                 time.sleep(1)
                 continue
             try:
-                self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
-                    self.ovsdb['ovsdb_socket'], self.docker_host))  # after subscribing: no start in between is missed
+                # after subscribing: no start in between is missed
+                done = self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
+                    self.ovsdb['ovsdb_socket'], self.docker_host))
                 ovs = self.ovs_processes()
                 while not stream.ended:
                     if not select.select([stream], [], [], WATCH_EVERY)[0]:
+                        worker.idle()
                         now = self.ovs_processes()
                         if now != ovs and all(now):
-                            self.apart(None, 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): %%d record(s) '
-                                       'applied again' % now)
+                            done = self.apart(None, 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): %%d '
+                                              'record(s) applied again' % now)
+                        elif not done:  # (at boot, OVSDB may come after the agent)
+                            done = self.apart(None, 'tried again: %d record(s)')
                         ovs = now
                         continue
                     ids = stream.read()
@@ -227,30 +255,108 @@ class Agent(object):
                         ids += stream.read()
                     ids = set(i for i in ids if i)
                     if ids:
-                        self.apart(ids, 'container%s %s started: %%d record(s)' % (
-                            's' if len(ids) > 1 else '', ', '.join(sorted(i[:12] for i in ids))))
+                        worker.send(ids)
                 LOG.warning('the engine at %s closed its event stream: waiting for it', self.docker_host)
             except OSError as exc:
                 LOG.warning('the engine at %s: %s; trying again in 1 s', self.docker_host, exc)
             finally:
                 stream.close()
+            worker.stop()
             time.sleep(1)
 
+    def work(self, pipe):
+        """A Worker's life: the started containers' records applied, a batch at a time (all the
+        batches that wait are one), until the agent closes the pipe."""
+        buffered, ended = b'', False
+        while not ended:
+            data = os.read(pipe, 65536)
+            ended = not data
+            buffered += data
+            while not ended and select.select([pipe], [], [], 0)[0]:
+                data = os.read(pipe, 65536)
+                ended = not data
+                buffered += data
+            lines, _sep, buffered = buffered.rpartition(b'\n')
+            ids = set(i for line in lines.split(b'\n') if line for i in json.loads(line.decode('utf-8')))
+            if not ids:
+                continue
+            said = 'container%s %s started' % ('s' if len(ids) > 1 else '', ', '.join(sorted(i[:12] for i in ids)))
+            try:
+                LOG.info('%s: %d record(s)', said, self.reconcile(ids))
+            # logged; the next batch is served
+            except Exception as exc:  # pylint: disable=broad-except
+                LOG.error('%s: their records could not be applied: %s', said, exc)
+
     def apart(self, container_ids, said):
-        """reconcile() in a child process, waited for; ``said``: its log line, with the count."""
+        """reconcile() in a child process, waited for; ``said``: its log line, with the count ->
+        whether the records could be read (what could not be applied is logged, and is not
+        tried again until the next start or restart)."""
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
                 LOG.info(said, self.reconcile(container_ids))
             except BaseException as exc:  # (a child must end here, whatever happened)
-                LOG.error('applying the records failed: %s', exc)
+                LOG.error('applying the records failed: %s; trying again in %d s', exc, WATCH_EVERY)
                 code = 1
             finally:
                 for handler in logging.getLogger().handlers:
                     handler.flush()
                 os._exit(code)
-        os.waitpid(pid, 0)
+        return os.waitpid(pid, 0)[1] == 0
+
+
+class Worker(object):
+    """The child process that applies container starts' records (Agent.work), fed their IDs
+    through a pipe. It lives while starts keep coming (a reboot, a hundred restarted at once) and
+    WORKER_IDLE after the last: its imports (the OVS IDL, pyroute2, the modules' parts) are paid
+    once a burst, not once a batch; after it, the agent waits small again. The agent ends it (the
+    pipe closed), never the worker itself: no batch is lost to a worker that was leaving."""
+
+    def __init__(self, agent):
+        self.agent, self.pid, self.pipe, self.last = agent, None, None, 0.0
+
+    def send(self, ids):
+        line = (json.dumps(sorted(ids)) + '\n').encode('utf-8')
+        for _attempt in (1, 2):
+            if self.pid is None:
+                self._start()
+            try:
+                os.write(self.pipe, line)
+                break
+            except OSError:  # (it died: a new one takes the batch)
+                self.stop()
+        self.last = time.monotonic()
+
+    def idle(self):
+        if self.pid is not None and time.monotonic() - self.last > WORKER_IDLE:
+            self.stop()
+
+    def stop(self):
+        """Ends it once it has applied what it was sent."""
+        if self.pid is None:
+            return
+        os.close(self.pipe)
+        os.waitpid(self.pid, 0)
+        self.pid = self.pipe = None
+
+    def _start(self):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(write)
+            code = 0
+            try:
+                self.agent.work(read)
+            except BaseException as exc:  # (a child must end here, whatever happened)
+                LOG.error('applying started containers\' records failed: %s', exc)
+                code = 1
+            finally:
+                for handler in logging.getLogger().handlers:
+                    handler.flush()
+                os._exit(code)
+        os.close(read)
+        self.pid, self.pipe = pid, write
 
 
 def _pid(path):
@@ -339,6 +445,8 @@ def main(argv=None):
     parser.add_argument('--ovsdb-socket', default='unix:/run/openvswitch/db.sock')
     parser.add_argument('--docker-host', default=None)
     parser.add_argument('--verbose', action='store_true')
+    parser.add_argument('--pidfile', default=AGENT_PIDFILE,
+                        help='where it writes its process ID (a second agent, for a second engine, takes another)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
                         format='%(asctime)s %(levelname)s %(message)s')
@@ -347,7 +455,7 @@ def main(argv=None):
         agent.reconcile()
         return 0
     signal.signal(signal.SIGTERM, _stop)
-    with open(AGENT_PIDFILE, 'w') as handle:
+    with open(args.pidfile, 'w') as handle:
         handle.write('%d\n' % os.getpid())
     try:
         agent.serve()
@@ -357,8 +465,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         pass
     finally:
-        if os.path.exists(AGENT_PIDFILE):
-            os.unlink(AGENT_PIDFILE)
+        if os.path.exists(args.pidfile):
+            os.unlink(args.pidfile)
     return 0
 
 

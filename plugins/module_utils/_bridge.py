@@ -8,10 +8,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _hostnet, _ovsdb, _runner, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, RECORD, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, JoinedExecutor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
 
@@ -66,6 +67,21 @@ def desired_state(params):
         errors.append("link_state 'down' with IPv6 addresses: the kernel removes IPv6 addresses from a "
                       "link that is down; use link_state 'up' or leave the IPv6 addresses out")
     return desired, errors
+
+
+def record(desired, persistent, allow_host_overlap):
+    """A persistent bridge's record in its external_ids (RECORD: what OVS does not keep across a
+    reboot - the internal interface's addresses and link state - as JSON, for the agent), set or
+    (persistent false) removed. Only that key: the others are as the task manages them."""
+    wanted = None
+    if persistent:
+        kept = dict((k, desired[k]) for k in ('addresses', 'link_state') if desired[k] is not None)
+        if allow_host_overlap:
+            kept['allow_host_overlap'] = True
+        wanted = json.dumps(kept, sort_keys=True, separators=(',', ':'))
+    if desired['external_ids'] is None:
+        desired['purge_external_ids'] = False  # (a purge purges the keys a task gives, not only its record)
+    desired['external_ids'] = dict(desired['external_ids'] or {}, **{RECORD: wanted})
 
 
 # -- the plan (pure) ---------------------------------------------------------------------------
@@ -339,10 +355,11 @@ OPTIONS = dict(
     purge_other_config=dict(type='bool'),
     addresses=dict(type='list', elements='str'),
     link_state=dict(type='str', choices=['up', 'down']),
+    persistent=dict(type='bool'),
 )
 ITEM_OPTIONS = dict(OPTIONS, name=dict(type='str', required=True, aliases=['bridge']))
 # What an item of `bridges` takes from the top level when it does not say.
-INHERITED = ('state', 'datapath_type', 'fail_mode', 'purge_external_ids', 'purge_other_config', 'link_state')
+INHERITED = ('state', 'datapath_type', 'fail_mode', 'purge_external_ids', 'purge_other_config', 'link_state', 'persistent')
 
 
 def requested(params):
@@ -370,6 +387,8 @@ class OvsBridge(_runner.Batch):
         for spec in requested(self.params):
             desired, more = desired_state(spec)
             desired['key'] = desired['name']
+            if spec.get('persistent') is not None and desired['state'] == 'present':
+                record(desired, spec['persistent'], self.params['allow_host_overlap'])
             self.desired.append(desired)
             errors.extend(self.prefix(desired) + e for e in more)
             if desired['state'] == 'present' and not self.params['wait'] and (desired['addresses'] or desired['link_state']):

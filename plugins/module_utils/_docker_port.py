@@ -166,12 +166,16 @@ def desired_items(docker, index, item, known=None):
 
 def stale_items(docker, db, host, bridge):
     """The removals of the ports that _topology finds dead for good (PRUNABLE: container gone,
-    stopped or restarted), on ``bridge`` or on any bridge: the detection ovs_docker_info reports."""
+    stopped or restarted; a persistent port's: its container gone), on ``bridge`` or on any
+    bridge: the detection ovs_docker_info reports."""
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology  # only pruning reads it
     found = _topology.Reader(db, host, docker, bridge=bridge, inside=False, pids=False).read()
     result = []
     for port in (p for b in found['bridges'] for p in b['ports']):
-        if not any(problem['kind'] in _topology.PRUNABLE for problem in port['problems']):
+        # a persistent port waits for its container's start (the agent attaches it again): only
+        # a container gone for good lets its record go
+        prunable = ('container_gone',) if port.get('persistent') else _topology.PRUNABLE
+        if not any(problem['kind'] in prunable for problem in port['problems']):
             continue
         ids = port['external_ids']
         mark = {'name': port['name'], 'container_id': ids['container_id'], 'container_iface': ids.get('container_iface')}

@@ -72,7 +72,8 @@ def read_ovsdb(db, bridge=None):
             })
         bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',
                         'datapath_id': _one(row.datapath_id), 'fail_mode': _one(row.fail_mode),
-                        'external_ids': dict(row.external_ids), 'ports': ports})
+                        'external_ids': dict(row.external_ids), 'persistent': RECORD in row.external_ids,
+                        'ports': ports})
     return bridges
 
 
@@ -114,8 +115,13 @@ def problems(port):
     elif kind == 'container':
         container, iface = port['container'], port['external_ids'].get('container_iface') or 'eth0'
         ref = container['ref']
+        recorded = port.get('persistent')
         if container['id'] is None:
-            add('container_gone', 'container %s no longer exists: remove its port with ovs_docker_port state=pruned' % ref)
+            add('container_gone', 'container %s no longer exists: remove its port%s with ovs_docker_port state=pruned'
+                % (ref, ' (and its persistent record, which waits for nothing)' if recorded else ''))
+        elif not container['running'] and recorded:
+            add('container_stopped', 'container %s is %s: its persistent port %s waits for its start (the agent attaches '
+                                     'it again); not pruned' % (ref, container['status'], name))
         elif not container['running']:
             add('container_stopped', 'container %s is %s: its namespace went with it, and the veth of port %s; '
                                      'start it and attach it again, or remove the port (state=pruned)' % (ref, container['status'], name))

@@ -40,7 +40,7 @@ options:
     description:
       - Many bridges in one run, with one OVSDB transaction for all of them. Each item takes O(name) and
         the options below; O(state), O(datapath_type), O(fail_mode), O(purge_external_ids),
-        O(purge_other_config) and O(link_state) default to the task's own.
+        O(purge_other_config), O(link_state) and O(persistent) default to the task's own.
       - The result is RV(bridges) instead of RV(bridge), RV(created) lists the new bridges, and the diff is
         keyed by bridge name.
     type: list
@@ -56,6 +56,7 @@ options:
       purge_other_config: {description: Remove unlisted C(other_config) keys., type: bool}
       addresses: {description: Addresses of the internal interface., type: list, elements: str}
       link_state: {description: Administrative state of the internal interface., type: str, choices: [up, down]}
+      persistent: {description: Record the addresses and link state for the agent (see O(persistent))., type: bool}
   state:
     description:
       - C(present) creates the bridge or brings it to the options given; C(absent) deletes it with all its ports.
@@ -108,6 +109,15 @@ options:
       - When not set, the link is brought up if O(addresses) lists any, and otherwise left as it is.
     type: str
     choices: [up, down]
+  persistent:
+    description:
+      - V(true) records what OVS does not keep across a reboot or a restart of its own - the O(addresses) and
+        O(link_state) of the internal interface - on the bridge's row (C(external_ids) key
+        C(netdevops.ovs_docker.persistent), as JSON), and the agent (M(netdevops.ovs_docker.ovs_docker_agent)) applies
+        them again at its start (after a reboot) and after Open vSwitch restarts. V(false) removes the record; not set,
+        the record is left as it is.
+      - O(purge_external_ids) with O(external_ids) removes a record this task does not give again.
+    type: bool
   wait:
     description:
       - Wait until C(ovs-vswitchd) has applied the change, and check that the bridge got a datapath.

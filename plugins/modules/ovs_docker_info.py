@@ -118,6 +118,11 @@ bridges:
     datapath_id: {description: "The OpenFlow datapath ID, once C(ovs-vswitchd) has the bridge.", type: str}
     fail_mode: {description: "C(standalone), C(secure) or V(null).", type: str}
     external_ids: {description: The bridge's external_ids., type: dict}
+    persistent:
+      description: >-
+        Whether the bridge carries a record for the agent
+        (M(netdevops.ovs_docker.ovs_bridge)'s O(netdevops.ovs_docker.ovs_bridge#module:persistent)).
+      type: bool
     addresses: {description: Addresses of its internal interface., type: list, elements: str}
     link_state: {description: C(up) or C(down); V(null) when the internal interface does not exist., type: str}
     mtu: {description: MTU of the internal interface., type: int}

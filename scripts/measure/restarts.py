@@ -7,8 +7,9 @@ range), with containers made here and a prober namespace on the bridge, all remo
 pass or fail. The agent runs as a process of its own (as on hosts without systemd).
 
 - one container restarted --restarts times (`docker restart -t 0`): from its start event (the
-  engine's own timestamp) to the first ping the prober gets back from it through the restored
-  port; median and 95th percentile.
+  engine's own timestamp) to the first ICMP echo the prober gets back from it through the restored
+  port (the prober: one process with a raw socket in the prober namespace, probing a container
+  every 5 ms from its start event until it answers); median and 95th percentile.
 - --containers restarted at once (one `docker restart` of all): from the first start event to the
   moment every one of them has answered a ping.
 - the agent idle for --idle seconds: its resident memory and the CPU time it used.
@@ -26,6 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VENV = os.path.join(ROOT, '.venv', 'bin')
 COLLECTIONS = os.environ.get('BENCH_COLLECTIONS') or os.path.expanduser('~/.ansible/collections')
 IMAGE = 'ovs-docker-test:busybox'
+PROBE_EVERY = 0.005  # s between a watched address's echoes
 BRIDGE, NS = 'rstbr0', 'rstns'
 AGENT = 'ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent'
 
@@ -44,31 +46,72 @@ def module(name, args):
     sh(os.path.join(VENV, 'ansible'), 'localhost', '-m', 'netdevops.ovs_docker.' + name, '-a', json.dumps(args), env=env)
 
 
-def ping(ip):
-    return ['ip', 'netns', 'exec', NS, 'ping', '-c', '1', '-W', '0.2', '-q', ip]
+def probe():
+    """The prober (run in the prober namespace: restarts.py --probe): reads addresses on stdin,
+    sends each an ICMP echo every PROBE_EVERY s until it answers, and prints "ADDRESS TIME" of
+    its first answer. One process and one raw socket for all: no ping process per try, whose
+    start would cost the agent CPU and the figures up to a try's timeout."""
+    import select
+    import socket
+    import struct
+
+    def checksum(data):
+        total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+        total = (total >> 16) + (total & 0xffff)
+        return ~(total + (total >> 16)) & 0xffff
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    ident, watched, pending = os.getpid() & 0xffff, set(), b''
+    stdin = sys.stdin.buffer.raw
+    while True:
+        ready = select.select([sock, stdin], [], [], PROBE_EVERY)[0]
+        if stdin in ready:
+            data = os.read(stdin.fileno(), 65536)
+            if not data:
+                return
+            lines, _sep, pending = (pending + data).rpartition(b'\n')
+            watched.update(line.decode() for line in lines.split(b'\n') if line)
+        if sock in ready:
+            packet, (source, _port) = sock.recvfrom(2048)
+            header = (packet[0] & 0x0f) * 4
+            if packet[header] == 0 and struct.unpack('!H', packet[header + 4:header + 6])[0] == ident and source in watched:
+                watched.discard(source)
+                print(source, repr(time.time()), flush=True)
+            continue
+        for ip in watched:
+            body = struct.pack('!BBHHH', 8, 0, 0, ident, 1) + b'restarts'
+            body = body[:2] + struct.pack('!H', checksum(body)) + body[4:]
+            sock.sendto(body, (ip, 0))
 
 
-def answers(ip):
-    return subprocess.run(ping(ip), capture_output=True, check=False).returncode == 0
+class Prober(object):
+    """restarts.py --probe in the prober namespace: watch(ip) starts probing, answered(ip, since)
+    waits for its first answer after ``since``."""
 
+    def __init__(self):
+        self.proc = subprocess.Popen(['ip', 'netns', 'exec', NS, sys.executable, os.path.abspath(__file__), '--probe'],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.seen = {}
+        threading.Thread(target=self._read, daemon=True).start()
 
-def all_answer(indexes):
-    """Pings every address at once, again for those that did not answer, until all have: the time
-    each first answered."""
-    answered, waiting = {}, set(indexes)
-    while waiting:
-        running = dict((i, subprocess.Popen(ping(address(i)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-                       for i in waiting)
-        while running:
-            for i, proc in list(running.items()):
-                code = proc.poll()
-                if code is not None:
-                    del running[i]
-                    if code == 0:
-                        answered[i] = time.time()
+    def _read(self):
+        for line in self.proc.stdout:
+            ip, when = line.split()
+            self.seen.setdefault(ip, []).append(float(when))
+
+    def watch(self, ip):
+        self.proc.stdin.write(ip + '\n')
+        self.proc.stdin.flush()
+
+    def answered(self, ip, since):
+        while True:
+            times = [t for t in self.seen.get(ip, []) if t >= since]
+            if times:
+                return times[0]
             time.sleep(0.001)
-        waiting -= set(answered)
-    return answered
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def restart_at_once(names):
@@ -92,10 +135,11 @@ def restart_at_once(names):
 
 
 class Starts(object):
-    """The engine's container start events, as they come: {container id: [start time]}."""
+    """The engine's container start events, as they come: {container id: [start time]};
+    ``on_start(id)`` is called for each."""
 
-    def __init__(self):
-        self.seen = {}
+    def __init__(self, on_start=None):
+        self.seen, self.on_start = {}, on_start
         self.proc = subprocess.Popen(['docker', 'events', '--filter', 'event=start', '--format', '{{json .}}'],
                                      stdout=subprocess.PIPE, text=True)
         threading.Thread(target=self._read, daemon=True).start()
@@ -104,6 +148,8 @@ class Starts(object):
         for line in self.proc.stdout:
             event = json.loads(line)
             self.seen.setdefault(event['id'], []).append(event['timeNano'] / 1e9)
+            if self.on_start:
+                self.on_start(event['id'])
 
     def after(self, cid, since):
         while True:
@@ -118,9 +164,12 @@ def main():
     parser.add_argument('--restarts', type=int, default=50)
     parser.add_argument('--containers', type=int, default=100)
     parser.add_argument('--idle', type=int, default=10)
+    parser.add_argument('--probe', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.probe:
+        return probe()
     names = ['rst%d' % i for i in range(args.containers)]
-    agent = None
+    agent = prober = None
     try:
         print('== set-up: bridge %s, prober %s, %d containers, recorded' % (BRIDGE, NS, len(names)))
         module('ovs_bridge', {'name': BRIDGE, 'datapath_type': 'netdev'})
@@ -130,7 +179,10 @@ def main():
         module('ovs_docker_port', {'bridge': BRIDGE, 'persistent': True, 'attachments': [
             {'container': name, 'addresses': ['%s/22' % address(i)]} for i, name in enumerate(names)]})
         ids = dict((name, sh('docker', 'inspect', '-f', '{{.Id}}', name).stdout.strip()) for name in names)
-        starts = Starts()
+        prober = Prober()
+        address_of = dict((ids[name], address(i)) for i, name in enumerate(names))
+        # the prober watches a container from its start event on (its address is silent until the agent restores it)
+        starts = Starts(lambda cid: cid in address_of and prober.watch(address_of[cid]))
         log = open('/tmp/restarts-agent.log', 'w')
         agent = subprocess.Popen([os.path.join(VENV, 'python'), '-m', AGENT], stderr=log, stdout=log,
                                  env=dict(os.environ, PYTHONPATH=COLLECTIONS))
@@ -143,9 +195,7 @@ def main():
             since = time.time()
             sh('docker', 'restart', '-t', '0', names[0])
             started = starts.after(ids[names[0]], since)
-            while not answers(address(0)):
-                pass
-            latencies.append(time.time() - started)
+            latencies.append(prober.answered(address(0), started) - started)
         latencies.sort()
         p95 = latencies[max(0, int(round(0.95 * len(latencies))) - 1)]
         print('start event to first answered ping: median %.3f s, 95th percentile %.3f s, max %.3f s (%d restarts)'
@@ -156,8 +206,7 @@ def main():
         restart_at_once(names)
         print('   restarted (the engine answered every request) %.3f s after the first request' % (time.time() - since))
         times = [starts.after(ids[name], since) for name in names]
-        answered = all_answer(range(len(names)))
-        last = max(answered.values())
+        last = max(prober.answered(address(i), times[i]) for i in range(len(names)))
         print('first start event to all %d answering: %.3f s (the last start event %.3f s after the first; from it '
               'to all answering %.3f s)' % (len(names), last - min(times), max(times) - min(times), last - max(times)))
 
@@ -175,6 +224,8 @@ def main():
         if agent is not None:
             agent.terminate()
             agent.wait()
+        if prober is not None:
+            prober.close()
         sh('docker', 'rm', '-f', *names, check=False)
         sh('ovs-vsctl', '--if-exists', 'del-br', BRIDGE, check=False)
         sh('ip', 'netns', 'del', NS, check=False)

@@ -138,7 +138,7 @@ start() {  # start NAME: boot the guest from its copy (a running one is left as 
   ip link set "${name}g" gso_max_segs 1 2>/dev/null || true
   ethtool -K "${name}g" tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
   ip link set "${name}h" up && ip link set "${name}g" up
-  setsid "$KERNEL" "umid=$name" mem="$MEM" root=/dev/root rootfstype=hostfs rootflags="$dir/root" rw \
+  setsid "$KERNEL" "umid=$name" mem="$MEM" root=/dev/root rootfstype=hostfs rootflags="$dir/root" rw ubd1="$dir/docker.img" \
     "vec0:transport=raw,ifname=${name}g,mac=$(mac "$name")" con=null con0=null,fd:1 init=/lib/systemd/systemd \
     </dev/null >"$dir/console.log" 2>&1 &
   echo $! > "$dir/pid"
@@ -175,6 +175,19 @@ up() {
       # the modules the tests need, loaded at boot (the kernel datapath, 802.1Q, policing, HTB)
       printf '%s\n' openvswitch 8021q act_police cls_matchall cls_basic sch_ingress sch_htb vxlan dummy veth \
         > "$DIR/$name/root/etc/modules-load.d/guests.conf"
+      # Docker's state on a disk of the guest's own (a sparse ext4 file, UML's second block device)
+      # instead of the image's tmpfs: containers outlive a reboot, as on a real host
+      # (mounted by a unit: with udev masked, systemd would wait for a device unit that never comes)
+      truncate -s 2G "$DIR/$name/docker.img"
+      mkfs.ext4 -q -F "$DIR/$name/docker.img"
+      mkdir -p "$DIR/$name/root/var/lib/docker"
+      sed -i '\|^tmpfs /var/lib/docker tmpfs |d' "$DIR/$name/root/etc/fstab"
+      printf '%s\n' '[Unit]' "Description=Docker's disk" 'Before=docker.service containerd.service' \
+        'DefaultDependencies=no' 'After=local-fs.target' '[Service]' 'Type=oneshot' 'RemainAfterExit=yes' \
+        'ExecStart=/bin/mount -t ext4 /dev/ubdb /var/lib/docker' '[Install]' 'RequiredBy=docker.service' \
+        > "$DIR/$name/root/etc/systemd/system/docker-disk.service"
+      mkdir -p "$DIR/$name/root/etc/systemd/system/docker.service.requires"
+      ln -sf /etc/systemd/system/docker-disk.service "$DIR/$name/root/etc/systemd/system/docker.service.requires/"
     fi
     start "$name"
   done

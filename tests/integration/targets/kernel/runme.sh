@@ -66,12 +66,18 @@ lab_on_kvm2() {
   echo "### the lab role on kvm2, on the kernel datapath: the seed's lab and its ping matrix"
   image kvm2
   snapshot kvm2 >"$work/before-lab"
-  local lab_vars=(-l kvm2 -e @../lab/vars.yml -e lab_datapath_type=system -e "lab_topology_dir=$work/topology")
+  local lab_vars=(-l kvm2 -e @../lab/vars.yml -e lab_datapath_type=system -e "lab_topology_dir=$work/topology"
+                  -e lab_persistent=true)
   run_no=100  # its logs apart from kvm1's
   expect "the lab" play lab netdevops.ovs_docker.lab "${lab_vars[@]}"
   expect "it built things" test "$changed" -gt 0
   expect "the ping matrix: every cell answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$work/$run_no-lab.log"
   expect "br0 is on the kernel datapath" test "$(on kvm2 ovs-vsctl get bridge br0 datapath_type)" = system
+  local key=external_ids:netdevops.ovs_docker.persistent
+  expect "lab_persistent: br0's address recorded" shows kvm2 '198.18.1.250/24' "ovs-vsctl get Bridge br0 $key"
+  expect "... ns1's attachment" shows kvm2 '"namespace\\?":\\?"ns1' "ovs-vsctl get Interface veth0 $key"
+  expect "... con1's" shows kvm2 '"container\\?":\\?"con1' "ovs-vsctl get Interface \$(ovs-vsctl --bare --columns=name find Interface external_ids:container_id=con1) $key"
+  expect "... and con1 starts again with the engine" test "$(on kvm2 "docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' con1")" = unless-stopped
   # (its repeat changing nothing is the lab and fleet targets' to show: a lab play takes 100 s here)
   expect "the teardown" play lab-teardown netdevops.ovs_docker.teardown "${lab_vars[@]}"
   expect "kvm2 is as it was before the lab" same "$work/before-lab" kvm2
@@ -171,14 +177,48 @@ expect "and back" pings kvm2 kov 198.18.243.11
 expect "the overlay again" play overlay-repeat overlay.yml
 expect "... changed nothing" test "$changed" -eq 0
 
-echo "### a real reboot of kvm1"
+echo "### the agent as a systemd service (kvm1), and what is recorded for it"
+on kvm1 'docker update --restart=always kc1 >/dev/null'
+expect "kbr0's address, kns1 and kc1 recorded" play persist persist.yml
+expect "... three records" test "$changed" -eq 3
+unit=netdevops-ovs_docker-agent
+# service_up: enabled, active, and its main process is the agent running its installed payload
+service_up() {
+  on kvm1 "systemctl is-enabled -q $unit 2>/dev/null && systemctl is-active -q $unit &&
+    tr '\\0' '\\n' </proc/\$(systemctl show -p MainPID --value $unit)/environ | grep -qx PYTHONPATH=/usr/local/lib/netdevops-ovs_docker/agent.zip"
+}
+installed_files() { on kvm1 'ls /etc/systemd/system/netdevops-ovs_docker-agent.service /usr/local/lib/netdevops-ovs_docker 2>/dev/null | xargs'; }
+expect "the agent role in check mode" play agent-check agent.yml --check
+expect "... would install it" test "$changed" -eq 1
+expect "... and installed nothing" test -z "$(installed_files)"
+expect "... (no service)" fails service_up
+expect "the agent role" play agent agent.yml
+expect "... changed" test "$changed" -eq 1
+expect "a service, enabled and running the installed payload" service_up
+expect "its log in the journal" shows kvm1 'serving: 3 record' "journalctl -u $unit --no-pager"
+expect "the repeat" play agent-repeat agent.yml
+expect "... changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" play agent-repeat-check agent.yml --check
+expect "... changed nothing either" test "$changed" -eq 0
+
+echo "### a real reboot of kvm1: what is recorded comes back by itself, the rest is left as the reboot left it"
 "$guests" reboot kvm1
+back=$SECONDS
 expect "OVSDB kept the bridges" test "$(on kvm1 'ovs-vsctl list-br | xargs')" = "kbr0 kov0"
 expect "... and their port rows (7 namespaces', kc1's)" test "$(on kvm1 'ovs-vsctl list-ports kbr0 | wc -l')" -eq 8
-expect "the namespaces are gone" test -z "$(on kvm1 'ip netns list')"
-expect "the bridge's own address is gone (OVS does not keep it)" fails shows kvm1 '198.18.240.1/' "ip -o addr show dev kbr0"
+deadline=$((SECONDS + 120))
+until pings kvm1 kns1 198.18.240.21 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || { echo "FAILED: kns1 reaches kc1 within 120 s of the guest's SSH"; on kvm1 "journalctl -b -u $unit --no-pager | tail -20"; exit 1; }
+  sleep 0.5
+done
+echo "   kns1 reached kc1 $((SECONDS - back)) s after the guest answered SSH, no play run; the agent's journal:"
+on kvm1 "journalctl -b -u $unit --no-pager -o short-precise | tail -n 8" | sed 's/^/   /'
+expect "kbr0 has its address again" shows kvm1 '198.18.240.1/24' "ip -o addr show dev kbr0"
+expect "kc1 its gateway" shows kvm1 'default via 198.18.240.1' "docker exec kc1 ip route"
+expect "the service said what it applied" shows kvm1 'applied again' "journalctl -b -u $unit --no-pager"
+expect "nothing unrecorded was touched: of the namespaces only kns1 is back" test "$(on kvm1 'ip netns list | cut -d" " -f1 | xargs')" = kns1
 expect "the info module reads the rebooted host" play info info.yml
-expect "it names every port whose device is gone (8 on kbr0, 2 on kov0)" grep -q "ports with problems: 10" "$work/$run_no-info.log"
+expect "it names every port whose device is gone (6 on kbr0, 2 on kov0)" grep -q "ports with problems: 8" "$work/$run_no-info.log"
 expect "the build again repairs it" play rebuild datapath.yml
 expect "... with changes" test "$changed" -gt 0
 expect "the overlay again repairs kvm1's side" play overlay-rebuild overlay.yml
@@ -187,5 +227,18 @@ expect "the trunk's eth0.20 reaches VLAN 20 again" pings kvm1 ktr 198.18.241.2
 expect "the overlay answers again" pings kvm1 kov 198.18.243.12
 expect "the repeat after the repair" play rebuild-repeat datapath.yml
 expect "... changed nothing" test "$changed" -eq 0
+
+echo "### the agent removed by its role (the service), as the quartet"
+expect "check mode" play agent-remove-check agent.yml -e entry=remove --check
+expect "... would remove it" test "$changed" -eq 1
+expect "... and removed nothing" service_up
+expect "the removal" play agent-remove agent.yml -e entry=remove
+expect "... changed" test "$changed" -eq 1
+expect "no service, no file of it" test -z "$(installed_files)"
+expect "... and systemd knows no such unit" fails on kvm1 "systemctl cat $unit >/dev/null 2>&1"
+expect "the repeat" play agent-remove-repeat agent.yml -e entry=remove
+expect "... changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" play agent-remove-repeat-check agent.yml -e entry=remove --check
+expect "... changed nothing either" test "$changed" -eq 0
 
 echo "kernel: all checks passed"

@@ -4,8 +4,11 @@
 # start, a crash under --restart=always, restarts while the agent is down (caught up at its start)
 # - and Open vSwitch's and the engine's restarts, each looked at independently (the container's
 # MAC, MTU, address, gateway; the port's VLAN; a ping from a namespace on the bridge). Records removed: restarts are left alone. A container
-# made again under the recorded name is not the recorded one: left alone. The agent runs as a
-# process of its own, as it does on hosts without systemd (this machine).
+# made again under the recorded name is not the recorded one: left alone. The agent is installed by
+# its role (the quartet; no systemd here: a daemon of its own, as on hosts without systemd) and
+# removed by it; between, the test starts and stops it through its launcher. Also: the bridge's
+# recorded address, Podman's restart (a second agent on Podman's socket), two agents and a play at
+# once, pruning (a stopped container's record waits, a gone one's is pruned).
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=../lab/plays.sh
@@ -17,9 +20,10 @@ logs=$(mktemp -d /var/tmp/persistence-test.XXXXXX)
 # shellcheck disable=SC2034  # (play() counts its runs in run_no)
 run_no=0 changed=""  # what play() sets
 plays_use "$logs" -i inventory
-collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
-python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 agent_pid=""
+home=/usr/local/lib/netdevops-ovs_docker launcher=/usr/local/lib/netdevops-ovs_docker/agent
+agent_log=/var/log/netdevops-ovs_docker-agent.log pidfile=/run/netdevops-ovs_docker-agent.pid
+podman_pidfile=/run/netdevops-ovs_docker-agent-podman.pid podman_pid=""
 
 cleanup() {
   set +e
@@ -30,7 +34,11 @@ cleanup() {
     timeout 60 bash -c 'until docker info >/dev/null 2>&1; do sleep 0.2; done'
   fi
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
+  [ -n "$podman_pid" ] && kill "$podman_pid" 2>/dev/null
+  [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+  rm -rf "$home" "$agent_log" "$podman_pidfile"
   docker rm -f pc1 pc2 >/dev/null 2>&1
+  podman rm -f pp1 >/dev/null 2>&1
   ovs-vsctl --if-exists del-br pbr0
   ip netns del pns 2>/dev/null
   rm -rf "$logs"
@@ -42,16 +50,16 @@ await() {
   local what=$1; shift
   local deadline=$((SECONDS + 20))
   until "$@" 2>/dev/null; do
-    if [ $SECONDS -ge $deadline ]; then echo "FAILED: $what (not within 20 s)"; tail -n 20 "$logs/agent.log"; exit 1; fi
+    if [ $SECONDS -ge $deadline ]; then echo "FAILED: $what (not within 20 s)"; tail -n 20 "$agent_log"; exit 1; fi
     sleep 0.05
   done
 }
+# start_agent: the installed agent (its launcher), as its role starts it, awaited until it serves
 start_agent() {
-  local lines; lines=$(wc -l <"$logs/agent.log" 2>/dev/null || echo 0)
-  PYTHONPATH=$collections "$python" -m ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent \
-    >>"$logs/agent.log" 2>&1 &
+  local lines; lines=$(wc -l <"$agent_log" 2>/dev/null || echo 0)
+  setsid "$launcher" >>"$agent_log" 2>&1 </dev/null &
   agent_pid=$!
-  await "the agent's first pass" eval "tail -n +$((lines + 1)) '$logs/agent.log' | grep -q 'serving'"
+  await "the agent's first pass" eval "tail -n +$((lines + 1)) '$agent_log' | grep -q 'serving'"
 }
 # stop_daemon NAME: stops it and returns once the process has exited
 stop_daemon() {
@@ -60,6 +68,15 @@ stop_daemon() {
 }
 engine_up() { docker info >/dev/null 2>&1; }
 stop_agent() { kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""; }
+# the agent as installed: its files, and the process its pid file names runs its payload
+agent_files() { find "$home" -type f 2>/dev/null | sort | xargs; }
+agent_up() {
+  local pid; pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PYTHONPATH=$home/agent.zip" &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'module_utils._agent'
+}
+installed() { [ "$(agent_files)" = "$home/agent $home/agent.zip" ] && agent_up; }
+bridge_whole() { ip -o addr show dev pbr0 | grep -q ' 198.18.31.1/24 ' && ip -o link show dev pbr0 | grep -q '[<,]UP[,>]'; }
 port_of() { ovs-vsctl --bare --columns=name find Interface "external_ids:container_id=$1"; }
 # record_of CONTAINER: the record on its port, as JSON (ovs-vsctl quotes it as a string)
 record_of() {
@@ -77,10 +94,12 @@ expected_pc1="02:18:30:00:00:01 1400 198.18.30.1/24 default via 198.18.30.100 de
 tag 30"
 whole() { [ "$(look_pc1)" = "$expected_pc1" ] && answers 198.18.30.1; }
 # logged PATTERN: the agent's log (since the mark) has a line matching PATTERN
-mark() { mark_at=$(wc -l <"$logs/agent.log"); }
-logged() { tail -n +$((mark_at + 1)) "$logs/agent.log" | grep -Eq -- "$1"; }
+mark() { mark_at=$(wc -l <"$agent_log" 2>/dev/null || echo 0); }
+logged() { tail -n +$((mark_at + 1)) "$agent_log" | grep -Eq -- "$1"; }
 same() { diff -u "$1" <(snapshot) >&2; }
-touch "$logs/agent.log"
+
+# a failed expectation shows the agent's last lines too
+shown() { tail -n 40 "$PLAY_LOGS/$run_no-"*.log; echo "== the agent's log"; tail -n 20 "$agent_log" 2>/dev/null; }
 
 snapshot >"$logs/before"
 docker run -d --name pc1 --net=none ovs-docker-test:busybox >/dev/null
@@ -110,9 +129,25 @@ echo "### without the agent, a restart breaks the attachment (the look can fail)
 docker restart -t 0 pc1 >/dev/null
 expect "pc1 lost its eth0 with its namespace" fails whole
 
-echo "### the agent catches up at its start"
+echo "### the agent installed by its role (a daemon of its own here), as the quartet; it catches up at its start"
+expect "check mode" play agent-check agent.yml --check
+expect "... would install it" test "$changed" -eq 1
+expect "... and wrote and started nothing" test -z "$(agent_files)"
+expect "... (no agent runs)" fails agent_up
+expect "the real run" play agent agent.yml
+expect "... changed" test "$changed" -eq 1
+expect "the payload and launcher are there, the agent runs from them" installed
+await "pc1 is whole again, no play run" whole
+pid=$(cat "$pidfile")
+expect "the repeat" play agent-repeat agent.yml
+expect "... changed nothing" test "$changed" -eq 0
+expect "... and left the agent running as it was" test "$(cat "$pidfile")" = "$pid"
+expect "the repeat in check mode" play agent-repeat-check agent.yml --check
+expect "... changed nothing either" test "$changed" -eq 0
+expect "its log says what it did (two ports and the bridge)" grep -Eq "(serving|tried again): 3 record" "$agent_log"
+# from here the test starts and stops it itself (start_agent: its launcher, as the role does)
+kill "$pid" && tail --pid="$pid" -f /dev/null
 start_agent
-expect "pc1 is whole again, no play run" whole
 
 expect "the info module: the agent runs" play info-agent info.yml -e agent_running=true -e recorded=2
 
@@ -126,7 +161,7 @@ pid=$(docker inspect -f '{{.State.Pid}}' pc2)
 kill -9 "$pid"
 await "pc2 crashed and Docker started it again (--restart=always)" test "$(docker inspect -f '{{.State.Pid}}' pc2)" != "$pid" -a "$(docker inspect -f '{{.State.Running}}' pc2)" = true
 await "after its crash: pc2 answers" answers 198.18.30.2
-expect "the agent logged what it applied" grep -q "container pc1: applied again" "$logs/agent.log"
+expect "the agent logged what it applied" grep -q "container pc1: applied again" "$agent_log"
 
 echo "### restarts while the agent is down, caught up when it starts"
 stop_agent
@@ -135,6 +170,36 @@ expect "with the agent down, pc1 stays broken" fails whole
 start_agent
 expect "both are back" whole
 expect "... pc2 too" answers 198.18.30.2
+
+echo "### the bridge's recorded address and link state, given back at the agent's start"
+stop_agent
+ip addr flush dev pbr0 && ip link set pbr0 down
+expect "the look can fail" fails bridge_whole
+start_agent
+expect "pbr0 has its address again, up" bridge_whole
+
+echo "### two agents and a play at once: one result (the host lock)"
+docker restart -t 0 pc1 >/dev/null
+"$launcher" --once >>"$agent_log" 2>&1 &
+once_pid=$!
+expect "a play attaching pc1 meanwhile" play concurrent attach.yml
+wait "$once_pid"
+await "pc1 whole" whole
+expect "one port for pc1's eth0" test "$(port_of pc1 | wc -w)" -eq 1
+expect "one veth on the host for it" test "$(ip -o link show type veth | grep -c "$(port_of pc1)")" -eq 1
+
+echo "### Podman: podman restart, followed by a second agent on Podman's socket"
+podman run -d --name pp1 --network=none ovs-docker-test:busybox >/dev/null
+expect "pp1 recorded" play podman podman.yml
+mark
+setsid "$launcher" --docker-host unix:///run/podman/podman.sock --pidfile "$podman_pidfile" >>"$agent_log" 2>&1 </dev/null &
+podman_pid=$!
+await "the Podman agent serves" logged "container starts of unix:///run/podman/podman.sock"
+podman restart -t 0 pp1 >/dev/null
+await "after podman restart: pp1 answers" answers 198.18.30.3
+kill "$podman_pid"; wait "$podman_pid" 2>/dev/null || true; podman_pid=""
+podman rm -f pp1 >/dev/null
+expect "pp1's port pruned" play prune-pp1 prune.yml -e problem=container_gone -e docker_host=unix:///run/podman/podman.sock
 
 echo "### ownership: a link not ours under a recorded name is reported, not replaced; the others are served"
 stop_agent
@@ -161,6 +226,7 @@ else
   mark
   /usr/share/openvswitch/scripts/ovs-ctl restart --system-id=random 2>&1 | grep -v ulimit || true
   await "the agent saw the restart" logged "Open vSwitch restarted"
+  await "pbr0 (netdev: its address went with ovs-vswitchd) has it again" bridge_whole
   await "pc1 whole" whole
   expect "pc2 answers" answers 198.18.30.2
 
@@ -194,11 +260,34 @@ stop_agent
 mark
 start_agent
 expect "the agent says the new pc1 is not the recorded one" logged "container pc1 is a new container"
-expect "and did not attach it" fails docker exec pc1 test -e /sys/class/net/eth0
+expect "and did not attach it" fails docker exec pc1 cat /sys/class/net/eth0/address
+
+echo "### pruning: a stopped container's recorded port waits for its start, a gone one's is pruned"
+docker stop -t 0 pc2 >/dev/null
+expect "stopped: judged so, and not pruned" play prune-stopped prune.yml -e problem=container_stopped
+expect "... nothing changed" test "$changed" -eq 0
+expect "... the record is there" test -n "$(record_of pc2)"
+docker rm -f pc2 >/dev/null
+expect "gone: judged so, and pruned" play prune-gone prune.yml -e problem=container_gone
+expect "... a change" test "$changed" -eq 1
+expect "... its port and record are gone" test -z "$(port_of pc2)"
+
+echo "### the agent removed by its role, as the quartet (while it runs)"
+expect "check mode" play remove-check agent.yml -e entry=remove --check
+expect "... would remove it" test "$changed" -eq 1
+expect "... and removed nothing" agent_up
+expect "the real run" play remove agent.yml -e entry=remove
+expect "... changed" test "$changed" -eq 1
+expect "no agent runs" fails agent_up
+expect "... and nothing of it is left" test -z "$(agent_files)" -a ! -e "$agent_log" -a ! -e "$home"
+wait "$agent_pid" 2>/dev/null || true; agent_pid=""
+expect "the repeat" play remove-repeat agent.yml -e entry=remove
+expect "... changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" play remove-repeat-check agent.yml -e entry=remove --check
+expect "... changed nothing either" test "$changed" -eq 0
 
 echo "### gone: the bridge, the containers, the prober; the machine as before"
-stop_agent
-docker rm -f pc1 pc2 >/dev/null
+docker rm -f pc1 >/dev/null
 ovs-vsctl del-br pbr0
 ip netns del pns
 expect "the machine is as before" same "$logs/before"

@@ -38,7 +38,7 @@ def agent(monkeypatch):
     monkeypatch.setattr(_containers, 'ContainerApi', Engine)
     found = _agent.Agent('unix:/nowhere', 'unix:///nowhere')
     found.records = lambda: [('p1', {'container_id': 'pc1'}, PC1), ('p2', {'netns': 'ns1'}, NS)]
-    found._apply = lambda what, module, records, quiet=False: applied.append((what, module, records)) is None
+    found._apply = lambda what, module, records, quiet=False, overlap=False: applied.append((what, module, records)) is None
     found.applied = applied
     return found
 
@@ -65,7 +65,7 @@ def test_starts_together_are_one_run_and_one_each_when_it_is_refused(agent):
     assert agent.applied == [('container pc1, pc2', 'ovs_docker_port', [PC1, pc2])]
     agent.applied[:] = []
     runs = []
-    agent._apply = lambda what, module, records, quiet=False: runs.append((what, quiet)) or len(records) == 1
+    agent._apply = lambda what, module, records, quiet=False, overlap=False: runs.append((what, quiet)) or len(records) == 1
     agent.reconcile({OLD, NEW})
     assert runs == [('container pc1, pc2', True), ('container pc1', False), ('container pc2', False)]
 
@@ -161,3 +161,42 @@ def test_the_event_stream_reads_chunks_as_they_come(tmp_path):
         stream.close()
         engine['conn'].close()
         server.close()
+
+
+def test_bridges_come_first_at_the_start_and_only_then(agent):
+    Engine.containers = {'pc1': {'id': OLD, 'running': True}}
+    runs = []
+    agent._apply = lambda what, module, records, quiet=False, overlap=False: runs.append((module, records, overlap)) is None
+    agent.records = lambda: [('p1', {'container_id': 'pc1'}, PC1),
+                             ('br1', {'bridge': 'br1'}, {'addresses': ['198.18.31.1/24'], 'link_state': 'up'}),
+                             ('br2', {'bridge': 'br2'}, {'link_state': 'up', 'allow_host_overlap': True})]
+    assert agent.reconcile() == 3
+    assert runs == [('ovs_bridge', [{'name': 'br1', 'addresses': ['198.18.31.1/24'], 'link_state': 'up'}], False),
+                    ('ovs_bridge', [{'name': 'br2', 'link_state': 'up'}], True),
+                    ('ovs_docker_port', [PC1], False)]
+    runs[:] = []
+    assert agent.reconcile({OLD}) == 1 and [r[0] for r in runs] == ['ovs_docker_port']
+
+
+def test_the_worker_applies_every_batch_that_waits_as_one_and_goes_on_after_a_failure(agent, caplog):
+    import os
+    batches = []
+
+    def reconcile(ids):
+        batches.append(ids)
+        if 'bad' in ids:
+            raise _agent.ModuleError('OVSDB is not there')
+        return len(ids)
+    agent.reconcile = reconcile
+    read, write = os.pipe()
+    os.write(write, b'["' + OLD.encode() + b'"]\n["' + NEW.encode() + b'"]\n')
+    os.close(write)  # (the agent ends it so; what was sent is applied first)
+    with caplog.at_level(logging.INFO, logger='netdevops.ovs_docker.agent'):
+        agent.work(read)
+    assert batches == [{OLD, NEW}]
+    assert 'containers aaaaaaaaaaaa, bbbbbbbbbbbb started: 2 record(s)' in caplog.text
+    read, write = os.pipe()
+    os.write(write, b'["bad"]\n')
+    os.close(write)
+    agent.work(read)
+    assert 'container bad started: their records could not be applied: OVSDB is not there' in caplog.text

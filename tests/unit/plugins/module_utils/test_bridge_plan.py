@@ -159,3 +159,26 @@ def test_refusals_that_depend_on_what_is_there_are_the_plans_problems():
     held = _bridge.plan(None, desired(), {'name_holder': {'kind': 'bridge', 'name': 'br0'}})
     assert held.actions == [] and 'a Linux bridge called br0 already exists' in held.problems[0]
     assert _bridge.plan(current(), desired(), {'name_holder': {'kind': 'bridge'}}).problems == []  # ours already
+
+
+RECORD = 'netdevops.ovs_docker.persistent'
+
+
+def test_persistent_records_the_addresses_and_link_state_and_nothing_else():
+    wanted = desired(addresses=['198.18.31.1/24'], external_ids={'owner': 'me'})
+    _bridge.record(wanted, True, False)
+    actions, _before, after = parts(_bridge.plan(current(addresses=['198.18.31.1/24']), wanted))
+    assert actions == [A('bridge_column', 'external_ids', {
+        'owner': 'me', RECORD: '{"addresses":["198.18.31.1/24"],"link_state":"up"}'}, {})]
+    again = current(addresses=['198.18.31.1/24'], external_ids=after['external_ids'])
+    assert parts(_bridge.plan(again, wanted))[0] == []
+
+
+def test_persistent_false_removes_only_the_record_and_a_purge_without_keys_purges_nothing():
+    wanted = desired(purge_external_ids=True)
+    _bridge.record(wanted, False, False)
+    actions = parts(_bridge.plan(current(external_ids={'owner': 'me', RECORD: '{}'}), wanted))[0]
+    assert actions == [A('bridge_column', 'external_ids', {'owner': 'me'}, {'owner': 'me', RECORD: '{}'})]
+    overlap = desired(link_state='up')
+    _bridge.record(overlap, True, True)
+    assert overlap['external_ids'][RECORD] == '{"allow_host_overlap":true,"link_state":"up"}'

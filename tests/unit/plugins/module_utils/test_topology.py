@@ -50,6 +50,15 @@ def test_messages_name_the_thing_and_the_fix():
     assert 'container web runs' in restarted and 'p1' in restarted and 'attach it again' in restarted
 
 
+def test_a_persistent_port_of_a_stopped_container_waits_and_one_of_a_gone_container_is_pruned():
+    stopped = _topology.problems(container_port(persistent=True, device=False, container={
+        'ref': 'web', 'id': ID1, 'running': False, 'status': 'exited'}))[0]['message']
+    assert 'waits for its start' in stopped and 'not pruned' in stopped
+    gone = _topology.problems(container_port(persistent=True, device=False, container={
+        'ref': 'web', 'id': None, 'running': False, 'status': 'gone'}))[0]['message']
+    assert 'persistent record' in gone and 'state=pruned' in gone
+
+
 @pytest.mark.parametrize('change, expected', [
     ({}, []),
     ({'namespace_exists': False, 'device': False}, ['namespace_gone']),
