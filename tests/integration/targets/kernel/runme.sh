@@ -5,8 +5,10 @@
 # at inside the guests with ovs-vsctl, ovs-dpctl, ip, tc and ping over SSH, never through the
 # modules. The quartet, the undo, 802.1Q sub-interfaces and VLAN isolation, ingress policing and
 # egress limits measured, a container (Docker inside the guest), a VXLAN overlay between the
-# guests, a real reboot of a guest, and the lab role with its ping matrix (on kvm2, while kvm1's
-# first sections run: the guests are processes of their own).
+# guests, persistence (the agent as a systemd service) and a real reboot of a guest brought back
+# by it with no play, and the lab role with its ping matrix and lab_persistent. kvm2 works while
+# kvm1 does (the guests are processes of their own): the lab beside kvm1's first sections, the
+# agent role's quartets while kvm1 reboots.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=../lab/plays.sh
@@ -22,6 +24,7 @@ plays_use "$work" -i "$GUESTS_DIR/inventory.ini"
 cleanup() {
   set +e
   [ -n "${lab_job:-}" ] && kill "$lab_job" 2>/dev/null
+  [ -n "${agent_job:-}" ] && kill "$agent_job" 2>/dev/null
   "$guests" down
   rm -rf "$work"
 }
@@ -177,29 +180,54 @@ expect "and back" pings kvm2 kov 198.18.243.11
 expect "the overlay again" play overlay-repeat overlay.yml
 expect "... changed nothing" test "$changed" -eq 0
 
-echo "### the agent as a systemd service (kvm1), and what is recorded for it"
+echo "### the agent as a systemd service, and what is recorded for it (kvm1)"
 on kvm1 'docker update --restart=always kc1 >/dev/null'
 expect "kbr0's address, kns1 and kc1 recorded" play persist persist.yml
 expect "... three records" test "$changed" -eq 3
 unit=netdevops-ovs_docker-agent
-# service_up: enabled, active, and its main process is the agent running its installed payload
+# service_up GUEST: enabled, active, and its main process is the agent running its installed payload
 service_up() {
-  on kvm1 "systemctl is-enabled -q $unit 2>/dev/null && systemctl is-active -q $unit &&
+  on "$1" "systemctl is-enabled -q $unit 2>/dev/null && systemctl is-active -q $unit &&
     tr '\\0' '\\n' </proc/\$(systemctl show -p MainPID --value $unit)/environ | grep -qx PYTHONPATH=/usr/local/lib/netdevops-ovs_docker/agent.zip"
 }
-installed_files() { on kvm1 'ls /etc/systemd/system/netdevops-ovs_docker-agent.service /usr/local/lib/netdevops-ovs_docker 2>/dev/null | xargs'; }
-expect "the agent role in check mode" play agent-check agent.yml --check
-expect "... would install it" test "$changed" -eq 1
-expect "... and installed nothing" test -z "$(installed_files)"
-expect "... (no service)" fails service_up
+installed_files() { on "$1" 'ls /etc/systemd/system/netdevops-ovs_docker-agent.service /usr/local/lib/netdevops-ovs_docker 2>/dev/null | xargs'; }
 expect "the agent role" play agent agent.yml
 expect "... changed" test "$changed" -eq 1
-expect "a service, enabled and running the installed payload" service_up
+expect "a service, enabled and running the installed payload" service_up kvm1
 expect "its log in the journal" shows kvm1 'serving: 3 record' "journalctl -u $unit --no-pager"
-expect "the repeat" play agent-repeat agent.yml
-expect "... changed nothing" test "$changed" -eq 0
-expect "the repeat in check mode" play agent-repeat-check agent.yml --check
-expect "... changed nothing either" test "$changed" -eq 0
+
+# The role's entry points as quartets run on kvm2 (idle by then) while kvm1 reboots.
+agent_on_kvm2() {
+  echo "### the agent role on kvm2 (systemd), installed and removed, as quartets"
+  local on2=(-e guest=kvm2)
+  run_no=200  # its logs apart from kvm1's
+  expect "check mode" play agent-check agent.yml "${on2[@]}" --check
+  expect "... would install it" test "$changed" -eq 1
+  expect "... and installed nothing" test -z "$(installed_files kvm2)"
+  expect "... (no service)" fails service_up kvm2
+  expect "the real run" play agent agent.yml "${on2[@]}"
+  expect "... changed" test "$changed" -eq 1
+  expect "a service, enabled and running the installed payload" service_up kvm2
+  expect "its log in the journal" shows kvm2 'serving: 0 record' "journalctl -u $unit --no-pager"
+  expect "the repeat" play agent-repeat agent.yml "${on2[@]}"
+  expect "... changed nothing" test "$changed" -eq 0
+  expect "the repeat in check mode" play agent-repeat-check agent.yml "${on2[@]}" --check
+  expect "... changed nothing either" test "$changed" -eq 0
+  expect "removal in check mode" play agent-remove-check agent.yml "${on2[@]}" -e entry=remove --check
+  expect "... would remove it" test "$changed" -eq 1
+  expect "... and removed nothing" service_up kvm2
+  expect "the removal" play agent-remove agent.yml "${on2[@]}" -e entry=remove
+  expect "... changed" test "$changed" -eq 1
+  expect "no service, no file of it" test -z "$(installed_files kvm2)"
+  expect "... and systemd knows no such unit" fails on kvm2 "systemctl cat $unit >/dev/null 2>&1"
+  expect "the repeat" play agent-remove-repeat agent.yml "${on2[@]}" -e entry=remove
+  expect "... changed nothing" test "$changed" -eq 0
+  expect "the repeat in check mode" play agent-remove-repeat-check agent.yml "${on2[@]}" -e entry=remove --check
+  expect "... changed nothing either" test "$changed" -eq 0
+  echo "kvm2: the agent role passed"
+}
+agent_on_kvm2 >"$work/agent-kvm2.out" 2>&1 &
+agent_job=$!
 
 echo "### a real reboot of kvm1: what is recorded comes back by itself, the rest is left as the reboot left it"
 "$guests" reboot kvm1
@@ -228,17 +256,6 @@ expect "the overlay answers again" pings kvm1 kov 198.18.243.12
 expect "the repeat after the repair" play rebuild-repeat datapath.yml
 expect "... changed nothing" test "$changed" -eq 0
 
-echo "### the agent removed by its role (the service), as the quartet"
-expect "check mode" play agent-remove-check agent.yml -e entry=remove --check
-expect "... would remove it" test "$changed" -eq 1
-expect "... and removed nothing" service_up
-expect "the removal" play agent-remove agent.yml -e entry=remove
-expect "... changed" test "$changed" -eq 1
-expect "no service, no file of it" test -z "$(installed_files)"
-expect "... and systemd knows no such unit" fails on kvm1 "systemctl cat $unit >/dev/null 2>&1"
-expect "the repeat" play agent-remove-repeat agent.yml -e entry=remove
-expect "... changed nothing" test "$changed" -eq 0
-expect "the repeat in check mode" play agent-remove-repeat-check agent.yml -e entry=remove --check
-expect "... changed nothing either" test "$changed" -eq 0
+if wait "$agent_job"; then cat "$work/agent-kvm2.out"; else cat "$work/agent-kvm2.out"; echo "FAILED: the agent role on kvm2"; exit 1; fi
 
 echo "kernel: all checks passed"
