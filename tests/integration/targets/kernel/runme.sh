@@ -137,7 +137,9 @@ measured_limit() {
   limited=$(rate_kbits "$from" "$to" "$address")
   echo "   $from -> $to: $free kbit/s without, $limited kbit/s with $what at 1000 kbit/s"
   expect "limited: within 15% of 1000 kbit/s ($limited)" within 850 1150 "$limited"
-  expect "without: well above it ($free)" test "$free" -ge 3000
+  # (twice the limit: what a guest's one UML CPU takes of the 5 Mbit/s offered varies with this
+  # machine's load - 2591 to 4999 kbit/s seen - while the limit holds within 15%)
+  expect "without: well above it ($free)" test "$free" -ge 2000
   expect "$what off again" play "$var-off" datapath.yml -e "$var=0"
   expect "... and the kernel holds none" fails shows kvm1 "$seen" "$seen_by"
 }
