@@ -104,9 +104,10 @@ def unit_text():
             'WantedBy=multi-user.target\n' % LAUNCHER)
 
 
-def read(path):
+def read(path, mode='r'):
+    """The file's content (``mode`` 'rb': as bytes), or None when there is none."""
     try:
-        with open(path) as handle:
+        with open(path, mode) as handle:
             return handle.read()
     except (IOError, OSError):
         return None
@@ -149,6 +150,13 @@ class AgentService(object):
         self.docker_host = docker_host(params['docker_host'])
         self.launcher = launcher_text(params['python'] or sys.executable, params['ovsdb_socket'], self.docker_host)
         self.unit = unit_text()
+        self._own = None
+
+    def own_fingerprint(self):
+        """fingerprint() of the payload this run came in (read once a run)."""
+        if self._own is None:
+            self._own = fingerprint(own_payload())
+        return self._own
 
     # -- what is there ---------------------------------------------------------------------------
 
@@ -164,11 +172,10 @@ class AgentService(object):
             'enabled': None,
             'service_pid': None,
         }
-        if self.init == 'systemd' or found['unit'] is not None:
-            if found['unit'] is not None:
-                found['enabled'] = self.systemctl('is-enabled', UNIT_NAME, check=False).strip() == 'enabled'
-                found['service_pid'] = int(self.systemctl('show', '--property=MainPID', '--value', UNIT_NAME,
-                                                          check=False).strip() or 0) or None
+        if found['unit'] is not None:
+            found['enabled'] = self.systemctl('is-enabled', UNIT_NAME, check=False).strip() == 'enabled'
+            found['service_pid'] = int(self.systemctl('show', '--property=MainPID', '--value', UNIT_NAME,
+                                                      check=False).strip() or 0) or None
         return found
 
     def systemctl(self, *args, **kwargs):
@@ -192,7 +199,7 @@ class AgentService(object):
                 steps.append('remove_files')
             return steps
         steps = []
-        payload = fingerprint(own_payload()) != found['payload']
+        payload = self.own_fingerprint() != found['payload']
         launcher = found['launcher'] != self.launcher
         if payload:
             steps.append('payload')
@@ -223,7 +230,7 @@ class AgentService(object):
         if steps:
             if self.state == 'absent':
                 return {'state': 'absent', 'init': None, 'running': False, 'payload': None}
-            return {'state': 'present', 'init': self.init, 'running': True, 'payload': version(fingerprint(own_payload()))}
+            return {'state': 'present', 'init': self.init, 'running': True, 'payload': version(self.own_fingerprint())}
         installed = found['installed'] or found['unit'] is not None
         return {'state': 'present' if installed else 'absent',
                 'init': ('systemd' if found['unit'] is not None else 'none') if installed else None,
@@ -234,7 +241,7 @@ class AgentService(object):
     def apply(self, steps):
         """The steps in order; a failure puts the files back as they were and starts the agent
         that ran before, then fails."""
-        kept = dict((path, _bytes(path)) for path in (PAYLOAD, LAUNCHER, UNIT))
+        kept = dict((path, read(path, 'rb')) for path in (PAYLOAD, LAUNCHER, UNIT))
         was_running = agent_state()['running']
         try:
             for step in steps:
@@ -341,11 +348,3 @@ class AgentService(object):
             time.sleep(0.05)
         if pid and os.path.exists('/proc/%d' % pid):
             raise ModuleError('the agent (pid %d) did not stop within %d s' % (pid, START_WAIT))
-
-
-def _bytes(path):
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
