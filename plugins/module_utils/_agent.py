@@ -122,15 +122,17 @@ class Agent(object):
         finally:
             db.close()
 
-    def reconcile(self, container_ids=None):
-        """Apply the records again: all, or (``container_ids``: full IDs) those containers'.
-        Returns how many records there were for them."""
+    def reconcile(self, container_ids=None, bridges_only=False):
+        """Apply the records again: all, (``container_ids``: full IDs) those containers', or
+        (``bridges_only``) the bridges'. Returns how many records there were for them."""
         containers, namespaces, bridges = {}, [], []
         engine = _containers.ContainerApi(self.docker_host, self.timeout)
         for port, ids, record in self.records():
             if 'bridge' in ids:
                 if container_ids is None:
                     bridges.append(dict(record, name=port))
+            elif bridges_only:
+                continue
             elif 'container_id' in ids:
                 if not engine.owns(ids):
                     continue  # another engine's container (an agent follows one engine)
@@ -238,16 +240,22 @@ class Agent(object):
                 # after subscribing: no start in between is missed
                 done = self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
                     self.ovsdb['ovsdb_socket'], self.docker_host))
+                # The bridges are looked at again a second after a pass over every record:
+                # ovs-vswitchd may still be reconfiguring then, and it can set an internal
+                # interface's flags from what it knew before the pass brought it up.
+                settle = done
                 ovs = self.ovs_processes()
                 while not stream.ended:
                     if not select.select([stream], [], [], WATCH_EVERY)[0]:
                         worker.idle()
                         now = self.ovs_processes()
                         if now != ovs and all(now):
-                            done = self.apart(None, 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): %%d '
-                                              'record(s) applied again' % now)
+                            done = settle = self.apart(None, 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): '
+                                                       '%%d record(s) applied again' % now)
                         elif not done:  # (at boot, OVSDB may come after the agent)
-                            done = self.apart(None, 'tried again: %d record(s)')
+                            done = settle = self.apart(None, 'tried again: %d record(s)')
+                        elif settle:
+                            settle = not self.apart(None, 'bridges looked at again: %d record(s)', bridges_only=True)
                         ovs = now
                         continue
                     ids = stream.read()
@@ -287,15 +295,15 @@ class Agent(object):
             except Exception as exc:  # pylint: disable=broad-except
                 LOG.error('%s: their records could not be applied: %s', said, exc)
 
-    def apart(self, container_ids, said):
-        """reconcile() in a child process, waited for; ``said``: its log line, with the count ->
-        whether the records could be read (what could not be applied is logged, and is not
-        tried again until the next start or restart)."""
+    def apart(self, container_ids, said, bridges_only=False):
+        """reconcile() in a child process, waited for; ``said``: its log line, with the count
+        (at debug level for ``bridges_only``) -> whether the records could be read (what could
+        not be applied is logged, and is not tried again until the next start or restart)."""
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                LOG.info(said, self.reconcile(container_ids))
+                LOG.log(logging.DEBUG if bridges_only else logging.INFO, said, self.reconcile(container_ids, bridges_only))
             except BaseException as exc:  # (a child must end here, whatever happened)
                 LOG.error('applying the records failed: %s; trying again in %d s', exc, WATCH_EVERY)
                 code = 1

@@ -50,7 +50,10 @@ await() {
   local what=$1; shift
   local deadline=$((SECONDS + 20))
   until "$@" 2>/dev/null; do
-    if [ $SECONDS -ge $deadline ]; then echo "FAILED: $what (not within 20 s)"; tail -n 20 "$agent_log"; exit 1; fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "FAILED: $what (not within 20 s)"; tail -n 20 "$agent_log"; ip -o link show dev pbr0; ip -o addr show dev pbr0
+      exit 1
+    fi
     sleep 0.05
   done
 }
@@ -176,7 +179,8 @@ stop_agent
 ip addr flush dev pbr0 && ip link set pbr0 down
 expect "the look can fail" fails bridge_whole
 start_agent
-expect "pbr0 has its address again, up" bridge_whole
+# (awaited: the agent looks at the bridges again a second after its pass, see _agent.serve)
+await "pbr0 has its address again, up" bridge_whole
 
 echo "### two agents and a play at once: one result (the host lock)"
 docker restart -t 0 pc1 >/dev/null

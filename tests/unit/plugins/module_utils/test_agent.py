@@ -176,6 +176,8 @@ def test_bridges_come_first_at_the_start_and_only_then(agent):
                     ('ovs_docker_port', [PC1], False)]
     runs[:] = []
     assert agent.reconcile({OLD}) == 1 and [r[0] for r in runs] == ['ovs_docker_port']
+    runs[:] = []
+    assert agent.reconcile(bridges_only=True) == 2 and [r[0] for r in runs] == ['ovs_bridge', 'ovs_bridge']
 
 
 def test_the_worker_applies_every_batch_that_waits_as_one_and_goes_on_after_a_failure(agent, caplog):
