@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""veth_link's pure parts: validation, ownership (the mark on both ends, each the other's peer),
+the plan from current to desired, and its undo."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO
+
+A_END = {'container': 'r1', 'interface': 'eth1', 'addresses': ['198.18.40.1/30'], 'mac': '02:00:00:00:01:01'}
+B_END = {'container': 'r2', 'interface': 'eth1', 'addresses': None, 'mac': None}
+WHERE = ['/proc/10/ns/net', '/proc/20/ns/net']
+
+
+def desired(state='present', mtu=9000, a=None, b=None):
+    result, errors = _veth_link.desired_state({'ends': [dict(A_END, **(a or {})), dict(B_END, **(b or {}))],
+                                               'mtu': mtu, 'state': state})
+    assert errors == []
+    return result
+
+
+def end(index, peer, alias, mac='02:00:00:00:01:01', mtu=9000, state='up', kind='veth', addresses=()):
+    return {'link': {'index': index, 'peer_index': peer, 'alias': alias, 'kind': kind, 'mac': mac, 'mtu': mtu,
+                     'state': state}, 'addresses': list(addresses)}
+
+
+def wired(want, **a):
+    """The two ends of ``want`` as a run made them (a's settings changed by ``a``)."""
+    settings = dict(dict(addresses=['198.18.40.1/30']), **a)
+    return [end(5, 7, want['mark'], **settings), end(7, 5, want['mark'], mac='0a:00:00:00:00:02')]
+
+
+NONE = [{'link': None, 'addresses': []}, {'link': None, 'addresses': []}]
+
+
+@pytest.mark.parametrize('ends, words', [
+    ([A_END], 'ends must list exactly two ends'),
+    ([dict(A_END, namespace='ns1'), B_END], 'give either container or namespace (the end\'s network namespace), not both'),
+    ([dict(A_END, container=None), B_END], 'not neither'),
+    ([dict(A_END, interface='eth1-much-too-long'), B_END], 'Linux interface names are at most 15'),
+    ([dict(A_END, mac='01:00:00:00:00:01'), B_END], 'is a multicast address'),
+    ([dict(A_END, addresses=['198.18.40.1']), B_END], 'has no prefix length'),
+    ([A_END, dict(A_END, mac=None)], 'both ends are r1:eth1: a link joins two interfaces'),
+    ([A_END, {'namespace': 'a/b', 'interface': 'eth0'}], "namespace 'a/b' is not a name ip netns takes"),
+])
+def test_bad_input_is_named_before_anything_is_looked_at(ends, words):
+    result, errors = _veth_link.desired_state({'ends': ends, 'mtu': None, 'state': 'present'})
+    assert result is None and any(words in e for e in errors), errors
+
+
+def test_an_mtu_out_of_range_is_refused():
+    _result, errors = _veth_link.desired_state({'ends': [A_END, B_END], 'mtu': 70000, 'state': 'present'})
+    assert errors == ['mtu 70000 is out of range: give 68 to 65535']
+
+
+def test_the_mark_names_the_link_and_a_long_one_is_a_digest():
+    want = desired()
+    assert want['key'] == 'r1:eth1--r2:eth1' and want['mark'] == 'netdevops.ovs_docker.veth_link r1:eth1--r2:eth1'
+    long_key = 'x' * 300
+    assert _veth_link.mark(long_key).startswith('netdevops.ovs_docker.veth_link sha1:') and len(_veth_link.mark(long_key)) < 255
+
+
+def test_a_new_link_is_one_action_with_every_setting_and_its_undo_deletes_it():
+    want = desired()
+    plan = _veth_link.plan(want, NONE, WHERE, [])
+    assert plan.problems == [] and [a.kind for a in plan.actions] == ['veth']
+    spec = plan.actions[0].new
+    assert spec['mtu'] == 9000 and spec['mark'] == want['mark']
+    assert spec['ends'][0] == {'path': WHERE[0], 'interface': 'eth1', 'mac': '02:00:00:00:01:01', 'addresses': ['198.18.40.1/30']}
+    # b's MAC: derived from the link and the end, the same at every new make
+    assert spec['ends'][1]['mac'] == desired()['ends'][1]['new_mac'] and spec['ends'][1]['mac'] != spec['ends'][0]['mac']
+    assert plan.before['state'] == 'absent' and plan.after['state'] == 'present' and plan.after['ends'][1]['mtu'] == 9000
+    assert plan.actions[0].undo().new is None
+
+
+def test_a_namespace_that_is_not_there_is_made_first():
+    want, _errors = _veth_link.desired_state({'ends': [A_END, {'namespace': 'ns9', 'interface': 'eth0'}], 'mtu': None, 'state': 'present'})
+    plan = _veth_link.plan(want, NONE, [WHERE[0], '/run/netns/ns9'], ['ns9'])
+    assert [(a.kind, a.target) for a in plan.actions] == [('netns', 'ns9'), ('veth', want['key'])]
+
+
+def test_a_link_as_asked_is_left_alone():
+    want = desired()
+    plan = _veth_link.plan(want, wired(want), WHERE, [])
+    assert plan.actions == [] and plan.before == plan.after
+
+
+def test_drift_is_repaired_end_by_end_and_each_step_has_its_undo():
+    want = desired(b={'addresses': ['198.18.40.2/30']})
+    now = wired(want, mtu=1400, state='down', mac='02:00:00:00:09:09', addresses=['198.18.40.1/30', '198.18.40.5/30'])
+    plan = _veth_link.plan(want, now, WHERE, [])
+    got = [(a.kind, a.target, a.new, a.old) for a in plan.actions]
+    first = (WHERE[0], 'eth1')
+    assert got == [('mac', first, '02:00:00:00:01:01', '02:00:00:00:09:09'), ('mtu', first, 9000, 1400),
+                   ('link_state', first, 'up', 'down'), ('addr', first + ('198.18.40.5/30',), None, 'present'),
+                   ('addr', (WHERE[1], 'eth1', '198.18.40.2/30'), 'present', None)]
+    assert [a.undo().new for a in plan.actions] == ['02:00:00:00:09:09', 1400, 'down', 'present', None]
+
+
+def test_addresses_not_asked_for_are_left_as_they_are():
+    want = desired()
+    now = wired(want)
+    now[1]['addresses'] = ['198.18.40.2/30']
+    assert _veth_link.plan(want, now, WHERE, []).actions == []
+
+
+def test_an_interface_that_is_not_ours_is_refused_with_nothing_done():
+    want = desired()
+    for foreign in (end(5, 9, None), end(5, 9, 'someone'), end(5, 0, None, kind='bridge')):
+        plan = _veth_link.plan(want, [foreign, NONE[1]], WHERE, [])
+        assert plan.actions == [] and len(plan.problems) == 1
+        assert plan.problems[0].startswith('r1:eth1: eth1 is there already as a')
+    assert 'a bridge link' in _veth_link.plan(want, [end(5, 0, None, kind='bridge'), NONE[1]], WHERE, []).problems[0]
+
+
+def test_our_end_whose_peer_is_no_longer_the_other_is_made_again():
+    want = desired()
+    stale = [end(5, 99, want['mark']), NONE[1]]
+    plan = _veth_link.plan(want, stale, WHERE, [])
+    assert [(a.kind, a.old) for a in plan.actions] == [('stale', NO_UNDO), ('veth', None)]
+
+
+def test_absent_deletes_only_our_pair_and_its_undo_makes_it_again_alike():
+    want = desired(state='absent')
+    plan = _veth_link.plan(want, wired(want), WHERE, [])
+    assert [a.kind for a in plan.actions] == ['veth'] and plan.actions[0].new is None
+    assert plan.after['state'] == 'absent'
+    again = plan.actions[0].undo().new
+    assert again['ends'][0]['mac'] == '02:00:00:00:01:01' and again['ends'][0]['addresses'] == ['198.18.40.1/30']
+    # someone else's interface under the name: not ours to delete, nothing planned
+    assert _veth_link.plan(want, [end(5, 9, None), NONE[1]], WHERE, []).actions == []
+    assert _veth_link.plan(want, NONE, WHERE, []).actions == []
