@@ -18,7 +18,7 @@ import hashlib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import parse_mac, stable_mac
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import list_items, missing_library, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError, list_items, missing_library, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     Netlink, NetlinkError, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
@@ -195,6 +195,32 @@ def _settings(desired, current, where):
                       'addresses': current[i]['addresses']} for i, e in enumerate(desired['ends'])]}
 
 
+def purge_plans(found, wanted_marks):
+    """Pure: the links of ours ``found`` in the purged namespaces ({mark: [(label of where it is,
+    path, link, addresses)]}) that no listed link is -> [Plan] deleting each (undone by making it
+    again alike when both its ends were found; one end alone, its peer elsewhere, cannot be)."""
+    plans = []
+    for alias, ends in sorted(found.items()):
+        if alias in wanted_marks:
+            continue
+        key = alias[len(MARK) + 1:]
+        desired = {'key': key, 'state': 'absent', 'mtu': None, 'mark': alias, 'purged': True,
+                   'ends': [{'container': None, 'namespace': None, 'interface': link['name'], 'label': label}
+                            for label, _path, link, _addresses in ends]}
+        shown = {'key': key, 'state': 'present', 'ends': [
+            {'in': label, 'interface': link['name'], 'mac': link['mac'], 'mtu': link['mtu'], 'addresses': addresses,
+             'link_state': link['state']} for label, _path, link, addresses in ends]}
+        if len(ends) == 2:
+            old = {'key': key, 'mark': alias, 'mtu': ends[0][2]['mtu'],
+                   'ends': [{'path': path, 'interface': link['name'], 'mac': link['mac'], 'addresses': addresses}
+                            for _label, path, link, addresses in ends]}
+            action = Action('veth', key, None, old)
+        else:
+            action = Action('purge', (ends[0][1], ends[0][2]['name'], alias), None, NO_UNDO)
+        plans.append(Plan(desired, None, [action], shown, {'key': key, 'state': 'absent'}))
+    return plans
+
+
 def plan(desired, current, where, new_namespaces):
     """Pure: (desired, current [per end], where [per end: namespace path], new_namespaces
     [names this run makes]) -> Plan."""
@@ -259,6 +285,12 @@ class LinkEnds(Executor):
     def _netns(self, action):
         (create_netns if action.new else remove_netns)(action.target)
 
+    def _purge(self, action):
+        path, name, alias = action.target
+        link = self.netlink(path).link(name)
+        if link is not None and link['alias'] == alias:
+            self.netlink(path).del_link(link['index'])
+
     def _stale(self, action):
         path, name = action.target
         link = self.netlink(path).link(name)
@@ -322,10 +354,12 @@ class VethLink(Batch):
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         links=dict(type='list', elements='dict', options=LINK_OPTIONS),
         create_namespace=dict(type='bool', default=True),
+        purge=dict(type='list', elements='str'),
         docker_host=dict(type='str'),
         docker_timeout=dict(type='int', default=60),
     )
-    module_kwargs = dict(mutually_exclusive=[('ends', 'links')], required_one_of=[('ends', 'links')])
+    module_kwargs = dict(mutually_exclusive=[('ends', 'links')], required_one_of=[('ends', 'links')],
+                         required_by={'purge': 'links'})
 
     def validate(self):
         self.many = self.params['links'] is not None
@@ -344,7 +378,9 @@ class VethLink(Batch):
     def connect(self):
         require_pyroute2()
         self.engine = None
-        if any(e['container'] for d in self.desired for e in d['ends']):
+        self.purged = [({'container': None, 'namespace': p[len('netns:'):]} if p.startswith('netns:') else
+                        {'container': p, 'namespace': None}) for p in self.params['purge'] or []]
+        if any(e['container'] for d in self.desired for e in d['ends'] + self.purged):
             url = _containers.docker_host(self.params['docker_host'])
             missing = _containers.import_error(url)
             if missing:
@@ -378,7 +414,31 @@ class VethLink(Batch):
                 continue
             plans.append(plan(desired, current, where, [n for n in new if n not in made]))
             made.update(new)
-        return plans
+        # after the listed ones: a purge that fails leaves what this run made undone, as any failure
+        return plans + purge_plans(self._ours_in(self.purged), set(d['mark'] for d in self.desired if d['state'] == 'present'))
+
+    def _ours_in(self, places):
+        """{mark: [(label, path, link, addresses)]} of this module's links in ``places`` (a
+        container that is not running has none: they went with its namespace)."""
+        found, seen = {}, set()
+        for place in places:
+            label = place['container'] or 'netns %s' % place['namespace']
+            try:
+                path, problem, create = _where_of(dict(place, interface=None), self.engine, False)
+            except _containers.ContainerError as exc:
+                raise ModuleError('purge: %s' % exc)
+            if problem or create or path in seen:
+                continue
+            seen.add(path)
+            netlink = self.executor.netlink(path)
+            addresses = None
+            for link in netlink.links():
+                if link['kind'] == 'veth' and (link['alias'] or '').startswith(MARK + ' '):
+                    if addresses is None:
+                        addresses = netlink.all_addresses()
+                    found.setdefault(link['alias'], []).append(
+                        (label, path, link, _validate.managed(addresses.get(link['index'], []))))
+        return found
 
     def prefix(self, desired):
         return '%s: ' % self.label(desired) if self.many else ''
@@ -387,8 +447,23 @@ class VethLink(Batch):
         return [(self.executor, action) for plan in self.plans for action in plan.actions]
 
     def look(self, plan):
+        if plan.desired.get('purged'):
+            return {'key': plan.desired['key'], 'state': 'absent' if self._gone(plan) else 'present'}
         for handle in self.executor.handles.values():
             handle.close()
         self.executor.handles = {}
         current, _where, _new, _problems = self._observe(plan.desired)
         return view(plan.desired, current, _ours(plan.desired, current))
+
+    def _gone(self, plan):
+        """Whether a purged link's ends are gone now."""
+        old = plan.actions[0].old
+        ends = old['ends'] if old is not NO_UNDO else [{'path': plan.actions[0].target[0], 'interface': plan.actions[0].target[1]}]
+        gone = True
+        for end in ends:
+            netlink = Netlink(netns=end['path'])
+            try:
+                gone = gone and netlink.link(end['interface']) is None
+            finally:
+                netlink.close()
+        return gone

@@ -87,6 +87,15 @@ options:
         description: As O(state).
         type: str
         choices: [present, absent]
+  purge:
+    description:
+      - Containers (by name) and namespaces (as C(netns:NAME)) in which every link of this module's that
+        O(links) does not list is deleted, so that they have exactly the links listed (a topology's links,
+        one removed from it included). A container that is not running has none.
+      - Only links that carry this module's mark are deleted; any other interface stays.
+      - Needs O(links).
+    type: list
+    elements: str
   create_namespace:
     description: Make a named namespace that does not exist yet (it is not deleted with the link).
     type: bool
@@ -128,6 +137,13 @@ EXAMPLES = r'''
     links:
       - ends: [{container: r1, interface: eth2}, {container: r3, interface: eth1}]
       - ends: [{container: r3, interface: eth2}, {namespace: probe, interface: eth0, addresses: [198.18.41.2/30]}]
+
+- name: Exactly these links among r1, r2 and r3 (any other of this module's there is deleted)
+  netdevops.ovs_docker.veth_link:
+    links:
+      - ends: [{container: r1, interface: eth1}, {container: r2, interface: eth1}]
+      - ends: [{container: r2, interface: eth2}, {container: r3, interface: eth1}]
+    purge: [r1, r2, r3]
 
 - name: Unwire r1 and r2
   netdevops.ovs_docker.veth_link:

@@ -134,3 +134,26 @@ def test_absent_deletes_only_our_pair_and_its_undo_makes_it_again_alike():
     # someone else's interface under the name: not ours to delete, nothing planned
     assert _veth_link.plan(want, [end(5, 9, None), NONE[1]], WHERE, []).actions == []
     assert _veth_link.plan(want, NONE, WHERE, []).actions == []
+
+
+def test_purge_deletes_our_links_not_listed_and_only_those():
+    mark = 'netdevops.ovs_docker.veth_link r1:eth2--r3:eth1'
+    listed = desired()['mark']
+    found = {
+        listed: [('r1', WHERE[0], {'name': 'eth1', 'mac': 'm1', 'mtu': 9000, 'state': 'up'}, [])],
+        mark: [('r1', WHERE[0], {'name': 'eth2', 'mac': 'm2', 'mtu': 1500, 'state': 'up'}, ['198.18.40.9/30']),
+               ('r3', '/proc/30/ns/net', {'name': 'eth1', 'mac': 'm3', 'mtu': 1500, 'state': 'up'}, [])],
+        'netdevops.ovs_docker.veth_link r1:eth3--r9:eth1': [('r1', WHERE[0], {'name': 'eth3', 'mac': 'm4', 'mtu': 1500,
+                                                                               'state': 'up'}, [])],
+    }
+    plans = _veth_link.purge_plans(found, {listed})
+    assert [p.desired['key'] for p in plans] == ['r1:eth2--r3:eth1', 'r1:eth3--r9:eth1']
+    both, alone = plans
+    # both ends found: deleted, and an undo makes it again with its MACs and addresses
+    again = both.actions[0].undo().new
+    assert both.actions[0].kind == 'veth' and [e['mac'] for e in again['ends']] == ['m2', 'm3']
+    assert again['ends'][0]['addresses'] == ['198.18.40.9/30'] and again['mark'] == mark
+    # one end only (its peer in a container the purge does not name): deleted by its mark, no undo
+    assert alone.actions[0].kind == 'purge' and alone.actions[0].undo() is None
+    assert alone.actions[0].target == (WHERE[0], 'eth3', 'netdevops.ovs_docker.veth_link r1:eth3--r9:eth1')
+    assert both.before['state'] == 'present' and both.after == {'key': 'r1:eth2--r3:eth1', 'state': 'absent'}
