@@ -380,7 +380,7 @@ class VethLink(Batch):
         self.engine = None
         self.purged = [({'container': None, 'namespace': p[len('netns:'):]} if p.startswith('netns:') else
                         {'container': p, 'namespace': None}) for p in self.params['purge'] or []]
-        if any(e['container'] for d in self.desired for e in d['ends'] + self.purged):
+        if any(e['container'] for e in [e for d in self.desired for e in d['ends']] + self.purged):
             url = _containers.docker_host(self.params['docker_host'])
             missing = _containers.import_error(url)
             if missing:

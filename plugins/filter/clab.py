@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The clab role's logic, as filters: a containerlab topology in, what each host builds out
+(plugin_utils/_clab.py, pure and unit-tested); each documented in its own .yml file."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
+
+
+def clab_plan(topology, hosts, placement=None, images=None, underlay=None, base_dir=''):
+    try:
+        return _clab.plan(topology, hosts, placement, images, underlay, base_dir)
+    except _clab.ClabError as exc:
+        raise AnsibleFilterError('the topology is refused, nothing was made: %s' % exc)
+
+
+def clab_host_state(host_plan, lab, listing, bridges):
+    return _clab.host_state(host_plan, lab, listing, bridges)
+
+
+def clab_ready(host_plan, new):
+    return _clab.ready(host_plan, new)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'clab_plan': clab_plan, 'clab_host_state': clab_host_state, 'clab_ready': clab_ready}

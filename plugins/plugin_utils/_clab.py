@@ -1,0 +1,525 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A containerlab topology file (*.clab.yml), read on the controller into what this collection's
+modules build on each host. Pure: a dict in (the parsed YAML), a plan out, or every problem at
+once (ClabError), before anything is made. docs/tasks/containerlab.md has the subset, key by key.
+
+    plan(topology, hosts, placement, images, underlay, base_dir) -> {
+        'name', 'notes': [what is ignored, named],
+        'nodes': {node: {'kind', 'host', 'container' | 'bridge'}},
+        'hosts': {host: {'containers', 'bridges', 'ports', 'links', 'vxlans'}}}
+
+Inheritance is containerlab's: a scalar comes from the node, else its group, else its kind, else
+the defaults; env and labels are merged in that order (the node's keys win); binds are merged by
+their destination path; exec lists are joined.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import ipaddress
+import os
+import re
+
+# The mark of what a topology makes: a label on its containers, an external_ids key on the OVS
+# bridges it made; valued with the topology's name. Teardown and changes remove only what carries it.
+MARK = 'netdevops.ovs_docker.clab'
+NODE_LABEL = 'netdevops.ovs_docker.clab.node'
+KINDS = ('linux', 'ovs-bridge', 'bridge')
+BRIDGE_KINDS = ('ovs-bridge', 'bridge')
+# containerlab's default MTU of a veth link; a link that crosses hosts (VXLAN) leaves room for the
+# 50 bytes VXLAN adds to a 1500-byte underlay
+VETH_MTU = 9500
+VXLAN_MTU = 1450
+
+# node keys -> the community.docker.docker_container option they become
+ENGINE_KEYS = {
+    'image': 'image', 'cmd': 'command', 'entrypoint': 'entrypoint', 'env': 'env', 'binds': 'volumes',
+    'labels': 'labels', 'network-mode': 'network_mode', 'restart-policy': 'restart_policy', 'user': 'user',
+    'cpu': 'cpus', 'cpu-set': 'cpuset_cpus', 'memory': 'memory', 'shm-size': 'shm_size', 'sysctls': 'sysctls',
+    'ports': 'published_ports', 'cap-add': 'capabilities', 'devices': 'devices', 'dns': 'dns',
+    'image-pull-policy': 'pull', 'exec': 'exec',
+}
+STRUCTURE_KEYS = ('kind', 'group')
+# keys that tune what this collection does not make: named in the notes, never silently dropped
+IGNORED = {
+    'type': 'a node type of a network OS kind', 'startup-config': 'a network OS\'s configuration',
+    'enforce-startup-config': 'a network OS\'s configuration', 'suppress-startup-config': 'a network OS\'s configuration',
+    'license': 'a network OS\'s licence', 'certificate': 'containerlab\'s certificate authority',
+    'mgmt-ipv4': 'the management network (not made)', 'mgmt-ipv6': 'the management network (not made)',
+    'aliases': 'the management network (not made)', 'publish': 'containerlab\'s port publishing service',
+    'wait-for': 'every node is made before any link', 'stages': 'every node is made before any link',
+    'startup-delay': 'every node is made before any link', 'auto-remove': 'nodes are kept until teardown',
+    'extras': 'options of other kinds', 'components': 'options of other kinds', 'runtime': 'the engine is the play\'s',
+    'healthcheck': 'health checks are the image\'s', 'env-files': 'give env instead', 'position': 'a drawing position',
+}
+NODE_KEYS = set(ENGINE_KEYS) | set(STRUCTURE_KEYS) | set(IGNORED)
+PULL = {'always': 'always', 'never': 'never', 'ifnotpresent': 'missing'}
+RESTART = ('no', 'on-failure', 'always', 'unless-stopped')
+LINK_KEYS = ('endpoints', 'mtu', 'ipv4', 'ipv6', 'labels', 'vars', 'type')
+ENDPOINT_KEYS = ('node', 'interface', 'mac', 'ipv4', 'ipv6', 'vars')
+_IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
+_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
+
+
+class ClabError(Exception):
+    """Every problem of a topology file, each naming the key and the node."""
+
+    def __init__(self, problems):
+        super(ClabError, self).__init__('; '.join(problems))
+        self.problems = problems
+
+
+def container_name(lab, prefix, node):
+    """containerlab's naming: clab-LAB-NODE, or PREFIX-LAB-NODE, LAB-NODE (prefix __lab-name), NODE (prefix '')."""
+    if prefix is None:
+        return 'clab-%s-%s' % (lab, node)
+    if prefix == '':
+        return node
+    if prefix == '__lab-name':
+        return '%s-%s' % (lab, node)
+    return '%s-%s-%s' % (prefix, lab, node)
+
+
+def node_mac(lab, node, interface):
+    """A node interface's MAC when the file gives none: locally administered, the same every time
+    the node is made again (its neighbours' ARP caches stay right when a node is replaced)."""
+    digest = bytearray(hashlib.sha1(('%s/%s/%s' % (lab, node, interface)).encode('utf-8')).digest()[:6])
+    digest[0] = (digest[0] & 0xfc) | 0x02
+    return ':'.join('%02x' % b for b in digest)
+
+
+def link_vni(lab, key):
+    """A cross-host link's VXLAN network identifier: stable for the link (its two endpoints), apart
+    from the topology's other links (a clash is refused), 1 to 2^24-1."""
+    return int(hashlib.sha1(('%s/%s' % (lab, key)).encode('utf-8')).hexdigest()[:8], 16) % 0xfffffe + 1
+
+
+class _Topology(object):
+    def __init__(self, topo, prefix, problems):
+        self.topo = topo
+        self.topo_prefix = prefix
+        self.defaults = topo.get('defaults') or {}
+        self.kinds = topo.get('kinds') or {}
+        self.groups = topo.get('groups') or {}
+        self.nodes = topo.get('nodes') or {}
+        self.problems = problems
+
+    def kind(self, name):
+        node = self.nodes[name] or {}
+        if node.get('kind'):
+            return node['kind']
+        for group in (node.get('group'), self.defaults.get('group')):
+            if group and (self.groups.get(group) or {}).get('kind'):
+                return self.groups[group]['kind']
+        return self.defaults.get('kind')
+
+    def group(self, name):
+        node = self.nodes[name] or {}
+        kind = self.kind(name)
+        return node.get('group') or (self.kinds.get(kind) or {}).get('group') or self.defaults.get('group')
+
+    def levels(self, name):
+        """The node's definitions from the least to the most specific: defaults, kind, group, node."""
+        return [self.defaults, self.kinds.get(self.kind(name)) or {}, self.groups.get(self.group(name)) or {},
+                self.nodes[name] or {}]
+
+    def scalar(self, name, key):
+        for level in reversed(self.levels(name)):
+            if level.get(key) not in (None, '', [], {}):
+                return level[key]
+        return None
+
+    def merged_map(self, name, key):
+        result = {}
+        for level in self.levels(name):
+            result.update(level.get(key) or {})
+        return result
+
+    def merged_list(self, name, key):
+        result = []
+        for level in self.levels(name):
+            for item in level.get(key) or []:
+                if item not in result:
+                    result.append(item)
+        return result
+
+    def binds(self, name):
+        """Binds merged by destination path: a more specific level's bind replaces a less specific one's."""
+        by_dst = {}
+        for level in self.levels(name):
+            for bind in level.get('binds') or []:
+                parts = str(bind).split(':')
+                by_dst[parts[1] if len(parts) > 1 else parts[0]] = str(bind)
+        return list(by_dst.values())
+
+
+def _check_keys(where, definition, allowed, problems):
+    if definition is None:
+        return
+    if not isinstance(definition, dict):
+        problems.append('%s must be a mapping of keys' % where)
+        return
+    for key in sorted(definition):
+        if key not in allowed:
+            problems.append('%s: key %s is not supported by this collection (docs/tasks/containerlab.md lists what is)'
+                            % (where, key))
+
+
+def _cidr(value, where, problems):
+    try:
+        ipaddress.ip_interface(str(value))
+        if '/' not in str(value):
+            raise ValueError
+    except ValueError:
+        problems.append('%s: %r is not an address with its prefix length (ADDRESS/PREFIX)' % (where, value))
+        return None
+    return str(ipaddress.ip_interface(str(value)))
+
+
+def _place(name, node_labels, placement, hosts, problems):
+    host = (placement or {}).get(name) or node_labels.get('host') or (hosts[0] if hosts else None)
+    if host not in hosts:
+        problems.append('node %s is placed on %s, which is not a host of this play (%s): set clab_placement or its '
+                        'label host to one of them' % (name, host, ', '.join(hosts)))
+    return host
+
+
+def _container(topo, lab, name, container, base_dir, images, problems, notes):
+    """A linux node -> the docker_container options it becomes (and 'exec', 'node')."""
+    where = 'node %s' % name
+    result = {'name': container, 'node': name}
+    for key, option in ENGINE_KEYS.items():
+        if key in ('env', 'labels'):
+            value = topo.merged_map(name, key)
+        elif key == 'exec':
+            value = topo.merged_list(name, key)
+        elif key == 'binds':
+            value = topo.binds(name)
+        else:
+            value = topo.scalar(name, key)
+        if value in (None, '', [], {}):
+            continue
+        result[option] = value
+    for key in sorted(set(k for level in topo.levels(name) for k in level if k in IGNORED)):
+        notes.append('%s: %s is ignored (%s)' % (where, key, IGNORED[key]))
+    image = result.get('image')
+    if not image:
+        problems.append('%s: no image (set image on the node, its group, its kind or the defaults)' % where)
+    else:
+        result['image'] = (images or {}).get(image) or (images or {}).get('*') or image
+    result['env'] = dict((str(k), str(v)) for k, v in result.get('env', {}).items())
+    labels = dict((str(k), str(v)) for k, v in result.get('labels', {}).items())
+    labels.update({MARK: lab, NODE_LABEL: name})
+    result['labels'] = labels
+    mode = str(result.get('network_mode') or 'none')
+    if mode == 'host':
+        problems.append('%s: network-mode host is refused: its links would put interfaces among the host\'s own' % where)
+    elif mode.startswith('container:'):
+        other = mode[len('container:'):]
+        if other not in topo.nodes:
+            problems.append('%s: network-mode %s names a node that is not in topology.nodes' % (where, mode))
+        mode = 'container:%s' % container_name(lab, topo.topo_prefix, other) if other in topo.nodes else mode
+    result['network_mode'] = mode
+    if 'restart_policy' in result:
+        policy = str(result['restart_policy']).lower()
+        if policy not in RESTART:
+            problems.append('%s: restart-policy %s is not one of %s' % (where, result['restart_policy'], ', '.join(RESTART)))
+        result['restart_policy'] = policy
+    if 'pull' in result:
+        policy = str(result['pull']).lower()
+        if policy not in PULL:
+            problems.append('%s: image-pull-policy %s is not one of always, never, IfNotPresent' % (where, result['pull']))
+        result['pull'] = PULL.get(policy)
+    if 'volumes' in result:
+        # as containerlab: a source path that is not absolute is the topology file's directory's
+        result['volumes'] = [b if b.startswith('/') or ':' not in b
+                             else os.path.normpath(os.path.join(base_dir or '.', b.split(':')[0])) + ':' + b.split(':', 1)[1]
+                             for b in result['volumes']]
+    if 'dns' in result:
+        dns = result.pop('dns') or {}
+        for key, option in (('servers', 'dns_servers'), ('search', 'dns_search_domains'), ('options', 'dns_opts')):
+            if dns.get(key):
+                result[option] = dns[key]
+    if 'exec' in result:
+        result['exec'] = [str(c) for c in result['exec']]
+    # containerlab runs linux nodes privileged; here they get what configuring their network needs
+    # (many hosts refuse privileged containers)
+    result['capabilities'] = sorted(set([str(c).upper() for c in result.get('capabilities') or []] + ['NET_ADMIN']))
+    return result
+
+
+def _endpoint(value, where, problems):
+    """A link endpoint -> {'node', 'interface', 'mac', 'ipv4', 'ipv6'} (brief 'node:iface' or extended)."""
+    if isinstance(value, dict):
+        _check_keys(where, value, ENDPOINT_KEYS, problems)
+        node, interface = value.get('node'), value.get('interface')
+        found = {'node': node, 'interface': interface, 'mac': value.get('mac'),
+                 'ipv4': value.get('ipv4'), 'ipv6': value.get('ipv6')}
+    else:
+        text = str(value)
+        if text.count(':') != 1:
+            problems.append('%s: endpoint %r is not NODE:INTERFACE' % (where, text))
+            return None
+        node, interface = text.split(':')
+        found = {'node': node, 'interface': interface, 'mac': None, 'ipv4': None, 'ipv6': None}
+    if not node or not interface:
+        problems.append('%s: an endpoint needs a node and an interface' % where)
+        return None
+    if not _IFNAME.match(str(interface)):
+        problems.append('%s: interface %r of node %s is not a Linux interface name (at most 15 letters, digits, _ - .)'
+                        % (where, interface, node))
+    if found['mac'] is not None:
+        found['mac'] = str(found['mac']).lower()
+        if not _MAC.match(found['mac']) or int(found['mac'][:2], 16) & 1:
+            problems.append('%s: mac %s of %s:%s is not a unicast MAC address' % (where, value.get('mac'), node, interface))
+    return found
+
+
+def _addresses(endpoint, where, problems):
+    result = []
+    for family in ('ipv4', 'ipv6'):
+        values = endpoint.get(family)
+        for value in ([values] if isinstance(values, str) else values or []):
+            cidr = _cidr(value, '%s: %s of %s:%s' % (where, family, endpoint['node'], endpoint['interface']), problems)
+            if cidr:
+                result.append(cidr)
+    return result
+
+
+def _links(topo, nodes, lab, problems, notes):
+    """[(where, a, b, mtu)] of the topology's links, each end with its addresses; checked."""
+    found, used = [], {}
+    for number, link in enumerate(topo.topo.get('links') or []):
+        where = 'links[%d]' % number
+        if not isinstance(link, dict):
+            problems.append('%s must be a mapping with endpoints' % where)
+            continue
+        _check_keys(where, link, LINK_KEYS, problems)
+        kind = link.get('type')
+        if kind not in (None, 'veth'):
+            problems.append('%s: link type %s is not supported (veth links are, brief or extended)' % (where, kind))
+            continue
+        for key in ('labels', 'vars'):
+            if link.get(key):
+                notes.append('%s: %s is ignored (no configuration is rendered from it)' % (where, key))
+        endpoints = link.get('endpoints') or []
+        if len(endpoints) != 2:
+            problems.append('%s: endpoints must list two endpoints, not %d' % (where, len(endpoints)))
+            continue
+        ends = [_endpoint(e, where, problems) for e in endpoints]
+        if None in ends:
+            continue
+        for family in ('ipv4', 'ipv6'):  # the brief form's addresses: one per endpoint, in their order
+            values = link.get(family)
+            if values is not None:
+                if not isinstance(values, list) or len(values) != 2:
+                    problems.append('%s: %s must list two addresses, one per endpoint' % (where, family))
+                    continue
+                for end, value in zip(ends, values):
+                    end[family] = ([end[family]] if isinstance(end[family], str) else list(end[family] or [])) + [value]
+        for end in ends:
+            if end['node'] not in nodes:
+                problems.append('%s: endpoint %s:%s names node %s, which is not in topology.nodes'
+                                % (where, end['node'], end['interface'], end['node']))
+                continue
+            label = '%s:%s' % (end['node'], end['interface'])
+            if label in used:
+                problems.append('%s: interface %s is used by %s already: an interface joins one link' % (where, label, used[label]))
+            used[label] = where
+            end['addresses'] = _addresses(end, where, problems)
+            end['mac'] = end['mac'] or node_mac(lab, end['node'], end['interface'])
+            if end['addresses'] and nodes[end['node']]['kind'] in BRIDGE_KINDS:
+                problems.append('%s: %s is a bridge\'s port, which takes no address' % (where, label))
+        mtu = link.get('mtu')
+        if mtu is not None and not (isinstance(mtu, int) and 68 <= mtu <= 65535):
+            problems.append('%s: mtu %s is not 68 to 65535' % (where, mtu))
+        found.append((where, ends[0], ends[1], mtu))
+    return found
+
+
+def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir=''):
+    problems, notes = [], []
+    if not isinstance(topology, dict):
+        raise ClabError(['the topology file is not a mapping (name, topology: nodes, links)'])
+    _check_keys('the topology file', topology, ('name', 'prefix', 'topology', 'mgmt'), problems)
+    lab = topology.get('name')
+    if not lab or not re.match(r'^[A-Za-z0-9_.-]+$', str(lab)):
+        problems.append('name: the topology needs a name of letters, digits, _ - and . (it names its containers)')
+    lab = str(lab)
+    if topology.get('mgmt'):
+        notes.append('mgmt (%s) is ignored: no management network is made; nodes have no network but their links '
+                     'unless network-mode says otherwise' % ', '.join(sorted(topology['mgmt'])))
+    body = topology.get('topology') or {}
+    _check_keys('topology', body, ('nodes', 'links', 'defaults', 'kinds', 'groups'), problems)
+    topo = _Topology(body, topology.get('prefix'), problems)
+    _check_keys('topology.defaults', topo.defaults, NODE_KEYS, problems)
+    for section in ('kinds', 'groups'):
+        for name, definition in sorted((getattr(topo, section) or {}).items()):
+            _check_keys('topology.%s.%s' % (section, name), definition, NODE_KEYS, problems)
+    if not topo.nodes:
+        problems.append('topology.nodes: a topology needs nodes')
+    hosts = list(hosts or [])
+    nodes, result_hosts = {}, dict((h, {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': []}) for h in hosts)
+    for name in sorted(topo.nodes):
+        definition = topo.nodes[name] or {}
+        where = 'node %s' % name
+        _check_keys(where, definition, NODE_KEYS, problems)
+        if definition.get('group') and definition['group'] not in topo.groups:
+            problems.append('%s: group %s is not in topology.groups' % (where, definition['group']))
+        kind = topo.kind(name)
+        if kind not in KINDS:
+            problems.append('%s: kind %s is not supported (%s are: other kinds are network OS images this collection '
+                            'does not configure)' % (where, kind or '(none)', ', '.join(KINDS)))
+            continue
+        host = _place(name, topo.merged_map(name, 'labels'), placement, hosts, problems)
+        if kind in BRIDGE_KINDS:
+            if not _IFNAME.match(name):
+                problems.append('%s: a bridge\'s name is an interface name (at most 15 letters, digits, _ - .)' % where)
+            for key in sorted(definition):
+                if key not in ('kind', 'group', 'labels'):
+                    problems.append('%s: key %s does not apply to kind %s' % (where, key, kind))
+            nodes[name] = {'kind': kind, 'host': host, 'bridge': name}
+            if host in result_hosts:
+                result_hosts[host]['bridges'].append({'name': name, 'node': name})
+            continue
+        container = container_name(lab, topo.topo_prefix, name)
+        nodes[name] = {'kind': kind, 'host': host, 'container': container}
+        spec = _container(topo, lab, name, container, base_dir, images, problems, notes)
+        if host in result_hosts:
+            result_hosts[host]['containers'].append(spec)
+    links = _links(topo, nodes, lab, problems, notes)
+    vnis = {}
+    for where, a, b, mtu in links:
+        if a['node'] not in nodes or b['node'] not in nodes:
+            continue
+        na, nb = nodes[a['node']], nodes[b['node']]
+        if na['host'] not in result_hosts or nb['host'] not in result_hosts:
+            continue  # (a placement outside the play: refused already)
+        bridges = [e for e, n in ((a, na), (b, nb)) if n['kind'] in BRIDGE_KINDS]
+        if len(bridges) == 2:
+            problems.append('%s: a link between two bridges (%s, %s) is not supported' % (where, a['node'], b['node']))
+            continue
+        if bridges:
+            bridge_end, end = (a, b) if na['kind'] in BRIDGE_KINDS else (b, a)
+            bridge_node, node = nodes[bridge_end['node']], nodes[end['node']]
+            if bridge_node['host'] != node['host']:
+                problems.append('%s: node %s (on %s) and bridge %s (on %s) must be on one host: place them together'
+                                % (where, end['node'], node['host'], bridge_end['node'], bridge_node['host']))
+                continue
+            if node['host'] in result_hosts:
+                result_hosts[node['host']]['ports'].append(_port(node['container'], end, bridge_node['bridge'], mtu or VETH_MTU))
+            continue
+        if na['host'] == nb['host']:
+            if na['host'] in result_hosts:
+                result_hosts[na['host']]['links'].append({'ends': [_end(na['container'], a), _end(nb['container'], b)],
+                                                          'mtu': mtu or VETH_MTU})
+            continue
+        key = '%s:%s--%s:%s' % (a['node'], a['interface'], b['node'], b['interface'])
+        vni = link_vni(lab, key)
+        if vni in vnis:
+            problems.append('%s: its VXLAN identifier %d is %s\'s too: rename an interface of one of them' % (where, vni, vnis[vni]))
+            continue
+        vnis[vni] = where
+        for end, node, other in ((a, na, nb), (b, nb, na)):
+            for host in (node['host'], other['host']):
+                if not (underlay or {}).get(host):
+                    problems.append('%s: host %s has no underlay address for the VXLAN link: set its clab_underlay_address'
+                                    % (where, host))
+            if problems or node['host'] not in result_hosts:
+                continue
+            bridge, vxlan = 'clx%06x' % vni, 'cvx%06x' % vni
+            place = result_hosts[node['host']]
+            place['bridges'].append({'name': bridge, 'link': key})
+            place['ports'].append(_port(node['container'], end, bridge, mtu or VXLAN_MTU))
+            place['vxlans'].append({'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': underlay[node['host']],
+                                    'remotes': [underlay[other['host']]]})
+    if problems:
+        raise ClabError(sorted(set(problems), key=problems.index))
+    return {'name': lab, 'notes': notes, 'nodes': nodes, 'hosts': result_hosts}
+
+
+def _end(container, end):
+    return {'container': container, 'interface': end['interface'], 'addresses': end['addresses'], 'mac': end['mac']}
+
+
+def _port(container, end, bridge, mtu):
+    return {'container': container, 'interface': end['interface'], 'bridge': bridge, 'addresses': end['addresses'],
+            'mtu': mtu, 'mac': end['mac']}
+
+
+def _names(listing):
+    """{name: labels} of a container listing (docker_host_info's, verbose)."""
+    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in listing or [] for name in item.get('Names') or [])
+
+
+def host_state(host_plan, lab, listing, bridges):
+    """What one host needs beside its plan, from what is there (``listing``: docker_host_info's
+    containers, verbose; ``bridges``: ovs_docker_info's): refusals (a container or bridge of a
+    node's name that is not the topology's), the bridges to make (the others are adopted as they
+    are), and what of the topology's is there that the plan no longer has - containers, their OVS
+    ports, the bridges and VXLAN links of cross-host links - to remove."""
+    existing = _names(listing)
+    problems = []
+    for spec in host_plan['containers']:
+        labels = existing.get(spec['name'])
+        if labels is not None and labels.get(MARK) != lab:
+            problems.append('container %s (node %s) exists and is not this topology\'s (no label %s=%s): remove or rename it, '
+                            'or change the topology\'s name or prefix' % (spec['name'], spec['node'], MARK, lab))
+    found = dict((b['name'], b) for b in bridges or [])
+    make, ours = [], set(b['name'] for b in bridges or [] if (b.get('external_ids') or {}).get(MARK) == lab)
+    for bridge in host_plan['bridges']:
+        if bridge['name'] not in found:
+            # (auto: the kernel datapath where the openvswitch module is loaded, else the userspace one)
+            make.append({'name': bridge['name'], 'datapath_type': 'auto', 'external_ids': {MARK: lab}})
+        elif bridge.get('link') and bridge['name'] not in ours:
+            problems.append('bridge %s (the link %s across hosts) exists and is not this topology\'s: remove it'
+                            % (bridge['name'], bridge['link']))
+    own = set(name for name, labels in existing.items() if labels.get(MARK) == lab)
+    wanted = set(c['name'] for c in host_plan['containers'])
+    wanted_ports = set((p['container'], p['interface']) for p in host_plan['ports'])
+    stale_ports = []
+    for bridge in bridges or []:
+        for port in bridge.get('ports') or []:
+            ids = port.get('external_ids') or {}
+            if ids.get('container_id') in own and (ids['container_id'], ids.get('container_iface')) not in wanted_ports:
+                stale_ports.append({'container': ids['container_id'], 'interface': ids.get('container_iface'), 'state': 'absent'})
+    wanted_bridges = set(b['name'] for b in host_plan['bridges'])
+    stale_bridges, kept = [], []
+    leaving = set((p['container'], p['interface']) for p in stale_ports)
+    for name in sorted(n for n in ours if n not in wanted_bridges):
+        others = [p.get('name') for p in found[name].get('ports') or []
+                  if ((p.get('external_ids') or {}).get('container_id'), (p.get('external_ids') or {}).get('container_iface'))
+                  not in leaving and p.get('name') not in (name, 'cvx' + name[3:])]  # (its own internal port, its VXLAN link)
+        if others:
+            kept.append('bridge %s is kept: ports that are not this topology\'s are on it (%s)' % (name, ', '.join(others)))
+        else:
+            stale_bridges.append(name)
+    return {
+        'kept': kept,
+        'problems': problems,
+        'make_bridges': make,
+        'stale_containers': sorted(own - wanted),
+        'stale_ports': stale_ports,
+        'stale_vxlans': ['cvx' + name[3:] for name in stale_bridges if name.startswith('clx')],
+        'stale_bridges': stale_bridges,
+        'remove_bridges': [{'name': name, 'state': 'absent'} for name in stale_bridges],
+        'own_containers': sorted(own),
+    }
+
+
+def ready(host_plan, new):
+    """What of a host's part can be joined now: all of it in a real run; in check mode not what
+    joins a container or bridge the run would make (``new``), which is named in 'would' instead."""
+    new = set(new or ())
+    links = [l for l in host_plan['links'] if not any(e['container'] in new for e in l['ends'])]
+    ports = [p for p in host_plan['ports'] if p['container'] not in new and p['bridge'] not in new]
+    vxlans = [v for v in host_plan['vxlans'] if v['bridge'] not in new]
+    would = ['would wire %s' % ' to '.join('%s:%s' % (e['container'], e['interface']) for e in l['ends'])
+             for l in host_plan['links'] if l not in links]
+    would += ['would attach %s:%s to %s' % (p['container'], p['interface'], p['bridge']) for p in host_plan['ports'] if p not in ports]
+    would += ['would join %s to %s (VNI %d)' % (v['bridge'], ', '.join(v['remotes']), v['vni']) for v in host_plan['vxlans'] if v not in vxlans]
+    return {'links': links, 'ports': ports, 'vxlans': vxlans, 'would': would}

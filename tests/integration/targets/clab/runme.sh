@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# containerlab topology files (files/*.clab.yml, in containerlab's own format) through the clab
+# role on this machine: for each shape - a chain of three nodes, a star on an ovs-bridge node,
+# defaults/kinds/groups with the extended link form - the quartet, an independent look at every
+# interface against the file (look_clab.py: peer, MAC, MTU, addresses, bridge port) and pings
+# across every link; a change to each file builds only the difference; bad files and a container
+# of someone else's are refused with nothing made; teardown leaves the machine as before.
+# (The chain across three hosts is the fleet target's.)
+set -euo pipefail
+cd "$(dirname "$0")"
+# shellcheck source=../lab/plays.sh
+source ../lab/plays.sh
+# shellcheck source=../lab/look.sh
+source ../lab/look.sh
+
+logs=$(mktemp -d /var/tmp/clab-test.XXXXXX)
+# shellcheck disable=SC2034  # (play() counts its runs in run_no)
+run_no=0 changed=""  # what play() sets
+files=$PWD/files
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+# No registry here: every image of the files is mapped to a local one (as users of private registries do).
+plays_use "$logs" -i inventory -e '{"clab_images": {"alpine:3.20": "ovs-docker-test:busybox", "alpine:3.21": "ovs-docker-test:clab2"}}'
+
+cleanup() {
+  set +e
+  for file in "$files"/*.clab.yml "$logs"/*.clab.yml; do
+    [ -e "$file" ] && play cleanup netdevops.ovs_docker.clab_destroy -e clab_topology="$file" >/dev/null
+  done
+  # if even that failed: by hand
+  docker ps -aq --filter label=netdevops.ovs_docker.clab | xargs -r docker rm -f >/dev/null
+  docker rm -f clab-chain-r1 >/dev/null 2>&1
+  ovs-vsctl --if-exists del-br sw1
+  docker rmi ovs-docker-test:clab2 >/dev/null 2>&1
+  ip netns list | awk '/^look-/ {print $1}' | xargs -r -n1 ip netns delete
+  rm -rf "$logs"
+}
+trap cleanup EXIT
+
+same() { diff -u "$1" <(state "$2") >&2; }
+# state FILE: the machine (snapshot) and every interface of the topology's containers (look_clab.py)
+state() { snapshot; "$python" look_clab.py "$1" | sed -n '/"interfaces"/,$p' || true; }
+looks_right() { "$python" look_clab.py "$1" > "$logs/look.json" || { cat "$logs/look.json"; return 1; }; }
+answers() { "$python" look_clab.py --pings "$1"; }
+ids() { docker ps -q --no-trunc --filter label=netdevops.ovs_docker.clab="$1" | sort | xargs; }
+clab() { play "$1" netdevops.ovs_docker.clab -e clab_topology="$2" "${@:3}"; }
+# edit FILE PYTHON: a copy of FILE changed by PYTHON (t: the topology), in the logs directory
+edit() {
+  local out=$logs/$(basename "$1" .clab.yml)-changed.clab.yml
+  "$python" -c "import sys, yaml; t = yaml.safe_load(open(sys.argv[1])); $2; yaml.safe_dump(t, open(sys.argv[2], 'w'))" "$1" "$out"
+  echo "$out"
+}
+
+# A second image, the test image with a label of its own: a node's image changed.
+cid=$(docker create ovs-docker-test:busybox)
+docker commit --change 'LABEL netdevops.test=clab2' "$cid" ovs-docker-test:clab2 >/dev/null
+docker rm "$cid" >/dev/null
+snapshot > "$logs/before"
+
+# quartet NAME FILE: check mode, build, repeat, repeat in check mode, each looked at
+quartet() {
+  local name=$1 file=$2
+  state "$file" > "$logs/pre-$name"
+  expect "$name: check mode runs" clab "$name-check" "$file" --check --diff
+  expect "$name: check mode reports what it would build" test "$changed" -gt 0
+  expect "$name: check mode wrote nothing" same "$logs/pre-$name" "$file"
+  expect "$name: the build" clab "$name-build" "$file"
+  expect "$name: it changed things" test "$changed" -gt 0
+  expect "$name: every interface as the file says (peer, MAC, MTU, addresses, bridge port)" looks_right "$file"
+  expect "$name: pings across every link" answers "$file"
+  state "$file" > "$logs/built-$name"
+  expect "$name: the repeat" clab "$name-repeat" "$file"
+  expect "$name: the repeat changed nothing" test "$changed" -eq 0
+  expect "$name: and left it as it was" same "$logs/built-$name" "$file"
+  expect "$name: the repeat in check mode" clab "$name-repeat-check" "$file" --check
+  expect "$name: changed nothing either" test "$changed" -eq 0
+  expect "$name: and wrote nothing" same "$logs/built-$name" "$file"
+}
+# change NAME FILE WANT [CHECK]: the changed file in check mode (writes nothing; CHECK changed tasks,
+# default WANT), then for real: WANT tasks changed
+change() {
+  local name=$1 file=$2 want=$3 check=${4:-$3}
+  state "$file" > "$logs/pre-$name"
+  expect "$name: check mode shows the change" clab "$name-check" "$file" --check --diff
+  expect "$name: ... as $check changed task(s)" test "$changed" -eq "$check"
+  expect "$name: ... and wrote nothing" same "$logs/pre-$name" "$file"
+  expect "$name: the change" clab "$name" "$file"
+  expect "$name: only the difference was built ($want task(s))" test "$changed" -eq "$want"
+  expect "$name: every interface as the changed file says" looks_right "$file"
+  expect "$name: pings across every link" answers "$file"
+}
+
+echo "### bad files: refused, naming the key and the node, nothing made"
+refused() {  # refused NAME WORDS PYTHON
+  local file; file=$(edit "$files/chain.clab.yml" "$3")
+  expect "$1 is refused" fails clab "bad-$1" "$file"
+  expect "... naming it ($2)" grep -qF "$2" "$logs/$run_no-bad-$1.log"
+  expect "... with nothing made" diff -u "$logs/before" <(snapshot)
+}
+refused kind "node r2: kind nokia_srlinux is not supported" "t['topology']['nodes']['r2']['kind'] = 'nokia_srlinux'"
+refused endpoint "endpoint r9:eth1 names node r9, which is not in topology.nodes" "t['topology']['links'][1]['endpoints'][1] = 'r9:eth1'"
+refused twice "interface r2:eth1 is used by links[0] already" "t['topology']['links'][1]['endpoints'][0] = 'r2:eth1'"
+refused key "node r1: key sysctl is not supported by this collection" "t['topology']['nodes']['r1']['sysctl'] = {}"
+
+echo "### a container of someone else's under a node's name: refused, nothing changed"
+docker run -d --name clab-chain-r1 --net=none ovs-docker-test:busybox >/dev/null
+snapshot > "$logs/with-user"
+expect "the build is refused" fails clab user "$files/chain.clab.yml"
+expect "... naming the container and the fix" grep -qF "container clab-chain-r1 (node r1) exists and is not this topology's" "$logs/$run_no-user.log"
+expect "... with nothing made" diff -u "$logs/with-user" <(snapshot)
+docker rm -f clab-chain-r1 >/dev/null
+
+echo "### the chain of three"
+quartet chain "$files/chain.clab.yml"
+echo "### ... the look fails on a broken state (an MTU changed by hand: the next build mends it)"
+nsenter -t "$(docker inspect -f '{{.State.Pid}}' clab-chain-r2)" -n ip link set eth2 mtu 1400
+expect "the look fails" fails looks_right "$files/chain.clab.yml"
+echo "### ... a link added: only it is made (the containers are left as they were; the MTU mended)"
+before=$(ids chain)
+added=$(edit "$files/chain.clab.yml" "t['topology']['links'].append({'endpoints': ['r1:eth2', 'r3:eth2'], 'ipv4': ['198.18.50.9/30', '198.18.50.10/30']})")
+change chain-link-added "$added" 1
+expect "... the containers are the same" test "$(ids chain)" = "$before"
+echo "### ... and removed again: only it goes"
+change chain-link-removed "$files/chain.clab.yml" 1
+expect "... the containers are the same" test "$(ids chain)" = "$before"
+
+echo "### the star on an ovs-bridge node (made: it was not there)"
+quartet star "$files/star.clab.yml"
+expect "sw1 is an OVS bridge marked as the topology's" test "$(ovs-vsctl get bridge sw1 external_ids:netdevops.ovs_docker.clab | tr -d '"')" = star
+echo "### ... a node's image changed: only that node is made again, and attached again"
+h1=$(docker inspect -f '{{.Id}}' clab-star-h1) h2=$(docker inspect -f '{{.Id}}' clab-star-h2)
+image=$(edit "$files/star.clab.yml" "t['topology']['nodes']['h2'] = {'image': 'alpine:3.21'}")
+change star-image "$image" 2
+expect "... h2 is a new container" test "$(docker inspect -f '{{.Id}}' clab-star-h2)" != "$h2"
+expect "... of the new image" test "$(docker inspect -f '{{.Config.Image}}' clab-star-h2)" = ovs-docker-test:clab2
+expect "... h1 is the same" test "$(docker inspect -f '{{.Id}}' clab-star-h1)" = "$h1"
+
+echo "### defaults, kinds and groups; the extended link form with MTU and MACs; a group's exec"
+quartet inherit "$files/inherit.clab.yml"
+expect "s1 has its group's env over the defaults'" test "$(docker exec inherit-s1 sh -c 'echo $ROLE $SITE')" = "spine lab"
+expect "l1 has the defaults' env and its own" test "$(docker exec inherit-l1 sh -c 'echo $ROLE $SITE $RACK')" = "node lab 1"
+expect "labels: the group's, the node's, the kind's" test "$(for n in s1 l1 l2; do docker inspect -f '{{index .Config.Labels "tier"}}' inherit-$n; done | xargs)" = "spine any leaf"
+expect "s1's group exec ran (its address on lo)" bash -c "docker exec inherit-s1 ip -o addr show dev lo | grep -q 198.18.52.101/32"
+echo "### ... a node removed: only it goes (its link with it)"
+removed=$(edit "$files/inherit.clab.yml" "del t['topology']['nodes']['l2']; del t['topology']['links'][1]")
+# (check mode also counts the link's removal, which the real run finds gone with the container)
+change inherit-node-removed "$removed" 1 2
+expect "... l2 is gone" fails docker inspect inherit-l2
+
+echo "### teardown as the quartet (the chain), then the others: the machine as before"
+state "$files/chain.clab.yml" > "$logs/pre-destroy"
+expect "teardown in check mode" play destroy-check netdevops.ovs_docker.clab_destroy -e clab_topology="$files/chain.clab.yml" --check
+expect "... would remove" test "$changed" -gt 0
+expect "... and removed nothing" same "$logs/pre-destroy" "$files/chain.clab.yml"
+expect "teardown" play destroy netdevops.ovs_docker.clab_destroy -e clab_topology="$files/chain.clab.yml"
+expect "... removed" test "$changed" -gt 0
+expect "teardown again" play destroy-repeat netdevops.ovs_docker.clab_destroy -e clab_topology="$files/chain.clab.yml"
+expect "... changed nothing" test "$changed" -eq 0
+expect "teardown again in check mode" play destroy-repeat-check netdevops.ovs_docker.clab_destroy -e clab_topology="$files/chain.clab.yml" --check
+expect "... changed nothing" test "$changed" -eq 0
+expect "the star's teardown" play destroy-star netdevops.ovs_docker.clab_destroy -e clab_topology="$image"
+expect "the inherit topology's teardown" play destroy-inherit netdevops.ovs_docker.clab_destroy -e clab_topology="$removed"
+expect "the machine is as before (snapshot)" diff -u "$logs/before" <(snapshot)
+echo "== clab: all steps passed"

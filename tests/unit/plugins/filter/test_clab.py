@@ -1,0 +1,255 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""containerlab topology files read into what each host builds (plugins/plugin_utils/_clab.py,
+plugins/filter/clab.py): the subset, containerlab's inheritance, placement, refusals."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import os
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netdevops.ovs_docker.plugins.filter import clab
+from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
+
+FILES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'integration', 'targets', 'clab', 'files')
+IMAGES = {'alpine:3.20': 'ovs-docker-test:busybox'}
+UNDERLAY = {'vm1': '198.18.60.1', 'vm2': '198.18.60.2', 'vm3': '198.18.60.3'}
+
+
+def load(name):
+    with open(os.path.join(FILES, name)) as handle:
+        return yaml.safe_load(handle)
+
+
+def refused(topology, hosts=('h',), **kwargs):
+    with pytest.raises(_clab.ClabError) as caught:
+        _clab.plan(topology, list(hosts), **kwargs)
+    return caught.value.problems
+
+
+def test_the_chain_is_three_containers_and_two_veth_links():
+    plan = _clab.plan(load('chain.clab.yml'), ['h'], images=IMAGES)
+    host = plan['hosts']['h']
+    assert [c['name'] for c in host['containers']] == ['clab-chain-r1', 'clab-chain-r2', 'clab-chain-r3']
+    assert host['containers'][0]['image'] == 'ovs-docker-test:busybox' and host['containers'][0]['network_mode'] == 'none'
+    assert host['containers'][0]['labels'] == {'netdevops.ovs_docker.clab': 'chain', 'netdevops.ovs_docker.clab.node': 'r1'}
+    mac = _clab.node_mac
+    assert host['links'] == [
+        {'ends': [{'container': 'clab-chain-r1', 'interface': 'eth1', 'addresses': ['198.18.50.1/30'], 'mac': mac('chain', 'r1', 'eth1')},
+                  {'container': 'clab-chain-r2', 'interface': 'eth1', 'addresses': ['198.18.50.2/30'], 'mac': mac('chain', 'r2', 'eth1')}],
+         'mtu': 9500},
+        {'ends': [{'container': 'clab-chain-r2', 'interface': 'eth2', 'addresses': ['198.18.50.5/30'], 'mac': mac('chain', 'r2', 'eth2')},
+                  {'container': 'clab-chain-r3', 'interface': 'eth1', 'addresses': ['198.18.50.6/30'], 'mac': mac('chain', 'r3', 'eth1')}],
+         'mtu': 9500}]
+    # derived MACs: unicast, locally administered, apart
+    assert len(set(e['mac'] for link in host['links'] for e in link['ends'])) == 4
+    assert all(int(e['mac'][:2], 16) & 3 == 2 for link in host['links'] for e in link['ends'])
+    assert host['ports'] == host['bridges'] == host['vxlans'] == [] and plan['notes'] == []
+
+
+def test_the_star_hangs_its_nodes_on_the_bridge_node():
+    plan = _clab.plan(load('star.clab.yml'), ['h'], images=IMAGES)
+    host = plan['hosts']['h']
+    assert host['bridges'] == [{'name': 'sw1', 'node': 'sw1'}] and plan['nodes']['sw1'] == {'kind': 'ovs-bridge', 'host': 'h', 'bridge': 'sw1'}
+    assert host['ports'] == [{'container': 'clab-star-h%d' % i, 'interface': 'eth1', 'bridge': 'sw1',
+                              'addresses': ['198.18.51.%d/24' % i], 'mtu': 9500, 'mac': _clab.node_mac('star', 'h%d' % i, 'eth1')}
+                             for i in (1, 2, 3)]
+    assert host['links'] == []
+
+
+def test_inheritance_is_containerlabs():
+    plan = _clab.plan(load('inherit.clab.yml'), ['h'], images=IMAGES)
+    by_node = dict((c['node'], c) for c in plan['hosts']['h']['containers'])
+    # prefix __lab-name: LAB-NODE
+    assert by_node['s1']['name'] == 'inherit-s1'
+    # a group's env key wins over the defaults', the others merge
+    assert by_node['s1']['env'] == {'ROLE': 'spine', 'SITE': 'lab'}
+    assert by_node['l1']['env'] == {'ROLE': 'node', 'SITE': 'lab', 'RACK': '1'}
+    assert by_node['s1']['labels']['tier'] == 'spine' and by_node['l2']['labels']['tier'] == 'leaf'
+    assert by_node['l1']['labels']['tier'] == 'any'
+    assert by_node['s1']['exec'] == ['ip addr add 198.18.52.101/32 dev lo'] and 'exec' not in by_node['l1']
+    assert all(c['command'] == 'sleep infinity' for c in by_node.values())
+    first, second = plan['hosts']['h']['links']
+    assert first['mtu'] == 1400 and [e['mac'] for e in first['ends']] == ['02:18:52:00:00:01', '02:18:52:00:00:02']
+    assert second['mtu'] == 9000 and second['ends'][1]['mac'] == _clab.node_mac('inherit', 'l2', 'eth1')
+
+
+def test_scalars_come_from_node_group_kind_defaults_in_that_order():
+    topo = {'name': 't', 'topology': {
+        'defaults': {'kind': 'linux', 'image': 'd', 'restart-policy': 'no', 'group': 'g'},
+        'kinds': {'linux': {'image': 'k', 'cmd': 'kind-cmd'}},
+        'groups': {'g': {'image': 'g'}},
+        'nodes': {'a': {}, 'b': {'image': 'n'}, 'c': {'group': 'h'}},
+    }}
+    topo['topology']['groups']['h'] = {'user': 'u'}
+    found = dict((c['node'], c) for c in _clab.plan(topo, ['h'])['hosts']['h']['containers'])
+    assert found['a']['image'] == 'g' and found['b']['image'] == 'n' and found['c']['image'] == 'k'
+    assert found['c']['user'] == 'u' and found['a']['command'] == 'kind-cmd' and found['a']['restart_policy'] == 'no'
+
+
+def test_a_groups_kind_and_binds_merged_by_destination():
+    topo = {'name': 't', 'topology': {
+        'defaults': {'binds': ['/a:/data', 'rel/x:/x:ro']},
+        'groups': {'g': {'kind': 'linux', 'image': 'i', 'binds': ['/b:/data']}},
+        'nodes': {'n': {'group': 'g'}}}}
+    found = _clab.plan(topo, ['h'], base_dir='/labs')['hosts']['h']['containers'][0]
+    assert sorted(found['volumes']) == ['/b:/data', '/labs/rel/x:/x:ro']
+
+
+def test_images_are_mapped_exactly_or_by_the_wildcard():
+    topo = {'name': 't', 'topology': {'nodes': {'a': {'kind': 'linux', 'image': 'x:1'}, 'b': {'kind': 'linux', 'image': 'y:1'}}}}
+    found = _clab.plan(topo, ['h'], images={'x:1': 'local/x', '*': 'local/any'})['hosts']['h']['containers']
+    assert [c['image'] for c in found] == ['local/x', 'local/any']
+    assert [c['image'] for c in _clab.plan(topo, ['h'])['hosts']['h']['containers']] == ['x:1', 'y:1']
+
+
+def test_keys_that_only_tune_a_container_go_to_the_engine_and_ignored_ones_are_named():
+    topo = {'name': 't', 'mgmt': {'network': 'm', 'ipv4-subnet': '172.20.20.0/24'}, 'topology': {'nodes': {'a': {
+        'kind': 'linux', 'image': 'i', 'cpu': 1.5, 'memory': '1Gb', 'ports': ['80:8080'], 'dns': {'servers': ['198.18.0.53']},
+        'image-pull-policy': 'IfNotPresent', 'restart-policy': 'Always', 'startup-config': 'x.cfg', 'mgmt-ipv4': '172.20.20.9'}}}}
+    plan = _clab.plan(topo, ['h'])
+    found = plan['hosts']['h']['containers'][0]
+    assert found['cpus'] == 1.5 and found['memory'] == '1Gb' and found['published_ports'] == ['80:8080']
+    assert found['dns_servers'] == ['198.18.0.53'] and found['pull'] == 'missing' and found['restart_policy'] == 'always'
+    assert plan['notes'] == [
+        'mgmt (ipv4-subnet, network) is ignored: no management network is made; nodes have no network but their links '
+        'unless network-mode says otherwise',
+        "node a: mgmt-ipv4 is ignored (the management network (not made))",
+        "node a: startup-config is ignored (a network OS's configuration)"]
+
+
+def test_network_mode_container_names_the_other_nodes_container_and_host_is_refused():
+    topo = {'name': 't', 'topology': {'defaults': {'kind': 'linux', 'image': 'i'},
+                                      'nodes': {'a': {}, 'b': {'network-mode': 'container:a'}}}}
+    found = _clab.plan(topo, ['h'])['hosts']['h']['containers']
+    assert found[1]['network_mode'] == 'container:clab-t-a'
+    topo['topology']['nodes']['b']['network-mode'] = 'host'
+    assert refused(topo) == ["node b: network-mode host is refused: its links would put interfaces among the host's own"]
+
+
+def test_placement_by_variable_then_label_then_the_first_host():
+    plan = _clab.plan(load('fleet-chain.clab.yml'), ['vm1', 'vm2', 'vm3'], placement={'r3': 'vm1'}, underlay=UNDERLAY)
+    assert [plan['nodes'][n]['host'] for n in ('r1', 'r2', 'r3')] == ['vm1', 'vm2', 'vm1']
+    topo = load('chain.clab.yml')
+    assert set(n['host'] for n in _clab.plan(topo, ['vm2', 'vm1'])['nodes'].values()) == {'vm2'}
+
+
+def test_a_link_across_hosts_is_a_vxlan_link_of_its_own_on_each_side():
+    plan = _clab.plan(load('fleet-chain.clab.yml'), ['vm1', 'vm2', 'vm3'], underlay=UNDERLAY)
+    vni = _clab.link_vni('fchain', 'r1:eth1--r2:eth1')
+    bridge, vxlan = 'clx%06x' % vni, 'cvx%06x' % vni
+    vm1, vm2 = plan['hosts']['vm1'], plan['hosts']['vm2']
+    assert vm1['bridges'] == [{'name': bridge, 'link': 'r1:eth1--r2:eth1'}]
+    assert vm1['ports'] == [{'container': 'clab-fchain-r1', 'interface': 'eth1', 'bridge': bridge, 'addresses': ['198.18.53.1/30'],
+                             'mtu': 1450, 'mac': _clab.node_mac('fchain', 'r1', 'eth1')}]
+    assert vm1['vxlans'] == [{'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': '198.18.60.1', 'remotes': ['198.18.60.2']}]
+    assert {'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': '198.18.60.2', 'remotes': ['198.18.60.1']} in vm2['vxlans']
+    assert len(vm2['bridges']) == 2 and vm1['links'] == vm2['links'] == []
+    assert 0 < vni < 2 ** 24 and len(bridge) <= 15
+
+
+def test_a_host_without_underlay_address_is_named():
+    problems = refused(load('fleet-chain.clab.yml'), hosts=('vm1', 'vm2', 'vm3'), underlay={'vm1': '198.18.60.1'})
+    assert 'links[0]: host vm2 has no underlay address for the VXLAN link: set its clab_underlay_address' in problems
+
+
+@pytest.mark.parametrize('change, words', [
+    (lambda t: t['topology']['nodes']['r2'].update(kind='nokia_srlinux'),
+     'node r2: kind nokia_srlinux is not supported (linux, ovs-bridge, bridge are'),
+    (lambda t: t['topology']['links'][1].update(endpoints=['r2:eth2', 'r9:eth1']),
+     'links[1]: endpoint r9:eth1 names node r9, which is not in topology.nodes'),
+    (lambda t: t['topology']['links'][1].update(endpoints=['r2:eth1', 'r3:eth1']),
+     'links[1]: interface r2:eth1 is used by links[0] already: an interface joins one link'),
+    (lambda t: t['topology']['nodes']['r1'].update({'startup-delay-x': 3}),
+     'node r1: key startup-delay-x is not supported by this collection (docs/tasks/containerlab.md lists what is)'),
+    (lambda t: t['topology']['kinds'].update({'linux': {'sysctl': {}}}),
+     'topology.kinds.linux: key sysctl is not supported'),
+    (lambda t: t['topology']['links'].append({'type': 'macvlan', 'endpoint': {'node': 'r1'}}), 'links[2]: link type macvlan is not supported'),
+    (lambda t: t['topology']['links'][0].update(ipv4=['198.18.50.1']), 'links[0]: ipv4 must list two addresses'),
+    (lambda t: t['topology']['links'][0].update(ipv4=['198.18.50.1', '198.18.50.2/30']),
+     "ipv4 of r1:eth1: '198.18.50.1' is not an address with its prefix length"),
+    (lambda t: t['topology']['links'][0].update(endpoints=['r1:eth1-much-too-long', 'r2:eth1']),
+     "links[0]: interface 'eth1-much-too-long' of node r1 is not a Linux interface name"),
+    (lambda t: t['topology']['links'][0].update(mtu=70000), 'links[0]: mtu 70000 is not 68 to 65535'),
+    (lambda t: t['topology']['nodes']['r1'].pop('image'), 'node r1: no image'),
+    (lambda t: t.update(settings={}), 'the topology file: key settings is not supported'),
+    (lambda t: t['topology']['nodes']['r1'].update(group='g9'), 'node r1: group g9 is not in topology.groups'),
+])
+def test_bad_files_are_refused_naming_the_key_and_the_node(change, words):
+    topology = copy.deepcopy(load('chain.clab.yml'))
+    topology['topology'].setdefault('kinds', {})
+    change(topology)
+    problems = refused(topology)
+    assert any(words in p for p in problems), problems
+
+
+def test_several_problems_are_all_named_at_once_and_the_filter_says_nothing_was_made():
+    topology = load('chain.clab.yml')
+    topology['topology']['nodes']['r1']['kind'] = 'ceos'
+    topology['topology']['links'][1]['endpoints'] = ['r2:eth2', 'r9:eth1']
+    with pytest.raises(AnsibleFilterError) as caught:
+        clab.clab_plan(topology, ['h'])
+    assert str(caught.value).startswith('the topology is refused, nothing was made: ')
+    assert 'kind ceos' in str(caught.value) and 'node r9' in str(caught.value)
+
+
+def test_a_placement_outside_the_play_is_refused():
+    assert refused(load('chain.clab.yml'), placement={'r1': 'vm9'}) == [
+        'node r1 is placed on vm9, which is not a host of this play (h): set clab_placement or its label host to one of them']
+
+
+def test_a_bridge_and_a_node_on_two_hosts_are_refused():
+    topology = load('star.clab.yml')
+    problems = refused(topology, hosts=('vm1', 'vm2'), placement={'h1': 'vm2'})
+    assert problems == ['links[0]: node h1 (on vm2) and bridge sw1 (on vm1) must be on one host: place them together']
+
+
+def test_host_state_refuses_what_is_not_the_topologys_and_finds_what_it_no_longer_has():
+    host = _clab.plan(load('star.clab.yml'), ['h'], images=IMAGES)['hosts']['h']
+    listing = [{'Names': ['/clab-star-h1'], 'Labels': {'netdevops.ovs_docker.clab': 'star'}},
+               {'Names': ['/clab-star-h9'], 'Labels': {'netdevops.ovs_docker.clab': 'star'}},
+               {'Names': ['/clab-star-h2'], 'Labels': {}},
+               {'Names': ['/other'], 'Labels': {'netdevops.ovs_docker.clab': 'chain'}}]
+    bridges = [{'name': 'sw1', 'external_ids': {}, 'ports': [
+        {'external_ids': {'container_id': 'clab-star-h9', 'container_iface': 'eth1'}},
+        {'external_ids': {'container_id': 'clab-star-h1', 'container_iface': 'eth1'}},
+        {'external_ids': {'container_id': 'clab-star-h1', 'container_iface': 'eth5'}},
+        {'external_ids': {'container_id': 'other', 'container_iface': 'eth1'}}]},
+        {'name': 'clx00abcd', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}, 'ports': []}]
+    state = _clab.host_state(host, 'star', listing, bridges)
+    assert state['problems'] == [
+        "container clab-star-h2 (node h2) exists and is not this topology's (no label netdevops.ovs_docker.clab=star): "
+        "remove or rename it, or change the topology's name or prefix"]
+    # sw1 exists (someone's): adopted as it is, not made, never marked
+    assert state['make_bridges'] == []
+    assert state['stale_containers'] == ['clab-star-h9'] and state['own_containers'] == ['clab-star-h1', 'clab-star-h9']
+    assert state['stale_ports'] == [{'container': 'clab-star-h9', 'interface': 'eth1', 'state': 'absent'},
+                                    {'container': 'clab-star-h1', 'interface': 'eth5', 'state': 'absent'}]
+    assert state['stale_bridges'] == ['clx00abcd'] and state['stale_vxlans'] == ['cvx00abcd']
+    assert _clab.host_state(host, 'star', [], [])['make_bridges'] == [
+        {'name': 'sw1', 'datapath_type': 'auto', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}}]
+
+
+def test_container_names_follow_containerlabs_prefix():
+    assert _clab.container_name('lab', None, 'n') == 'clab-lab-n'
+    assert _clab.container_name('lab', '', 'n') == 'n'
+    assert _clab.container_name('lab', '__lab-name', 'n') == 'lab-n'
+    assert _clab.container_name('lab', 'p', 'n') == 'p-lab-n'
+
+
+def test_a_bridge_of_the_topologys_with_someone_elses_port_is_kept():
+    empty = {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': []}
+    listing = [{'Names': ['/clab-star-h1'], 'Labels': {'netdevops.ovs_docker.clab': 'star'}}]
+    bridges = [{'name': 'sw1', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}, 'ports': [
+        {'name': 'p1_l', 'external_ids': {'container_id': 'clab-star-h1', 'container_iface': 'eth1'}},
+        {'name': 'uport0', 'external_ids': {}}, {'name': 'sw1', 'external_ids': {}}]},
+        {'name': 'clx00abcd', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}, 'ports': [{'name': 'cvx00abcd'}]}]
+    state = _clab.host_state(empty, 'star', listing, bridges)
+    assert state['stale_bridges'] == ['clx00abcd'] and state['stale_containers'] == ['clab-star-h1']
+    assert state['kept'] == ["bridge sw1 is kept: ports that are not this topology's are on it (uport0)"]
