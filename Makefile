@@ -11,7 +11,7 @@ STAGE := /var/tmp/netdevops-ovs_docker/ansible_collections/netdevops/ovs_docker
 COLLECTIONS := $(HOME)/.ansible/collections
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: lab teardown test setup prime docs-tools install package docs stage sanity lint units integration bench fleet-up fleet-down clean
+.PHONY: lab teardown test checks setup prime docs-tools install package docs stage sanity lint units integration bench fleet-up fleet-down clean
 
 # The lab's pictures (Mermaid, SVG) go to .build/topology; the play prints where.
 TOPOLOGY := $(CURDIR)/.build/topology
@@ -25,7 +25,12 @@ teardown: setup install
 	ansible-playbook -i localhost, -c local -e ansible_python_interpreter=$(BIN)/python \
 	  -e @playbooks/vars/single_host.yml -e lab_topology_dir=$(TOPOLOGY) netdevops.ovs_docker.teardown
 
-test: setup prime sanity lint units package docs integration
+# The static checks in two lanes at once: ansible-test's (sanity, units: one stage directory) and the
+# others (ansible-lint, the package, the docs); each lane's output shown whole.
+checks: stage install docs-tools
+	@scripts/checks/lanes.sh "$(MAKE) --no-print-directory sanity units" "$(MAKE) --no-print-directory lint package docs"
+
+test: setup prime checks integration
 	@echo "== all tests passed"
 
 setup:

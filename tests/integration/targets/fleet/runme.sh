@@ -193,9 +193,36 @@ expect "the first lab still answers" on vm1 "docker exec con1 ping -c 1 -W 2 192
 expect "teardown works" play teardown-same netdevops.ovs_docker.teardown -e @same_subnet.yml --forks 3
 expect "every host is as before" same "$work/before"
 
+echo "### a containerlab chain spread over the three hosts: each link a VXLAN link of its own (clab role)"
+chain=(-e clab_topology="$PWD/../clab/files/fleet-chain.clab.yml" -e '{"clab_images": {"alpine:3.20": "ovs-docker-test:busybox"}}' --forks 3)
+expect "check mode works" play chain-check netdevops.ovs_docker.clab "${chain[@]}" --check
+expect "it would build on every host" test "$(grep -c 'changed=[1-9]' "$work/$run_no-chain-check.log")" -eq 3
+expect "and wrote nothing" same "$work/before"
+expect "the build works" play chain-build netdevops.ovs_docker.clab "${chain[@]}"
+chain_build=$elapsed
+for n in 1 2 3; do
+  expect "vm$n has its node (the node's label host)" on "vm$n" "docker inspect -f '{{index .Config.Labels \"netdevops.ovs_docker.clab.node\"}}' clab-fchain-r$n | grep -qx r$n"
+done
+# each link from both ends, across hosts: r1 (vm1) - r2 (vm2) - r3 (vm3)
+for ping in "vm1 r1 198.18.53.2" "vm2 r2 198.18.53.1" "vm2 r2 198.18.53.6" "vm3 r3 198.18.53.5"; do
+  read -r h node address <<<"$ping"
+  expect "$node on $h reaches $address across hosts" on "$h" "docker exec clab-fchain-$node ping -c 1 -W 2 $address >/dev/null"
+done
+expect "r2's eth2: MTU 1450 (room for VXLAN), its address, on a bridge with the link's VXLAN port" \
+  on vm2 "docker exec clab-fchain-r2 ip -o addr show dev eth2 | grep -q 'inet 198.18.53.5/30' &&
+          docker exec clab-fchain-r2 cat /sys/class/net/eth2/mtu | grep -qx 1450 &&
+          ovs-vsctl list-br | grep -q '^clx' && ovs-vsctl list-ports \$(ovs-vsctl list-br | grep '^clx' | tail -1) | grep -q '^cvx'"
+expect "the repeat changes nothing" play chain-repeat netdevops.ovs_docker.clab "${chain[@]}"
+chain_repeat=$elapsed
+expect "nothing" test "$changed" -eq 0
+expect "its teardown works" play chain-destroy netdevops.ovs_docker.clab_destroy "${chain[@]}"
+expect "every host is as before" same "$work/before"
+
 echo "== fleet timings (wall time of ansible-playbook, this run):"
 echo "   lab play, fresh, 1 host:                 ${one_host}s"
 echo "   lab play, fresh, 3 hosts, forks 3:       ${all_hosts}s"
 echo "   lab play, no change, 3 hosts, forks 3:   ${no_op}s"
 echo "   MTU rollout, serial 1, 3 hosts:          ${rollout}s"
+echo "   clab chain across 3 hosts, build:        ${chain_build}s"
+echo "   clab chain across 3 hosts, no change:    ${chain_repeat}s"
 echo "== fleet: all steps passed"
