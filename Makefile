@@ -81,10 +81,10 @@ stage:
 	@rsync -a --delete $(DEPS)community/ $(STAGE)/../../community/
 
 sanity: stage
-	@echo "== ansible-test sanity, $$(ansible --version | head -1) on Python 3.11"
+	@echo "== ansible-test sanity, $$(ansible --version 2>/dev/null | head -1) on Python 3.11"
 	cd $(STAGE) && $(OFFLINE) ansible-test sanity --python 3.11 --color=no
 	@py312=$$(scripts/setup/testbed.sh venv-newest); if [ -n "$$py312" ]; then \
-	  echo "== ansible-test sanity, $$($(CURDIR)/.venv-newest/bin/ansible --version | head -1) on Python 3.12"; \
+	  echo "== ansible-test sanity, $$($(CURDIR)/.venv-newest/bin/ansible --version 2>/dev/null | head -1) on Python 3.12"; \
 	  cd $(STAGE) && PATH="$(CURDIR)/.venv-newest/bin:$$py312:$$PATH" $(OFFLINE) ansible-test sanity --python 3.12 --color=no; fi
 
 # The role, the playbooks and the collection metadata (.ansible-lint says what and why).

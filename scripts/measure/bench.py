@@ -349,8 +349,9 @@ def main():
             ('netdevops.ovs_docker.ovs_vxlan', {'name': VXLAN, 'bridge': BRIDGE, 'vni': 4242, 'local': '198.18.255.254'}),
             ('netdevops.ovs_docker.ovs_docker_info', {'bridge': BRIDGE}),
             # a link straight from the container to the namespace (goes with them at the end)
-            ('netdevops.ovs_docker.veth_link', {'ends': [{'container': one, 'interface': 'eth9', 'addresses': ['198.18.254.1/30']},
-                                                        {'namespace': NS, 'interface': 'eth9', 'addresses': ['198.18.254.2/30']}]}),
+            ('netdevops.ovs_docker.veth_link', {'ends': [
+                {'container': one, 'interface': 'eth9', 'addresses': ['198.18.254.1/30']},
+                {'namespace': NS, 'interface': 'eth9', 'addresses': ['198.18.254.2/30']}]}),
         ]
         for name, args in setups:
             run_module(name.rsplit('.', 1)[1], args)  # make it so; what follows is the no-op

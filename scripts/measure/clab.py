@@ -56,7 +56,7 @@ def measure(name, topology):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--nodes', type=int, default=50)
     args = parser.parse_args()
     measure('chain of 3', os.path.join(ROOT, 'tests', 'integration', 'targets', 'clab', 'files', 'chain.clab.yml'))

@@ -45,7 +45,8 @@ ids() { docker ps -q --no-trunc --filter label=netdevops.ovs_docker.clab="$1" | 
 clab() { play "$1" netdevops.ovs_docker.clab -e clab_topology="$2" "${@:3}"; }
 # edit FILE PYTHON: a copy of FILE changed by PYTHON (t: the topology), in the logs directory
 edit() {
-  local out=$logs/$(basename "$1" .clab.yml)-changed.clab.yml
+  local out
+  out=$logs/$(basename "$1" .clab.yml)-changed.clab.yml
   "$python" -c "import sys, yaml; t = yaml.safe_load(open(sys.argv[1])); $2; yaml.safe_dump(t, open(sys.argv[2], 'w'))" "$1" "$out"
   echo "$out"
 }

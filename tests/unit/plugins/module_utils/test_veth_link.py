@@ -143,8 +143,8 @@ def test_purge_deletes_our_links_not_listed_and_only_those():
         listed: [('r1', WHERE[0], {'name': 'eth1', 'mac': 'm1', 'mtu': 9000, 'state': 'up'}, [])],
         mark: [('r1', WHERE[0], {'name': 'eth2', 'mac': 'm2', 'mtu': 1500, 'state': 'up'}, ['198.18.40.9/30']),
                ('r3', '/proc/30/ns/net', {'name': 'eth1', 'mac': 'm3', 'mtu': 1500, 'state': 'up'}, [])],
-        'netdevops.ovs_docker.veth_link r1:eth3--r9:eth1': [('r1', WHERE[0], {'name': 'eth3', 'mac': 'm4', 'mtu': 1500,
-                                                                               'state': 'up'}, [])],
+        'netdevops.ovs_docker.veth_link r1:eth3--r9:eth1': [
+            ('r1', WHERE[0], {'name': 'eth3', 'mac': 'm4', 'mtu': 1500, 'state': 'up'}, [])],
     }
     plans = _veth_link.purge_plans(found, {listed})
     assert [p.desired['key'] for p in plans] == ['r1:eth2--r3:eth1', 'r1:eth3--r9:eth1']
