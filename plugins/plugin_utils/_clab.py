@@ -99,14 +99,13 @@ def link_vni(lab, key):
 
 
 class _Topology(object):
-    def __init__(self, topo, prefix, problems):
+    def __init__(self, topo, prefix):
         self.topo = topo
         self.topo_prefix = prefix
         self.defaults = topo.get('defaults') or {}
         self.kinds = topo.get('kinds') or {}
         self.groups = topo.get('groups') or {}
         self.nodes = topo.get('nodes') or {}
-        self.problems = problems
 
     def kind(self, name):
         node = self.nodes[name] or {}
@@ -355,7 +354,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
                      'unless network-mode says otherwise' % ', '.join(sorted(topology['mgmt'])))
     body = topology.get('topology') or {}
     _check_keys('topology', body, ('nodes', 'links', 'defaults', 'kinds', 'groups'), problems)
-    topo = _Topology(body, topology.get('prefix'), problems)
+    topo = _Topology(body, topology.get('prefix'))
     _check_keys('topology.defaults', topo.defaults, NODE_KEYS, problems)
     for section in ('kinds', 'groups'):
         for name, definition in sorted((getattr(topo, section) or {}).items()):
