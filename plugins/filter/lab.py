@@ -13,7 +13,7 @@ import ipaddress
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS
+from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS, container_labels
 
 # The lab's mark, valued with its name (lab_name): a label on its containers, an external_ids key on
 # the bridges it created and on the OVS interfaces of its attachments. Teardown removes only what
@@ -61,15 +61,10 @@ def lab_attachments(containers, state, not_yet=(), new_bridges=(), lab_name=''):
 
 # -- what is there already: adopted, refused, the lab's own ----------------------------------
 
-def _names(listing):
-    """{name: labels} of a container listing (docker_host_info's, verbose)."""
-    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in listing or [] for name in item.get('Names') or [])
-
-
 def lab_container_conflicts(containers, listing, lab_name):
     """A message for each lab container whose name an existing container of someone else's has
     (no label LAB_MARK=lab_name): the lab must not replace it, nor ever remove it."""
-    existing = _names(listing)
+    existing = container_labels(listing)
     found = []
     for index, container in enumerate(containers):
         labels = existing.get(container['name'])
@@ -85,7 +80,7 @@ def lab_container_conflicts(containers, listing, lab_name):
 def lab_own_containers(containers, listing, lab_name):
     """The lab containers that are the lab's to remove: those with its label, and those that no
     longer exist (their ports may be left). Another's container of the same name is not."""
-    existing = _names(listing)
+    existing = container_labels(listing)
     return [c for c in containers if c['name'] not in existing or existing[c['name']].get(LAB_MARK) == lab_name]
 
 

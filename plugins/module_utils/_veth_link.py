@@ -446,12 +446,15 @@ class VethLink(Batch):
     def steps(self):
         return [(self.executor, action) for plan in self.plans for action in plan.actions]
 
+    def read_back(self):
+        # what the steps cached of the namespaces is stale now: looked at afresh, once for all links
+        self.executor.close()
+        self.executor.handles = {}
+        return super(VethLink, self).read_back()
+
     def look(self, plan):
         if plan.desired.get('purged'):
             return {'key': plan.desired['key'], 'state': 'absent' if self._gone(plan) else 'present'}
-        for handle in self.executor.handles.values():
-            handle.close()
-        self.executor.handles = {}
         current, _where, _new, _problems = self._observe(plan.desired)
         return view(plan.desired, current, _ours(plan.desired, current))
 

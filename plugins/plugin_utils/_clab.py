@@ -24,6 +24,9 @@ import ipaddress
 import os
 import re
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import stable_mac
+from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
+
 # The mark of what a topology makes: a label on its containers, an external_ids key on the OVS
 # bridges it made; valued with the topology's name. Teardown and changes remove only what carries it.
 MARK = 'netdevops.ovs_docker.clab'
@@ -87,9 +90,7 @@ def container_name(lab, prefix, node):
 def node_mac(lab, node, interface):
     """A node interface's MAC when the file gives none: locally administered, the same every time
     the node is made again (its neighbours' ARP caches stay right when a node is replaced)."""
-    digest = bytearray(hashlib.sha1(('%s/%s/%s' % (lab, node, interface)).encode('utf-8')).digest()[:6])
-    digest[0] = (digest[0] & 0xfc) | 0x02
-    return ':'.join('%02x' % b for b in digest)
+    return stable_mac('%s/%s/%s' % (lab, node, interface))
 
 
 def link_vni(lab, key):
@@ -450,18 +451,13 @@ def _port(container, end, bridge, mtu):
             'mtu': mtu, 'mac': end['mac']}
 
 
-def _names(listing):
-    """{name: labels} of a container listing (docker_host_info's, verbose)."""
-    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in listing or [] for name in item.get('Names') or [])
-
-
 def host_state(host_plan, lab, listing, bridges):
     """What one host needs beside its plan, from what is there (``listing``: docker_host_info's
     containers, verbose; ``bridges``: ovs_docker_info's): refusals (a container or bridge of a
     node's name that is not the topology's), the bridges to make (the others are adopted as they
     are), and what of the topology's is there that the plan no longer has - containers, their OVS
     ports, the bridges and VXLAN links of cross-host links - to remove."""
-    existing = _names(listing)
+    existing = container_labels(listing)
     problems = []
     for spec in host_plan['containers']:
         labels = existing.get(spec['name'])

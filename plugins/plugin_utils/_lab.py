@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the lab role's controller side (its filters and its preflight action) agree on."""
+"""What the lab and clab roles' controller side (their filters and the lab's preflight action) agree on."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,3 +12,8 @@ __metaclass__ = type
 # roles/lab/meta/argument_specs.yml beside their own (a unit test holds the two together).
 ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'vlans',
                    'ingress_policing_rate', 'ingress_policing_burst', 'egress_rate', 'egress_burst')
+
+
+def container_labels(listing):
+    """{name: labels} of a container listing (community.docker.docker_host_info's, verbose)."""
+    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in listing or [] for name in item.get('Names') or [])
