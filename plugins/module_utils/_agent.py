@@ -18,7 +18,10 @@ A container's record names the container as the task did and which container tha
 ID): a new container under the same name is not the old one, and is left alone (logged). A
 record whose container is stopped waits; one whose container is gone is logged (ovs_docker_info
 reports it, state=pruned removes it). What cannot be applied is one log line naming the problem
-and the fix; nothing of it is changed, and the other records are served. Each application runs in a
+and the fix; nothing of it is changed, the other records are served, and every record is tried
+again after RETRY_FIRST seconds, then twice as long each time up to RETRY_MOST (at boot a slow
+ovs-vswitchd heals in seconds; a refusal waits for its task, logged once in a while, not once a
+second). Each application runs in a
 child process: the agent itself waits small (no OVS IDL, no pyroute2 loaded) and follows an engine
 on a local socket (Docker's, or Podman's API service).
 
@@ -56,6 +59,12 @@ BATCH_WAIT = 0.05
 WORKER_IDLE = 5.0
 # How often the agent looks whether Open vSwitch restarted (two pid files read: nothing to measure).
 WATCH_EVERY = 1.0
+# A pass that left records unapplied is made again after RETRY_FIRST s, then after twice as long
+# each time, up to RETRY_MOST.
+RETRY_FIRST = 2.0
+RETRY_MOST = 300.0
+# How a pass over the records ended (the exit code of the child that made it).
+APPLIED, UNREAD, UNAPPLIED = 0, 1, 3
 # Record keys that are not options of an attachments item.
 NOT_OPTIONS = ('container_full_id',)
 
@@ -98,6 +107,7 @@ class Agent(object):
         self.ovsdb = {'ovsdb_socket': ovsdb_socket, 'ovsdb_timeout': timeout}
         self.docker_host = _containers.docker_host(docker_host)
         self.timeout = timeout
+        self.unapplied = 0  # module runs of the last reconcile() that failed
 
     def records(self):
         """[(port or bridge name, external_ids, record)] of every persistent attachment and bridge
@@ -124,7 +134,9 @@ class Agent(object):
 
     def reconcile(self, container_ids=None, bridges_only=False):
         """Apply the records again: all, (``container_ids``: full IDs) those containers', or
-        (``bridges_only``) the bridges'. Returns how many records there were for them."""
+        (``bridges_only``) the bridges'. Returns how many records there were for them; sets
+        ``unapplied`` to how many module runs failed."""
+        self.unapplied = 0
         containers, namespaces, bridges = {}, [], []
         engine = _containers.ContainerApi(self.docker_host, self.timeout)
         for port, ids, record in self.records():
@@ -152,8 +164,9 @@ class Agent(object):
             records = [record for _id, items in ready for _port, record in items]
             # one run for all (a batch is what the module is fast at); refused, one run each, so
             # that one container's problem does not hold the others back
-            if not self._apply(what, 'ovs_docker_port', records, quiet=len(ready) > 1) and len(ready) > 1:
-                for _id, items in ready:
+            if not self._apply(what, 'ovs_docker_port', records, quiet=len(ready) > 1):
+                self.unapplied += len(ready) == 1
+                for _id, items in ready if len(ready) > 1 else ():
                     self._apply('container %s' % items[0][1]['container'], 'ovs_docker_port', [r for _p, r in items])
         if namespaces:
             self._apply('namespaces', 'netns_veth', [record for _port, record in namespaces])
@@ -199,7 +212,10 @@ class Agent(object):
         try:
             result = run_module(part, params)
         except ModuleError as exc:
-            LOG.log(logging.DEBUG if quiet else logging.ERROR, '%s: not applied (nothing changed): %s', what, exc)
+            if not quiet:
+                self.unapplied += 1
+            LOG.log(logging.DEBUG if quiet else logging.ERROR, '%s: not applied%s: %s', what,
+                    '' if exc.extra.get('changed') else ' (nothing changed)', exc)
             return False
         if result.get('changed'):
             LOG.info('%s: applied again in %.3f s', what, time.monotonic() - started)
@@ -228,7 +244,7 @@ class Agent(object):
         if not path:
             raise ModuleError('the agent follows an engine on a local socket (unix://...); %s is not one: run the '
                               'agent on the engine\'s host' % self.docker_host)
-        worker = Worker(self)
+        worker, retry = Worker(self), Retry()
         while True:
             try:
                 stream = EventStream(path, self.timeout)
@@ -238,32 +254,39 @@ class Agent(object):
                 continue
             try:
                 # after subscribing: no start in between is missed
-                done = self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
+                ended = self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
                     self.ovsdb['ovsdb_socket'], self.docker_host))
+                retry.after(ended)
                 # The bridges are looked at again a second after a pass over every record:
                 # ovs-vswitchd may still be reconfiguring then, and it can set an internal
                 # interface's flags from what it knew before the pass brought it up.
-                settle = done
+                settle = ended != UNREAD
                 ovs = self.ovs_processes()
                 while not stream.ended:
-                    if not select.select([stream], [], [], WATCH_EVERY)[0]:
-                        worker.idle()
-                        now = self.ovs_processes()
-                        if now != ovs and all(now):
-                            done = settle = self.apart(None, 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): '
-                                                       '%%d record(s) applied again' % now)
-                        elif not done:  # (at boot, OVSDB may come after the agent)
-                            done = settle = self.apart(None, 'tried again: %d record(s)')
-                        elif settle:
-                            settle = not self.apart(None, 'bridges looked at again: %d record(s)', bridges_only=True)
-                        ovs = now
+                    if select.select([stream], [], [], WATCH_EVERY)[0]:
+                        ids = stream.read()
+                        while not stream.ended and select.select([stream], [], [], BATCH_WAIT)[0]:
+                            ids += stream.read()
+                        ids = set(i for i in ids if i)
+                        if ids:
+                            worker.send(ids)
                         continue
-                    ids = stream.read()
-                    while not stream.ended and select.select([stream], [], [], BATCH_WAIT)[0]:
-                        ids += stream.read()
-                    ids = set(i for i in ids if i)
-                    if ids:
-                        worker.send(ids)
+                    if worker.idle() == UNAPPLIED:
+                        retry.after(UNAPPLIED)
+                    said, now = None, self.ovs_processes()
+                    if now != ovs and all(now):
+                        said = 'Open vSwitch restarted (ovsdb-server %s, ovs-vswitchd %s): %%d record(s) applied again' % now
+                    elif retry.due():  # (at boot, OVSDB may come after the agent, ovs-vswitchd be slow)
+                        said = 'tried again: %d record(s)'
+                    ovs = now
+                    if said:
+                        ended = self.apart(None, said)
+                        retry.after(ended)
+                        settle = ended != UNREAD
+                    elif settle:
+                        ended, settle = self.apart(None, 'bridges looked at again: %d record(s)', bridges_only=True), False
+                        if ended != APPLIED:
+                            retry.after(ended)
                 LOG.warning('the engine at %s closed its event stream: waiting for it', self.docker_host)
             except OSError as exc:
                 LOG.warning('the engine at %s: %s; trying again in 1 s', self.docker_host, exc)
@@ -275,7 +298,7 @@ class Agent(object):
     def work(self, pipe):
         """A Worker's life: the started containers' records applied, a batch at a time (all the
         batches that wait are one), until the agent closes the pipe."""
-        buffered, ended = b'', False
+        buffered, ended, unapplied = b'', False, False
         while not ended:
             data = os.read(pipe, 65536)
             ended = not data
@@ -291,27 +314,53 @@ class Agent(object):
             said = 'container%s %s started' % ('s' if len(ids) > 1 else '', ', '.join(sorted(i[:12] for i in ids)))
             try:
                 LOG.info('%s: %d record(s)', said, self.reconcile(ids))
+                unapplied = unapplied or self.unapplied > 0
             # logged; the next batch is served
             except Exception as exc:  # pylint: disable=broad-except
                 LOG.error('%s: their records could not be applied: %s', said, exc)
+                unapplied = True
+        return UNAPPLIED if unapplied else APPLIED
 
     def apart(self, container_ids, said, bridges_only=False):
         """reconcile() in a child process, waited for; ``said``: its log line, with the count
-        (at debug level for ``bridges_only``) -> whether the records could be read (what could
-        not be applied is logged, and is not tried again until the next start or restart)."""
+        (at debug level for ``bridges_only``) -> APPLIED, UNREAD (the records could not be read)
+        or UNAPPLIED (what could not be applied is logged)."""
         pid = os.fork()
         if pid == 0:
-            code = 0
+            code = APPLIED
             try:
                 LOG.log(logging.DEBUG if bridges_only else logging.INFO, said, self.reconcile(container_ids, bridges_only))
+                code = UNAPPLIED if self.unapplied else APPLIED
             except BaseException as exc:  # (a child must end here, whatever happened)
                 LOG.error('applying the records failed: %s; trying again in %d s', exc, WATCH_EVERY)
-                code = 1
+                code = UNREAD
             finally:
                 for handler in logging.getLogger().handlers:
                     handler.flush()
                 os._exit(code)
-        return os.waitpid(pid, 0)[1] == 0
+        return _exit_code(os.waitpid(pid, 0)[1])
+
+
+class Retry(object):
+    """When the next pass over every record is due: after one that could not read them (OVSDB not
+    up yet at boot), at the next look (WATCH_EVERY); after one that left records unapplied, in
+    RETRY_FIRST s, then twice as long each time up to RETRY_MOST; after one that applied all,
+    not."""
+
+    def __init__(self):
+        self.at, self.wait = None, RETRY_FIRST
+
+    def after(self, ended):
+        if ended == APPLIED:
+            self.at, self.wait = None, RETRY_FIRST
+        elif ended == UNREAD:
+            self.at = time.monotonic()
+        else:
+            self.at = time.monotonic() + self.wait
+            self.wait = min(self.wait * 2, RETRY_MOST)
+
+    def due(self):
+        return self.at is not None and time.monotonic() >= self.at
 
 
 class Worker(object):
@@ -337,34 +386,43 @@ class Worker(object):
         self.last = time.monotonic()
 
     def idle(self):
+        """Ends it WORKER_IDLE after its last batch -> as stop()."""
         if self.pid is not None and time.monotonic() - self.last > WORKER_IDLE:
-            self.stop()
+            return self.stop()
+        return None
 
     def stop(self):
-        """Ends it once it has applied what it was sent."""
+        """Ends it once it has applied what it was sent -> APPLIED, or UNAPPLIED when a batch
+        left records unapplied (None: there was none)."""
         if self.pid is None:
-            return
+            return None
         os.close(self.pipe)
-        os.waitpid(self.pid, 0)
+        code = _exit_code(os.waitpid(self.pid, 0)[1])
         self.pid = self.pipe = None
+        return code
 
     def _start(self):
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(write)
-            code = 0
+            code = UNAPPLIED
             try:
-                self.agent.work(read)
+                code = self.agent.work(read)
             except BaseException as exc:  # (a child must end here, whatever happened)
                 LOG.error('applying started containers\' records failed: %s', exc)
-                code = 1
             finally:
                 for handler in logging.getLogger().handlers:
                     handler.flush()
                 os._exit(code)
         os.close(read)
         self.pid, self.pipe = pid, write
+
+
+def _exit_code(status):
+    """A child's wait status -> its exit code; killed, UNAPPLIED (what it was doing is not known
+    to be done)."""
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else UNAPPLIED
 
 
 def _pid(path):

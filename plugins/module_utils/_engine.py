@@ -98,14 +98,19 @@ def _groups(steps):
 def apply_with_undo(steps):
     """Run ``steps`` [(executor, Action)] in order. When one fails, undo what was done, newest
     first (joined the same way), and raise ApplyError with the failure and whatever could not be
-    undone; the undo goes on past an undo that fails."""
+    undone; the undo goes on past an undo that fails. A failure with ``applied`` true counts its
+    own call's actions as done."""
     done = []
-    try:
-        for executor, actions in _groups(steps):
+    for executor, actions in _groups(steps):
+        try:
             executor.run(actions)
-            done.extend((executor, action) for action in actions)
-    except Exception as exc:
-        raise ApplyError(str(exc), undo(done))
+        except Exception as exc:
+            # ``applied``: the call made its change and only its confirmation failed (an OVSDB
+            # transaction committed that ovs-vswitchd did not apply in time): undone with the rest
+            if getattr(exc, 'applied', False):
+                done.extend((executor, action) for action in actions)
+            raise ApplyError(str(exc), undo(done))
+        done.extend((executor, action) for action in actions)
 
 
 def undo(done):

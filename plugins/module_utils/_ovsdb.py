@@ -445,7 +445,11 @@ class Ovsdb(object):
         if applied and status == Txn.SUCCESS:
             self._pending_cfg = max(self._pending_cfg or 0, txn.get_increment_new_value())
             if settle_now:
-                self.settle()
+                try:
+                    self.settle()
+                except OvsdbError as exc:
+                    exc.applied = True  # committed: the run's undo takes it back (see _engine)
+                    raise
         return txn
 
     def settle(self):

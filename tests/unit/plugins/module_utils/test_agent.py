@@ -200,5 +200,46 @@ def test_the_worker_applies_every_batch_that_waits_as_one_and_goes_on_after_a_fa
     read, write = os.pipe()
     os.write(write, b'["bad"]\n')
     os.close(write)
-    agent.work(read)
+    assert agent.work(read) == _agent.UNAPPLIED  # (the agent makes a pass over every record again)
     assert 'container bad started: their records could not be applied: OVSDB is not there' in caplog.text
+
+
+def test_what_is_not_applied_is_counted_and_said_with_whether_the_undo_was_whole(monkeypatch, caplog):
+    pc2 = dict(PC1, container='pc2', container_full_id=NEW)
+    monkeypatch.setattr(_containers, 'ContainerApi', Engine)
+    Engine.containers = {'pc1': {'id': OLD, 'running': True}, 'pc2': {'id': NEW, 'running': True}}
+
+    def run(part, params):
+        if any(a['container'] == 'pc2' for a in params['attachments']):
+            raise _agent.ModuleError('timed out waiting for ovs-vswitchd; undoing this run failed too: ...', changed=True)
+        return {'changed': False}
+    monkeypatch.setattr(_agent, 'run_module', run)
+    found = _agent.Agent('unix:/nowhere', 'unix:///nowhere')
+    found.records = lambda: [('p1', {'container_id': 'pc1'}, PC1), ('p3', {'container_id': 'pc2'}, pc2)]
+    with caplog.at_level(logging.INFO):
+        assert found.reconcile() == 2
+    assert found.unapplied == 1  # pc2 alone: the run of both, refused, is tried one by one
+    assert caplog.records[-1].getMessage().startswith('container pc2: not applied: timed out')
+    found.records = lambda: [('p1', {'container_id': 'pc1'}, PC1)]
+    found.reconcile()
+    assert found.unapplied == 0
+
+
+def test_a_pass_that_left_records_unapplied_is_made_again_after_a_wait_that_doubles(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(_agent.time, 'monotonic', lambda: clock[0])
+    retry = _agent.Retry()
+    retry.after(_agent.APPLIED)
+    assert not retry.due()
+    retry.after(_agent.UNREAD)  # OVSDB not up yet: at the next look
+    assert retry.due()
+    waits = []
+    for _attempt in range(10):
+        retry.after(_agent.UNAPPLIED)
+        start = clock[0]
+        while not retry.due():
+            clock[0] += 1
+        waits.append(clock[0] - start)
+    assert waits == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+    retry.after(_agent.APPLIED)
+    assert not retry.due() and retry.wait == _agent.RETRY_FIRST

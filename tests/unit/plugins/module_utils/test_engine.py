@@ -71,6 +71,29 @@ def test_an_undo_that_fails_is_reported_and_the_rest_is_still_undone():
     assert 'undoing this run failed too: undoing set: bad refused a' in failed.value.report('x: ')
 
 
+class Unconfirmed(Fake):
+    """Makes its change, then fails to confirm it (an OVSDB transaction committed that
+    ovs-vswitchd did not apply in time)."""
+
+    def run(self, actions):
+        self.log.append((self.name, [(a.target, a.new) for a in actions]))
+        if any((a.target, a.new) in self.fail_on for a in actions):
+            error = RuntimeError('timed out waiting for ovs-vswitchd')
+            error.applied = True
+            raise error
+
+
+def test_a_change_made_but_not_confirmed_is_undone_with_the_rest():
+    # the CI failure this guards: a stale port out, its new row in but not confirmed; undoing only
+    # the removal put a second row of that name in (a constraint violation), the new one stayed
+    log = []
+    db = Unconfirmed('db', log, fail_on=(('p1', 'new'),))
+    with pytest.raises(ApplyError) as failed:
+        apply_with_undo([(db, set_('p1', None, 'old')), (Fake('nl', log), set_('veth', 1, None)), (db, set_('p1', 'new', None))])
+    assert failed.value.undo_errors == []
+    assert log[-3:] == [('db', [('p1', None)]), ('nl', [('veth', None)]), ('db', [('p1', 'old')])]
+
+
 def test_success_needs_no_undo():
     log = []
     apply_with_undo([(Fake('nl', log), set_('a', 1, 0))])
