@@ -6,8 +6,9 @@ render it in Markdown) and Graphviz DOT. Pure functions, unit-tested; each filte
 its own .yml file.
 
 Both take {host: ovs_docker_info result}. One host is that host's picture; several are a fleet's,
-where VXLAN links whose remote is another host's address are joined across hosts. Both draw the
-same graph (graph() below), so they always agree.
+where VXLAN links whose remote is another host's address are joined across hosts. veth_link's
+pairs (``veth_links``) are edges straight between their two containers or namespaces. Both draw
+the same graph (graph() below), so they always agree.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -99,8 +100,35 @@ def graph(hosts):
                 if port['kind'] == 'internal' and port['name'] == bridge['name']:
                     continue  # the bridge's own interface is the bridge
                 _port(g, index, cluster['id'], b, port, vxlans)
+        for link in data.get('veth_links') or []:
+            _veth_link(g, index, cluster['id'], link)
     _overlay(g, hosts, vxlans)
     return g
+
+
+def _end_node(g, index, cluster, end):
+    """The node of a veth_link end: its container's or namespace's, the same as its ports'."""
+    if end.get('container'):
+        return g.node((index, 'container', end.get('container_id') or end['container']), 'container', [end['container']], cluster)
+    return g.node((index, 'namespace', end['namespace']), 'namespace', [end['namespace']], cluster)
+
+
+def _veth_link(g, index, cluster, link):
+    """A veth_link pair: an edge between its ends' nodes, labelled with both interfaces and their
+    addresses; one end alone goes to a stale node saying the other is missing."""
+    ends = link.get('ends') or []
+    if not ends:
+        return
+    nodes = [_end_node(g, index, cluster, end) for end in ends[:2]]
+    stale = not link.get('peer_proven')
+    if len(nodes) == 1:
+        nodes.append(g.node((index, 'veth_half', link['name']), 'port', [link['name'], 'other end missing'], cluster, stale=True))
+    addresses = [', '.join(_drawn(end.get('addresses'))) for end in ends[:2]]
+    label = [' - '.join(end['interface'] for end in ends[:2])]
+    if any(addresses):
+        label.append(' - '.join(a or '-' for a in addresses))
+    label += ['STALE: %s' % p['kind'].replace('_', ' ') for p in link.get('problems') or []]
+    g.edge(nodes[0], nodes[1], label, 'stale' if stale else 'solid')
 
 
 def _port(g, index, cluster, bridge_id, port, vxlans):

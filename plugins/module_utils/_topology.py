@@ -7,7 +7,8 @@
 ovs_docker_info returns it; ovs_docker_port state=pruned removes the ports whose problems are
 PRUNABLE: one detection for both (problems()). The reads: one OVSDB replica, one netlink dump of
 the host, one Docker listing (plus an inspect of the running containers that have ports, for
-their PID), and one dump per namespace that has ports.
+their PID), and one dump per namespace that has ports. veth_link's pairs (no OVS port: their ends
+are found by their mark) take a dump of every other running container's and named namespace.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,9 +20,9 @@ import os
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
-    OVSDB_ARGS, RECORD, ModuleError, agent_state, missing_library, require_pyroute2)
+    OVSDB_ARGS, RECORD, VETH_LINK_MARK, ModuleError, agent_state, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
-    AF_INET, AF_INET6, Netlink, NetlinkError, netns_identity, netns_path, own_netns_identity)
+    AF_INET, AF_INET6, NETNS_RUN_DIR, Netlink, NetlinkError, netns_identity, netns_path, own_netns_identity)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._validate import interface_name
 
 # What the IDL replicates for a picture of the host: only these columns are synced.
@@ -164,8 +165,9 @@ class Reader(object):
     def __init__(self, db, host, docker, bridge=None, container=None, inside=True, pids=True):
         self.db, self.host, self.docker = db, host, docker
         self.bridge, self.container, self.inside, self.pids = bridge, container, inside, pids
+        self.dumps, self.own = {}, None  # {namespace path: _dump()}, this process's namespace
 
-    def read(self, other_links=False):
+    def read(self, other_links=False, veth_links=False):
         bridges = read_ovsdb(self.db, self.bridge)
         links = self.host.links()
         by_name = dict((link['name'], link) for link in links)
@@ -190,6 +192,8 @@ class Reader(object):
             for port in bridge['ports']:
                 self._finish(port, addresses)
                 result['problems'].extend(dict(p, bridge=bridge['name'], port=port['name']) for p in port['problems'])
+        if veth_links:
+            result['veth_links'] = self._veth_links(ports)
         result['agent'] = agent_state()
         result['host_addresses'] = sorted(set(a for cidrs in addresses.values() for a in cidrs if _host_wide(a)))
         if other_links:
@@ -261,14 +265,72 @@ class Reader(object):
                 port['namespace_exists'] = os.path.exists(netns_path(port['namespace']))
         if not self.inside:
             return
-        dumps = {}
+        self.own = own
         for port in ports:
-            if not port['namespace_exists']:
+            if port['namespace_exists']:
+                port['inside'] = self._dump_of(netns_path(port['namespace']))
+
+    def _dump_of(self, path):
+        """_dump(path), once a namespace."""
+        if path not in self.dumps:
+            self.dumps[path] = self._dump(path, self.own or own_netns_identity())
+        return self.dumps[path]
+
+    def _veth_links(self, ports):
+        """veth_link's pairs: [{'name' (the link's key), 'ends': [{'container', 'container_id',
+        'namespace', 'interface', 'mac', 'mtu', 'link_state', 'addresses'}], 'peer_proven', 'problems'}], their
+        ends found by their mark in every running container and named namespace (``container``:
+        the pairs with an end in it; none with ``bridge``: such a pair is on no bridge), its
+        ends in the key's order."""
+        if self.bridge is not None:
+            return []
+        places = []  # (container (a listing's item) or None, namespace name or None, path)
+        wanted_id = None
+        if self.container is not None or self._engine_here():
+            pids = dict((p['container']['id'], p['container']['pid']) for p in ports
+                        if p['kind'] == 'container' and p['container'].get('pid'))
+            listing = [c for c in self.docker.listing() if c['running']]
+            if self.container is not None:
+                wanted_id = (_containers.resolve(self.container, listing) or {}).get('id', '')
+            wanted = [c['id'] for c in listing if c['id'] not in pids]
+            pids.update((i, found['pid']) for i, found in self.docker.inspect_many(wanted).items() if found and found['running'])
+            places += [(c, None, '/proc/%d/ns/net' % pids[c['id']]) for c in listing if pids.get(c['id'])]
+        if os.path.isdir(NETNS_RUN_DIR):
+            places += [(None, name, netns_path(name)) for name in sorted(os.listdir(NETNS_RUN_DIR))]
+        found = {}
+        for container, namespace, path in places:
+            try:
+                dump = self._dump_of(path)
+            except (NetlinkError, OSError):
+                continue  # (a container that stopped, a namespace deleted, while this read)
+            for link in (dump or {'links': {}})['links'].values():
+                if link['kind'] == 'veth' and (link.get('alias') or '').startswith(VETH_LINK_MARK + ' '):
+                    found.setdefault(link['alias'][len(VETH_LINK_MARK) + 1:], []).append(
+                        ({'container': container and (container['names'] or [container['id'][:12]])[0],
+                          'container_id': container and container['id'], 'namespace': namespace, 'interface': link['name'], 'mac': link['mac'],
+                          'mtu': link['mtu'], 'link_state': link['state'],
+                          'addresses': dump['addresses'].get(link['index'], [])}, link))
+        links = []
+        for name, ends in sorted(found.items()):
+            if wanted_id is not None and not any(e['container_id'] == wanted_id for e, _l in ends):
                 continue
-            path = netns_path(port['namespace'])
-            if path not in dumps:
-                dumps[path] = self._dump(path, own)
-            port['inside'] = dumps[path]
+            if len(ends) == 2 and '%s--%s' % (_end_label(ends[1][0]), _end_label(ends[0][0])) == name:
+                ends.reverse()
+            proven = len(ends) == 2 and ends[0][1]['peer_index'] == ends[1][1]['index'] and (
+                ends[1][1]['peer_index'] == ends[0][1]['index'])
+            problems = [] if proven else [{'kind': 'unpaired', 'message': (
+                'only one end of veth link %s is here (%s): the other is in a namespace this host does not show; '
+                'make the link again (veth_link) or remove it (state=absent)' % (name, _end_label(ends[0][0])))
+                if len(ends) == 1 else 'the ends of veth link %s (%s) are not each other\'s peer: make the link again '
+                '(veth_link)' % (name, ', '.join(_end_label(e) for e, _l in ends))}]
+            links.append({'name': name, 'ends': [e for e, _l in ends], 'peer_proven': proven, 'problems': problems})
+        return links
+
+    def _engine_here(self):
+        """Whether there is an engine to ask: a local socket that is not there means no engine on
+        this host (no containers to read), not an error."""
+        path = _containers.unix_socket(self.docker.base_url)
+        return not path or os.path.exists(path)
 
     @staticmethod
     def _dump(path, own):
@@ -315,6 +377,10 @@ class Reader(object):
             port['container'].pop('match', None)
 
 
+def _end_label(end):
+    return '%s:%s' % (end['container'] or 'netns %s' % end['namespace'], end['interface'])
+
+
 # -- the module (see _runner) ------------------------------------------------------------------
 
 class Info(_runner.Module):
@@ -324,6 +390,7 @@ class Info(_runner.Module):
         container=dict(type='str'),
         namespaces=dict(type='bool', default=True),
         other_links=dict(type='bool', default=False),
+        veth_links=dict(type='bool', default=True),
         docker_host=dict(type='str'),
         docker_timeout=dict(type='int', default=60),
         **OVSDB_ARGS
@@ -344,7 +411,8 @@ class Info(_runner.Module):
         reader = Reader(self.db, Netlink(), self.docker, bridge=self.params['bridge'], container=self.params['container'],
                         inside=self.params['namespaces'])
         try:
-            self.found = reader.read(other_links=self.params['other_links'])
+            self.found = reader.read(other_links=self.params['other_links'],
+                                     veth_links=self.params['veth_links'] and self.params['namespaces'])
         except ImportError:
             raise missing_library(_containers.sdk_requirement(self.docker.base_url) + ': ports carry container marks',
                                   _containers.import_error(self.docker.base_url))

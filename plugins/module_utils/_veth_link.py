@@ -18,7 +18,8 @@ import hashlib
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import parse_mac, stable_mac
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError, list_items, missing_library, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
+    VETH_LINK_MARK, ModuleError, list_items, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
     Netlink, NetlinkError, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
@@ -37,7 +38,7 @@ LINK_OPTIONS = dict(
     state=dict(type='str', choices=['present', 'absent']),
 )
 INHERITED = ('mtu', 'state')
-MARK = 'netdevops.ovs_docker.veth_link'
+MARK = VETH_LINK_MARK
 ALIAS_MAX = 255  # IFALIASZ less its NUL
 
 

@@ -17,6 +17,8 @@ description:
     running or not, PID) or a namespace, the interface inside with its addresses, MAC, MTU and
     gateways, and whether the two ends are proven peers (by interface index). VXLAN links come with
     their VNI, local address and remotes.
+  - Also the veth pairs M(netdevops.ovs_docker.veth_link) made straight between two containers or
+    namespaces (no bridge), found by their mark (O(veth_links)).
   - Says what is wrong with each port - a container that is gone, stopped or restarted, a namespace
     that is gone, a veth that is gone or no longer the peer of the inside interface, two ports for
     one container interface, an interface that C(ovs-vswitchd) reports an error for (C(ofport) -1).
@@ -60,6 +62,16 @@ options:
         bridges and veths, others' links) as RV(other_links).
     type: bool
     default: false
+  veth_links:
+    description:
+      - Also return the pairs of M(netdevops.ovs_docker.veth_link) as RV(veth_links) (the pictures draw them)
+        - one netlink dump of every running container and named namespace that has no port, as they carry no
+        OVS port to find them by.
+      - Not read with O(bridge) (they are on no bridge), nor with O(namespaces=false); with O(container), that
+        container's.
+    type: bool
+    default: true
+    version_added: 0.5.0
   docker_host:
     description:
       - The Docker engine (or Podman's Docker-compatible socket) to ask about containers, asked only when a
@@ -211,6 +223,20 @@ host_addresses:
   returned: always
   type: list
   elements: str
+veth_links:
+  description: >-
+    The veth pairs M(netdevops.ovs_docker.veth_link) made, by the key in their mark: C(name) (C(r1:eth1--r2:eth1),
+    or a digest), C(ends) (each C(container) and C(container_id), or C(namespace); C(interface), C(mac), C(mtu),
+    C(link_state), C(addresses)), C(peer_proven) (both ends here, each the other's peer) and C(problems) (each
+    C(kind) and C(message)).
+  returned: when O(veth_links=true), O(namespaces=true) and no O(bridge)
+  type: list
+  elements: dict
+  sample: [{name: "r1:eth1--r2:eth1", peer_proven: true, problems: [],
+            ends: [{container: r1, container_id: 3f2a..., namespace: null, interface: eth1, mac: "02:aa:00:00:00:01",
+                    mtu: 9500, link_state: up, addresses: [198.18.50.1/30]},
+                   {container: r2, container_id: 9c1e..., namespace: null, interface: eth1, mac: "02:aa:00:00:00:02",
+                    mtu: 9500, link_state: up, addresses: [198.18.50.2/30]}]}]
 other_links:
   description: The host's links that are no OVS bridge, port or datapath device (name, kind, link_state, mtu, mac, addresses).
   returned: when O(other_links=true)

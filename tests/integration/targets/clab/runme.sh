@@ -18,6 +18,7 @@ logs=$(mktemp -d /var/tmp/clab-test.XXXXXX)
 run_no=0 changed=""  # what play() sets
 files=$PWD/files
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+collections=${ANSIBLE_COLLECTIONS_PATH%%:*}  # (look_topology.py reads the unit tests' Mermaid checker there)
 # No registry here: every image of the files is mapped to a local one (as users of private registries do).
 plays_use "$logs" -i inventory -e '{"clab_images": {"alpine:3.20": "ovs-docker-test:busybox", "alpine:3.21": "ovs-docker-test:clab2"}}'
 
@@ -43,6 +44,10 @@ looks_right() { "$python" look_clab.py "$1" > "$logs/look.json" || { cat "$logs/
 answers() { "$python" look_clab.py --pings "$1"; }
 ids() { docker ps -q --no-trunc --filter label=netdevops.ovs_docker.clab="$1" | sort | xargs; }
 clab() { play "$1" netdevops.ovs_docker.clab -e clab_topology="$2" "${@:3}"; }
+# picture NAME: the topology playbook's pictures of this host; pictured NAME ARGS: look_topology.py
+# on them (ARGS: names drawn, --edge A B LABEL: a node-to-node link drawn)
+picture() { play "picture-$1" netdevops.ovs_docker.topology -e lab_topology_dir="$logs/pictures-$1"; }
+pictured() { "$python" ../lab/look_topology.py "$collections" "$logs/pictures-$1/testhost" "${@:2}"; }
 # edit FILE PYTHON: a copy of FILE changed by PYTHON (t: the topology), in the logs directory
 edit() {
   local out
@@ -115,11 +120,20 @@ quartet chain "$files/chain.clab.yml"
 echo "### ... the look fails on a broken state (an MTU changed by hand: the next build mends it)"
 nsenter -t "$(docker inspect -f '{{.State.Pid}}' clab-chain-r2)" -n ip link set eth2 mtu 1400
 expect "the look fails" fails looks_right "$files/chain.clab.yml"
+echo "### ... the file as a picture (the topology playbook): r1 - r2 - r3, each link with its interfaces and addresses"
+expect "the pictures are drawn" picture chain
+expect "... each link an edge between its nodes" pictured chain clab-chain-r1 clab-chain-r2 clab-chain-r3 \
+  --edge clab-chain-r1 clab-chain-r2 "eth1 - eth1 / 198.18.50.1/30 - 198.18.50.2/30" \
+  --edge clab-chain-r2 clab-chain-r3 "eth2 - eth1 / 198.18.50.5/30 - 198.18.50.6/30"
+r1_r3=(--edge clab-chain-r1 clab-chain-r3 "eth2 - eth2 / 198.18.50.9/30 - 198.18.50.10/30")
+expect "... and no link that is not there (the look can fail)" fails pictured chain "${r1_r3[@]}"
 echo "### ... a link added: only it is made (the containers are left as they were; the MTU mended)"
 before=$(ids chain)
 added=$(edit "$files/chain.clab.yml" "t['topology']['links'].append({'endpoints': ['r1:eth2', 'r3:eth2'], 'ipv4': ['198.18.50.9/30', '198.18.50.10/30']})")
 change chain-link-added "$added" 1
 expect "... the containers are the same" test "$(ids chain)" = "$before"
+expect "... the picture draws it" picture chain-added
+expect "... as an edge r1 - r3" pictured chain-added "${r1_r3[@]}"
 echo "### ... and removed again: only it goes"
 change chain-link-removed "$files/chain.clab.yml" 1
 expect "... the containers are the same" test "$(ids chain)" = "$before"

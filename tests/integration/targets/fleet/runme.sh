@@ -208,6 +208,9 @@ for ping in "vm1 r1 198.18.53.2" "vm2 r2 198.18.53.1" "vm2 r2 198.18.53.6" "vm3 
   read -r h node address <<<"$ping"
   expect "$node on $h reaches $address across hosts" on "$h" "docker exec clab-fchain-$node ping -c 1 -W 2 $address >/dev/null"
 done
+expect "the pictures of the fleet" play chain-picture netdevops.ovs_docker.topology -e lab_topology_dir="$work/clab-topology" --forks 3
+expect "... draw r1 - r2 - r3 joined by the two links' VXLAN links across hosts" \
+  look_topology "$work/clab-topology/fleet" clab-fchain-r1 clab-fchain-r2 clab-fchain-r3 --overlay 2
 expect "r2's eth2: MTU 1450 (room for VXLAN), its address, on a bridge with the link's VXLAN port" \
   on vm2 "docker exec clab-fchain-r2 ip -o addr show dev eth2 | grep -q 'inet 198.18.53.5/30' &&
           docker exec clab-fchain-r2 cat /sys/class/net/eth2/mtu | grep -qx 1450 &&

@@ -1,11 +1,13 @@
 """Independent look at the pictures the lab role wrote on the controller.
 
-    look_topology.py COLLECTIONS_ROOT PICTURE_STEM NAME... [--overlay N]
+    look_topology.py COLLECTIONS_ROOT PICTURE_STEM NAME... [--overlay N] [--edge A B LABEL]...
 
 PICTURE_STEM.svg must be valid XML (as Graphviz wrote it) whose text holds every NAME;
 PICTURE_STEM.md must be one ```mermaid block that passes the strict grammar check of the unit
 tests (tests/unit/plugins/filter/test_topology.py) and names every NAME; with --overlay N, the
-Mermaid text must have exactly N overlay edges (===) between VXLAN nodes of different hosts.
+Mermaid text must have exactly N overlay edges (===) between VXLAN nodes of different hosts;
+with --edge A B LABEL, a solid edge between the nodes named A and B (their label's first line)
+whose label is LABEL (its lines joined by " / "), as veth_link's pairs are drawn.
 Exits 1 with the reasons when anything is wrong.
 """
 import os
@@ -17,7 +19,11 @@ import xml.etree.ElementTree as ET
 def main():
     root, stem = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
-    overlay = None
+    overlay, wanted_edges = None, []
+    while '--edge' in args:
+        at = args.index('--edge')
+        wanted_edges.append(tuple(args[at + 1:at + 4]))
+        args = args[:at] + args[at + 4:]
     if '--overlay' in args:
         overlay = int(args[args.index('--overlay') + 1])
         args = args[:args.index('--overlay')]
@@ -47,6 +53,13 @@ def main():
                 wrong.append('%s.md breaks the grammar: %s' % (stem, exc))
             wrong.extend('%s.md does not show %s' % (stem, name) for name in args
                          if not re.search(r'(?<![\w.])%s(?![\w./])' % re.escape(name), md))
+            names = dict(re.findall(r'^\s+(n\d+)[\[\](){}>/]+"([^"<]*)', match.group(1), re.M))
+            drawn = set()
+            for a, label, b in re.findall(r'^\s+(n\d+) ---(?:\|"(.*)"\|)? (n\d+)$', match.group(1), re.M):
+                label = label.replace('<br/>', ' / ')
+                drawn.update({(names.get(a), names.get(b), label), (names.get(b), names.get(a), label)})
+            wrong.extend('%s.md has no edge %s --- %s labelled %r' % (stem, a, b, label)
+                         for a, b, label in wanted_edges if (a, b, label) not in drawn)
             if overlay is not None:
                 text = match.group(1)
                 vxlan = set(re.findall(r'^\s+(n\d+)\(\(', text, re.M))

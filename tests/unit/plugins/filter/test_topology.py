@@ -220,3 +220,37 @@ def test_dot_is_drawn_by_graphviz_with_every_node_and_edge():
 def test_dot_escapes_quotes_and_backslashes():
     odd = container_port('4444444444444_l', 'a"b\\c')
     assert '"a\\"b\\\\c"' in topology.topology_dot({'vm1': host(1, extra_ports=[odd])})
+
+
+def veth_end(container=None, namespace=None, iface='eth1', addresses=()):
+    return {'container': container, 'container_id': container and hashlib.sha256(container.encode()).hexdigest(),
+            'namespace': namespace, 'interface': iface, 'mac': '02:00:00:00:00:01', 'mtu': 9500, 'link_state': 'up',
+            'addresses': list(addresses)}
+
+
+def test_veth_links_join_their_containers_and_namespaces_straight():
+    data = host(1)
+    data['veth_links'] = [
+        {'name': 'con1:eth1--r2:eth1', 'peer_proven': True, 'problems': [],
+         'ends': [veth_end('con1', addresses=['198.18.50.1/30', 'fe80::1/64']), veth_end('r2', addresses=['198.18.50.2/30'])]},
+        {'name': 'r2:eth2--netns ns1:eth2', 'peer_proven': True, 'problems': [],
+         'ends': [veth_end('r2', iface='eth2'), veth_end(namespace='ns1', iface='eth2')]},
+        {'name': 'r3:eth1--r9:eth1', 'peer_proven': False, 'problems': [{'kind': 'unpaired', 'message': 'x'}],
+         'ends': [veth_end('r3')]},
+    ]
+    text = topology.topology_mermaid({'vm1': data})
+    nodes, edges = check_mermaid(text)
+    con1 = re.search(r'(n\d+)\(\["con1<br/>192\.168\.1\.2/24"\]\)', text).group(1)  # the port's node, not a second con1
+    r2 = re.search(r'(n\d+)\(\["r2"\]\)', text).group(1)
+    ns1 = re.search(r'(n\d+)\[/"ns1<br/>192\.168\.1\.1/24"/\]', text).group(1)
+    assert '  %s ---|"eth1 - eth1<br/>198.18.50.1/30 - 198.18.50.2/30"| %s' % (con1, r2) in text
+    assert '  %s ---|"eth2 - eth2"| %s' % (r2, ns1) in text
+    half = re.search(r'(n\d+)\["r3:eth1--r9:eth1<br/>other end missing"\]', text).group(1)
+    r3 = re.search(r'(n\d+)\(\["r3"\]\)', text).group(1)
+    stale = re.search(r'^  class (\S+) stale$', text, re.M).group(1).split(',')
+    assert half in stale and r3 not in stale
+    styled = [int(i) for i in re.search(r'^  linkStyle (\S+) stroke:#d93025', text, re.M).group(1).split(',')]
+    assert [edges[i] for i in styled] == [(r3, half)]
+    assert len(edges) == 3 + 3  # con1, ns1, vxlan42 on their bridges; the three veth links
+    dot = topology.topology_dot({'vm1': data})
+    assert dot.count(' -- ') == 6 and '"eth1 - eth1\\n198.18.50.1/30 - 198.18.50.2/30"' in dot
