@@ -17,6 +17,7 @@ pass or fail. The agent runs as a process of its own (as on hosts without system
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -80,7 +81,10 @@ def probe():
         for ip in watched:
             body = struct.pack('!BBHHH', 8, 0, 0, ident, 1) + b'restarts'
             body = body[:2] + struct.pack('!H', checksum(body)) + body[4:]
-            sock.sendto(body, (ip, 0))
+            try:
+                sock.sendto(body, (ip, 0))
+            except OSError:  # ENOBUFS: the neighbour table's queue full while 100 come back at once
+                pass  # (the next round sends again)
 
 
 class Prober(object):
@@ -107,6 +111,8 @@ class Prober(object):
             times = [t for t in self.seen.get(ip, []) if t >= since]
             if times:
                 return times[0]
+            if self.proc.poll() is not None:
+                raise RuntimeError('the prober ended (exit code %s): no answer from %s to wait for' % (self.proc.returncode, ip))
             time.sleep(0.001)
 
     def close(self):
@@ -168,6 +174,7 @@ def main():
     args = parser.parse_args()
     if args.probe:
         return probe()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(1))  # (a timeout still cleans up)
     names = ['rst%d' % i for i in range(args.containers)]
     agent = prober = None
     try:

@@ -13,7 +13,8 @@ snapshot() {
   # (|| true: with dockerd stopped, part of some tests, the section is empty instead of ending the script)
   echo "== containers"; { docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null || true; } | sort
   # (podman ps shows the state as "Up 2 minutes ago": inspect gives the state alone)
-  echo "== podman"; { podman ps -aq | xargs -r podman inspect --format '{{.Name}} {{.State.Status}}' 2>/dev/null || true; } | sort
+  # (a host without Podman, a fleet node: the section is empty)
+  echo "== podman"; { podman ps -aq 2>/dev/null | xargs -r podman inspect --format '{{.Name}} {{.State.Status}}' 2>/dev/null || true; } | sort
   echo "== nat"; iptables -t nat -S
   echo "== filter"; iptables -S
   echo "== ip_forward $(cat /proc/sys/net/ipv4/ip_forward)"
