@@ -253,6 +253,9 @@ class Agent(object):
                 time.sleep(1)
                 continue
             try:
+                # Open vSwitch's processes as they were before the pass: one restarted during it (at
+                # boot, say) is seen at the next look and everything applied again
+                ovs = self.ovs_processes()
                 # after subscribing: no start in between is missed
                 ended = self.apart(None, 'serving: %%d record(s) in %s, container starts of %s' % (
                     self.ovsdb['ovsdb_socket'], self.docker_host))
@@ -261,7 +264,6 @@ class Agent(object):
                 # ovs-vswitchd may still be reconfiguring then, and it can set an internal
                 # interface's flags from what it knew before the pass brought it up.
                 settle = ended != UNREAD
-                ovs = self.ovs_processes()
                 while not stream.ended:
                     if select.select([stream], [], [], WATCH_EVERY)[0]:
                         ids = stream.read()

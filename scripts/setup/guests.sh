@@ -206,8 +206,10 @@ reboot_guest() {
   local boot
   boot=$(ssh_to "$name" cat /proc/sys/kernel/random/boot_id)
   ssh_to "$name" 'systemctl reboot' >/dev/null 2>&1 || true
-  local deadline=$((SECONDS + 300))
-  until [ "$(ssh_to "$name" cat /proc/sys/kernel/random/boot_id 2>/dev/null)" != "$boot" ]; do
+  local deadline=$((SECONDS + 300)) now
+  # a new boot ID, answered: an unreachable guest (still shutting down, or UML re-executing
+  # itself, when a look for its process finds none) is not back yet
+  until now=$(ssh_to "$name" cat /proc/sys/kernel/random/boot_id 2>/dev/null) && [ -n "$now" ] && [ "$now" != "$boot" ]; do
     if [ $SECONDS -ge $deadline ]; then say "$name did not come back from its reboot in 300 s: $DIR/$name/console.log"; return 1; fi
     sleep 0.5
   done
