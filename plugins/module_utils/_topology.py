@@ -166,6 +166,7 @@ class Reader(object):
         self.db, self.host, self.docker = db, host, docker
         self.bridge, self.container, self.inside, self.pids = bridge, container, inside, pids
         self.dumps, self.own = {}, None  # {namespace path: _dump()}, this process's namespace
+        self._listing = None
 
     def read(self, other_links=False, veth_links=False):
         bridges = read_ovsdb(self.db, self.bridge)
@@ -215,7 +216,7 @@ class Reader(object):
         'match'}; id None when it is gone."""
         if not ports and self.container is None:
             return
-        listing = self.docker.listing()
+        listing = self.listing()
         wanted = _containers.resolve(self.container, listing) if self.container is not None else None
         running = []
         for port in ports:
@@ -289,7 +290,7 @@ class Reader(object):
         if self.container is not None or self._engine_here():
             pids = dict((p['container']['id'], p['container']['pid']) for p in ports
                         if p['kind'] == 'container' and p['container'].get('pid'))
-            listing = [c for c in self.docker.listing() if c['running']]
+            listing = [c for c in self.listing() if c['running']]
             if self.container is not None:
                 wanted_id = (_containers.resolve(self.container, listing) or {}).get('id', '')
             wanted = [c['id'] for c in listing if c['id'] not in pids]
@@ -325,6 +326,12 @@ class Reader(object):
                 '(veth_link)' % (name, ', '.join(_end_label(e) for e, _l in ends))}]
             links.append({'name': name, 'ends': [e for e, _l in ends], 'peer_proven': proven, 'problems': problems})
         return links
+
+    def listing(self):
+        """The engine's container listing, asked once a read."""
+        if self._listing is None:
+            self._listing = self.docker.listing()
+        return self._listing
 
     def _engine_here(self):
         """Whether there is an engine to ask: a local socket that is not there means no engine on
