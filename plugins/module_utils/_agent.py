@@ -164,9 +164,8 @@ class Agent(object):
             records = [record for _id, items in ready for _port, record in items]
             # one run for all (a batch is what the module is fast at); refused, one run each, so
             # that one container's problem does not hold the others back
-            if not self._apply(what, 'ovs_docker_port', records, quiet=len(ready) > 1):
-                self.unapplied += len(ready) == 1
-                for _id, items in ready if len(ready) > 1 else ():
+            if not self._apply(what, 'ovs_docker_port', records, quiet=len(ready) > 1) and len(ready) > 1:
+                for _id, items in ready:
                     self._apply('container %s' % items[0][1]['container'], 'ovs_docker_port', [r for _p, r in items])
         if namespaces:
             self._apply('namespaces', 'netns_veth', [record for _port, record in namespaces])
