@@ -83,7 +83,7 @@ done
 if [ ${#answered[@]} -gt 0 ]; then
   printf '%s\n' "${answered[@]}" | sort -n | awk -v late="$late" -v n="$reboots" '
     { v[NR] = $1 } END { printf "kns1 reached kc1 at %.1f s after the kernel started (median of %d), %.1f to %.1f; not within 150 s: %d of %d\n",
-      v[int((NR + 1) / 2)], NR, v[1], v[NR], late, n }'
+      (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2, NR, v[1], v[NR], late, n }'
 else
   echo "kns1 never reached kc1 within 150 s ($reboots reboots)"
 fi
