@@ -68,13 +68,7 @@ print(" ".join(first.get(k, "-") for k in ("up", "kbr0", "kc1", "kns1")))')
   printf '%-7s %10s %12s %10s %10s %10s %12s\n' "$n" "$ssh_at" "$up" "$kbr0" "$kc1" "$kns1" "${probe:-none}"
   if [ -z "$probe" ]; then
     late=$((late + 1))
-    on "journalctl -b -u $unit --no-pager | tail -20
-      echo '== ovs'; ovs-vsctl --columns=name,ofport,error,link_state list Interface | grep -v '^\$'
-      echo '== datapath'; ovs-dpctl show; ovs-appctl fdb/show kbr0
-      echo '== kns1'; ip netns exec kns1 ip -br addr; ip netns exec kns1 ip neigh
-      echo '== kc1'; docker exec kc1 ip -br addr; docker exec kc1 ip route
-      echo '== load'; uptime; ps -eo pcpu,comm --sort=-pcpu | head -6
-      echo '== ovs-vswitchd.log'; tail -n 25 /var/log/openvswitch/ovs-vswitchd.log" 2>&1 | sed 's/^/   /'
+    "$guests" story kvm1
   else
     answered+=("$probe")
   fi

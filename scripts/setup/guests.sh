@@ -7,6 +7,7 @@
 #   scripts/setup/guests.sh up [N]      start N guests kvm1..kvmN (default 2); write the inventory
 #   scripts/setup/guests.sh down        stop them and remove every link, process and file they had
 #   scripts/setup/guests.sh reboot NAME reboot one guest (systemctl reboot) and wait for its SSH
+#   scripts/setup/guests.sh story NAME  print what a guest holds, when a wait on it failed
 # The inventory is $GUESTS_DIR/inventory.ini (group `guests`); the SSH key is next to it. Each
 # guest is a fresh copy of the cached root file system (a hostfs root is a live directory).
 # Network: a Linux bridge of our own (umlbr0, 198.19.240.1/24, the benchmarking range no real
@@ -216,6 +217,21 @@ reboot_guest() {
   await_ssh "$name" $((deadline - SECONDS))
 }
 
+# story NAME: what a guest holds when a wait on it failed (the agent's journal since the boot,
+# OVS's interfaces with their ofport/error, the kernel datapath and each bridge's FDB, every
+# namespace's and running container's addresses, routes and neighbours, the load, ovs-vswitchd's
+# log). In containers plain `ip addr`: busybox's ip has no -br.
+story() {
+  # shellcheck disable=SC2016  # (the guest's shell expands it)
+  ssh_to "$1" 'journalctl -b -u netdevops-ovs_docker-agent --no-pager | tail -20
+    echo "== ovs"; ovs-vsctl --columns=name,ofport,error,link_state,external_ids list Interface | grep -v "^$"
+    echo "== datapath"; ovs-dpctl show; for b in $(ovs-vsctl list-br); do ovs-appctl fdb/show "$b"; done
+    for n in $(ip netns list | cut -d" " -f1); do echo "== $n"; ip -n "$n" -br addr; ip -n "$n" route; ip -n "$n" neigh; done
+    for c in $(docker ps --format "{{.Names}}"); do echo "== $c"; docker exec "$c" sh -c "ip addr; ip route; ip neigh"; done
+    echo "== host"; ip -br link | grep -v "^lo"; uptime; ps -eo pcpu,comm --sort=-pcpu | head -6
+    echo "== ovs-vswitchd.log"; tail -n 25 /var/log/openvswitch/ovs-vswitchd.log' 2>&1 | sed 's/^/   /'
+}
+
 down() {
   local name
   for name in $(guests); do
@@ -240,6 +256,7 @@ case ${1:-} in
   up) up "${2:-2}" ;;
   down) down ;;
   reboot) reboot_guest "$2" ;;
+  story) story "$2" ;;
   ssh) shift; ssh_to "$@" ;;
   *) echo "usage: $0 image|up [N]|down|reboot NAME|ssh NAME COMMAND" >&2; exit 2 ;;
 esac

@@ -231,17 +231,6 @@ agent_on_kvm2() {
 agent_on_kvm2 >"$work/agent-kvm2.out" 2>&1 &
 agent_job=$!
 
-# reboot_story: what a failed wait after the reboot needs to be understood (the agent's journal,
-# what OVS and the kernel datapath hold, both ends' addresses, the neighbours, the load)
-reboot_story() {
-  on kvm1 "journalctl -b -u $unit --no-pager | tail -20
-    echo '== ovs'; ovs-vsctl --columns=name,ofport,error,link_state,external_ids list Interface | grep -v '^\$'
-    echo '== datapath'; ovs-dpctl show; ovs-appctl fdb/show kbr0
-    echo '== kns1'; ip netns exec kns1 ip -br addr; ip netns exec kns1 ip neigh
-    echo '== kc1'; docker exec kc1 ip -br addr; docker exec kc1 ip route
-    echo '== host'; ip -br link | grep -v '^lo'; uptime; ps -eo pcpu,comm --sort=-pcpu | head -6
-    echo '== ovs-vswitchd.log'; tail -n 25 /var/log/openvswitch/ovs-vswitchd.log" 2>&1 | sed 's/^/   /'
-}
 echo "### a real reboot of kvm1: what is recorded comes back by itself, the rest is left as the reboot left it"
 "$guests" reboot kvm1
 back=$SECONDS
@@ -249,7 +238,7 @@ expect "OVSDB kept the bridges" test "$(on kvm1 'ovs-vsctl list-br | xargs')" = 
 expect "... and their port rows (7 namespaces', kc1's)" test "$(on kvm1 'ovs-vsctl list-ports kbr0 | wc -l')" -eq 8
 deadline=$((SECONDS + 120))
 until pings kvm1 kns1 198.18.240.21 2>/dev/null; do
-  [ $SECONDS -lt $deadline ] || { echo "FAILED: kns1 reaches kc1 within 120 s of the guest's SSH"; reboot_story; exit 1; }
+  [ $SECONDS -lt $deadline ] || { echo "FAILED: kns1 reaches kc1 within 120 s of the guest's SSH"; "$guests" story kvm1; exit 1; }
   sleep 0.5
 done
 echo "   kns1 reached kc1 $((SECONDS - back)) s after the guest answered SSH, no play run; the agent's journal:"
