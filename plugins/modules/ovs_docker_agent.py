@@ -98,11 +98,14 @@ steps:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent_service import AgentService
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.service import AgentService
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError
 # What the agent applies records through: imported so that ansible packs them into this module's
 # payload, which is what gets installed.
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _agent, _bridge, _docker_port, _netns_veth  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import netns_veth as _netns_veth
 
 
 def main():

@@ -244,8 +244,8 @@ other_links:
   elements: dict
 '''
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._topology import Info
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.topology import Info
 
 
 def main():

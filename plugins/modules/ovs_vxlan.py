@@ -99,8 +99,8 @@ vxlan:
            remotes: [192.0.2.12, 192.0.2.13], mtu: 1450, link_state: up}
 '''
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._vxlan import OvsVxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.vxlan import OvsVxlan
 
 
 def main():

@@ -161,8 +161,8 @@ link:
                   {container: r2, interface: eth1, mac: "0a:3f:51:9c:22:7e", mtu: 9000, addresses: [198.18.40.2/30], link_state: up}]}
 '''
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import run
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._veth_link import VethLink
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.veth_link import VethLink
 
 
 def main():

@@ -24,7 +24,7 @@ import ipaddress
 import os
 import re
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import stable_mac
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import stable_mac
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
 
 # The mark of what a topology makes: a label on its containers, an external_ids key on the OVS

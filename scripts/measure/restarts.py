@@ -30,7 +30,7 @@ COLLECTIONS = os.environ.get('BENCH_COLLECTIONS') or os.path.expanduser('~/.ansi
 IMAGE = 'ovs-docker-test:busybox'
 PROBE_EVERY = 0.005  # s between a watched address's echoes
 BRIDGE, NS = 'rstbr0', 'rstns'
-AGENT = 'ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent'
+AGENT = 'ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.agent'
 
 
 def sh(*argv, check=True, env=None):

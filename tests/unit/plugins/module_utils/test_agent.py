@@ -11,7 +11,9 @@ import logging
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _agent, _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 
 OLD, NEW = 'a' * 64, 'b' * 64
 PC1 = {'container': 'pc1', 'container_full_id': OLD, 'interface': 'eth0', 'bridge': 'br0', 'addresses': ['198.18.30.1/24']}
@@ -111,7 +113,7 @@ def test_a_module_run_failing_is_one_line_and_nothing_more(monkeypatch, caplog):
 
 
 def test_the_runs_params_pass_the_module_s_own_argument_spec():
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._docker_port import DockerPort
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.docker_port import DockerPort
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
     params = {'attachments': [_agent.options(PC1)], 'docker_host': 'unix:///nowhere', 'create_bridge': False,
               'ovsdb_socket': 'unix:/nowhere', 'ovsdb_timeout': 1.0}
@@ -121,7 +123,7 @@ def test_the_runs_params_pass_the_module_s_own_argument_spec():
 
 def test_agent_state_reads_the_pid_file(tmp_path):
     import os
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import agent_state
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import agent_state
     path = tmp_path / 'agent.pid'
     assert agent_state(str(path)) == {'running': False, 'pid': None}
     path.write_text('%d\n' % os.getpid())

@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _agent_service
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import service as _agent_service
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError
 
 
 class Module(object):
@@ -57,7 +57,7 @@ def test_a_module_run_outside_a_payload_says_so(monkeypatch):
 def test_the_launcher_is_one_command_line_with_its_options():
     text = _agent_service.launcher_text('/usr/bin/python3', 'unix:/db.sock', 'unix:///run/podman/podman.sock')
     assert ('PYTHONPATH=/usr/local/lib/netdevops-ovs_docker/agent.zip exec /usr/bin/python3 -m '
-            'ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent --ovsdb-socket unix:/db.sock '
+            'ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.agent --ovsdb-socket unix:/db.sock '
             '--docker-host unix:///run/podman/podman.sock "$@"\n') in text
 
 

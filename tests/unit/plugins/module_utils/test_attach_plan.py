@@ -7,8 +7,12 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _attach_apply, _attach_desired
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action as A, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action as A, Plan
 
 SPEC = dict(state='present', namespace='ns1', interface='veth1', host_interface='veth0', bridge='br0')
 
@@ -240,7 +244,7 @@ def test_an_ipv6_address_change_leaves_the_ipv4_route_alone():
 def test_steps_join_ovsdb_runs_host_link_deletions_and_one_links_attributes():
     """Many attachments: their OVSDB actions share one executor (consecutive: one transaction),
     deletions of pairs another (one link group), the rest each attachment's own."""
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import _groups
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import _groups
     one, two = desired(**SEED), desired(namespace='ns2', **SEED)
     port = {'bridge': 'br0', 'tag': None, 'external_ids': {}}
     plans = [Plan(one, None, [A('port', 'x', None, port), A('veth', 'x', None, NO_UNDO), A('veth', 'h', {'peer': 'n'}, None),

@@ -7,8 +7,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _attach_desired
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action as A
 
 from .test_attach_plan import SEED, current, desired, errors_of, kinds, parts
 

@@ -16,7 +16,7 @@ import threading
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 
 CON = {'Id': 'f' * 64, 'Name': '/web', 'State': {'Pid': 42, 'Running': True, 'Status': 'running'},
        'HostConfig': {'NetworkMode': 'none'}}

@@ -9,7 +9,13 @@ import collections
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _attach_desired, _containers, _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
 
 FULL_ID = 'f' * 12 + '0123456789abcdef' * 3 + 'abcd'
 CON1 = {'id': FULL_ID, 'name': 'con1', 'pid': 42, 'running': True, 'status': 'running'}
@@ -158,7 +164,7 @@ def test_absent_for_a_removed_container_finds_its_ports_by_reference():
 
 
 def test_batch_order_stale_ports_then_netlink_then_new_ports():
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action as A
     port = {'bridge': 'br0', 'tag': None, 'external_ids': {}}
     actions = [A('port', 'a', port, None), A('veth', 'a', {'peer': 'eth0'}, None), A('port', 'b', None, port),
                A('addr', '10.0.0.1/24', 'present', None), A('port_tag', 'a', 5, None)]

@@ -7,8 +7,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, apply_with_undo
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ApplyError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, apply_with_undo
 
 
 class Fake(object):

@@ -13,7 +13,11 @@ import types
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _common, _netlink, _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import common as _common
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import netlink as _netlink
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _hostnet
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import hostnet as _hostnet
 
 KERNEL, STATIC = 2, 4
 

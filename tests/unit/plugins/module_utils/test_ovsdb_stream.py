@@ -18,7 +18,9 @@ import ovs.json  # noqa: E402
 import ovs.jsonrpc  # noqa: E402
 import ovs.stream  # noqa: E402
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _engine, _ovsdb  # noqa: E402
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import engine as _engine  # noqa: E402
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 
 MESSAGES = [
     {"id": 1, "result": {"Interface": {"u1": {"new": {"name": "veth0", "external_ids": ["map", [["container_id", "c1"]]]}}}},

@@ -13,7 +13,9 @@ import struct
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _netlink, _rtnl
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import netlink as _netlink
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import rtnl as _rtnl
 
 
 def test_nla_pads_to_four_bytes_and_marks_nested():

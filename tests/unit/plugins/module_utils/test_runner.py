@@ -8,8 +8,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _common, _runner
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import common as _common
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action, Plan
 
 
 class Ended(Exception):

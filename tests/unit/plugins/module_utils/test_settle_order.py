@@ -8,8 +8,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach_apply, _vxlan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Action as A, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action as A, Plan
 
 
 class Recorder(object):

@@ -11,7 +11,11 @@ import types
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _topology
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import topology as _topology
 
 ID1, ID2 = 'a' * 64, 'b' * 64
 

@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
 
 
 @pytest.mark.parametrize('name', ['br0', 'veth1', 'a' * 15, 'br-ex.100', 'x_y'])

@@ -8,8 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _veth_link
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO
 
 A_END = {'container': 'r1', 'interface': 'eth1', 'addresses': ['198.18.40.1/30'], 'mac': '02:00:00:00:01:01'}
 B_END = {'container': 'r2', 'interface': 'eth1', 'addresses': None, 'mac': None}

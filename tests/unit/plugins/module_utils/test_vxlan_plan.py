@@ -7,8 +7,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _vxlan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action as A
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action as A
 
 PARAMS = dict(name='vx42', bridge='br0', vni=42, remotes=['192.0.2.13', '192.0.2.12'], local='192.0.2.11',
               port=4789, mtu=1450, state='present')

@@ -8,10 +8,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach import phase
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import Executor, JoinedExecutor
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink, create_netns, remove_netns
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PortRows
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import phase
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Executor, JoinedExecutor
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink, create_netns, remove_netns
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PortRows
 
 
 # -- executors (see _engine) -------------------------------------------------------------------

@@ -14,7 +14,7 @@ __metaclass__ = type
 import ipaddress
 import sys
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _rtnl
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import rtnl as _rtnl
 
 RESOLV_CONF = '/etc/resolv.conf'
 PROC_TCP = ('/proc/net/tcp', '/proc/net/tcp6')

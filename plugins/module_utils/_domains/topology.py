@@ -18,12 +18,16 @@ __metaclass__ = type
 import ipaddress
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _ovsdb, _runner
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
     OVSDB_ARGS, RECORD, VETH_LINK_MARK, ModuleError, agent_state, missing_library, require_pyroute2)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
     AF_INET, AF_INET6, NETNS_RUN_DIR, Netlink, NetlinkError, netns_identity, netns_path, own_netns_identity)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._validate import interface_name
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.validate import interface_name
 
 # What the IDL replicates for a picture of the host: only these columns are synced.
 TABLES = {

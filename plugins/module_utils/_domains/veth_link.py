@@ -16,14 +16,16 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import parse_mac, stable_mac
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import parse_mac, stable_mac
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
     VETH_LINK_MARK, ModuleError, list_items, missing_library, require_pyroute2)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, Plan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
     Netlink, NetlinkError, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._runner import Batch
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import Batch
 
 END_OPTIONS = dict(
     container=dict(type='str'),

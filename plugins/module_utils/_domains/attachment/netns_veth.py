@@ -9,11 +9,13 @@ __metaclass__ = type
 
 import socket
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach_desired, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach import TABLES
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import TABLES
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
 # Options of one attachment: at the top level (one), or in each item of `attachments`.
 OPTIONS = dict(

@@ -26,7 +26,7 @@ import time
 import traceback
 import types
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _rtnl
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import rtnl as _rtnl
 
 IFF_UP = 0x1
 CLONE_NEWNET = 0x40000000

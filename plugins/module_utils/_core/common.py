@@ -128,7 +128,7 @@ def list_items(params, key, options, inherited):
 
 def require_pyroute2():
     """ModuleError, once and clearly, when pyroute2 is missing on the managed host."""
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import import_error
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import import_error
     missing = import_error()
     if missing:
         raise missing_library('pyroute2 (pip install pyroute2, or Debian/Ubuntu python3-pyroute2)', missing)

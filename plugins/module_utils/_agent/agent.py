@@ -25,7 +25,7 @@ second). Each application runs in a
 child process: the agent itself waits small (no OVS IDL, no pyroute2 loaded) and follows an engine
 on a local socket (Docker's, or Podman's API service).
 
-    python -m ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent [--once]
+    python -m ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.agent [--once]
         [--ovsdb-socket unix:/run/openvswitch/db.sock] [--docker-host unix:///var/run/docker.sock]
         [--pidfile /run/netdevops-ovs_docker-agent.pid] [--verbose]
     (installed by ovs_docker_agent as /usr/local/lib/netdevops-ovs_docker/agent, which runs it so)
@@ -46,8 +46,8 @@ import sys
 import time
 from urllib.parse import quote
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _containers
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import AGENT_PIDFILE, RECORD, ModuleError, host_unlock
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import AGENT_PIDFILE, RECORD, ModuleError, host_unlock
 
 LOG = logging.getLogger('netdevops.ovs_docker.agent')
 # What the agent reads of OVSDB to find the records.
@@ -86,7 +86,7 @@ def run_module(module_class, params):
     """One run of a module's own part (_runner's flow), as a play would run it -> its result;
     ModuleError when it fails (nothing of it changed: the runner's undo)."""
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _runner
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 
     kwargs = dict((k, v) for k, v in module_class.module_kwargs.items()
                   if k in ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by'))
@@ -112,7 +112,7 @@ class Agent(object):
     def records(self):
         """[(port or bridge name, external_ids, record)] of every persistent attachment and bridge
         in OVSDB (a bridge's: its external_ids have no container_id nor netns)."""
-        from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb  # (in the runs only)
+        from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb  # (in the runs only)
         db = _ovsdb.connect(self.ovsdb, TABLES)
         try:
             found = []
@@ -198,13 +198,13 @@ class Agent(object):
         at debug level, when the caller tries again one by one; ``overlap``: bridges' addresses
         recorded with allow_host_overlap)."""
         if module == 'ovs_bridge':
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._bridge import OvsBridge as part
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.bridge import OvsBridge as part
             params = {'bridges': records, 'allow_host_overlap': overlap}
         elif module == 'ovs_docker_port':
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._docker_port import DockerPort as part
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.docker_port import DockerPort as part
             params = {'attachments': [options(r) for r in records], 'docker_host': self.docker_host, 'create_bridge': False}
         else:
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netns_veth import NetnsVeth as part
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.netns_veth import NetnsVeth as part
             params = {'attachments': [options(r) for r in records]}
         params.update(self.ovsdb)
         started = time.monotonic()

@@ -12,12 +12,16 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _attach, _containers, _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import desired_state, request_of
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attachments import Attachments
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import (
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import desired_state, request_of
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
     ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
 # What an item of `attachments` takes from the top level when it does not set it itself.
 INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
@@ -168,7 +172,7 @@ def stale_items(docker, db, host, bridge):
     """The removals of the ports that _topology finds dead for good (PRUNABLE: container gone,
     stopped or restarted; a persistent port's: its container gone), on ``bridge`` or on any
     bridge: the detection ovs_docker_info reports."""
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology  # only pruning reads it
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import topology as _topology  # only pruning reads it
     found = _topology.Reader(db, host, docker, bridge=bridge, inside=False, pids=False).read()
     result = []
     for port in (p for b in found['bridges'] for p in b['ports']):
@@ -189,7 +193,7 @@ def stale_items(docker, db, host, bridge):
 
 def _bridge_planner():
     """_bridge, imported only by a run that may make a bridge (a detach compiles 5 ms less)."""
-    from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _bridge
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
     return _bridge
 
 
@@ -234,7 +238,7 @@ class DockerPort(Attachments):
         if self.params['create_bridge'] and any(item['state'] == 'present' for item in self.items):
             tables.append(_bridge_planner().TABLES)
         if self.params['state'] == 'pruned':
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _topology
+            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import topology as _topology
             tables.append(_topology.TABLES)
         self.db = _ovsdb.connect(self.params, _ovsdb.merge_tables(*tables))
         self.docker = _containers.ContainerApi(engine_url, self.params['docker_timeout'])

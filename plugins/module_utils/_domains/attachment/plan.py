@@ -18,13 +18,13 @@ import ipaddress
 import json
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._attach_desired import vlan_problems
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import RECORD, no_bridge
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Plan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import (
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import vlan_problems
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import RECORD, no_bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
     AF_INET, AF_INET6, Netlink, netns_identity, own_netns_identity, vlan_support)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_EXTRAS, PORT_TABLES, PortRows
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PORT_EXTRAS, PORT_TABLES, PortRows
 
 TABLES = PORT_TABLES
 

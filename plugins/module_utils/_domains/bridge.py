@@ -11,10 +11,16 @@ __metaclass__ = type
 import json
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _hostnet, _ovsdb, _runner, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, RECORD, list_items, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, JoinedExecutor, Plan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import hostnet as _hostnet
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, RECORD, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, JoinedExecutor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
 FAIL_MODES = ('standalone', 'secure')
 MAP_COLUMNS = ('external_ids', 'other_config')

@@ -28,8 +28,8 @@ except ImportError:
 else:
     OVS_IMPORT_ERROR = None
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError, missing_library
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import JoinedExecutor
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, missing_library
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import JoinedExecutor
 
 DB_NAME = 'Open_vSwitch'
 # What the IDL replicates for OVS ports and their interfaces (attachments, VXLAN ports): only

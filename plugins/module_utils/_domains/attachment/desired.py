@@ -12,9 +12,9 @@ import hashlib
 import ipaddress
 import re
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import LIMITS, VLAN_MODES
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import netns_path
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import LIMITS, VLAN_MODES
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import netns_path
 
 VLAN_MIN, VLAN_MAX = 1, 4094
 TRUNK_MIN, TRUNK_MAX = 0, 4095  # OVS's Port.trunks (VLAN 0 and 4095 included, as OVSDB allows)

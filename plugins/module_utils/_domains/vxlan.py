@@ -14,11 +14,15 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _ovsdb, _runner, _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import OVSDB_ARGS, no_bridge, require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._engine import NO_UNDO, Action, Executor, Plan
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._netlink import Netlink
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._ovsdb import PORT_TABLES, PortRows
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, no_bridge, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PORT_TABLES, PortRows
 
 TABLES = PORT_TABLES
 VNI_MAX = (1 << 24) - 1

@@ -25,7 +25,7 @@ __metaclass__ = type
 
 from collections import namedtuple
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ApplyError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ApplyError
 
 NO_UNDO = '(not kept: nothing to take back)'
 

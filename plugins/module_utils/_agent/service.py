@@ -22,8 +22,8 @@ import sys
 import time
 import zipfile
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils import _agent
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._common import ModuleError, agent_state
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, agent_state
 
 HOME = '/usr/local/lib/netdevops-ovs_docker'
 PAYLOAD = HOME + '/agent.zip'
@@ -146,7 +146,7 @@ class AgentService(object):
         self.init = params['init']
         if self.init == 'auto':
             self.init = 'systemd' if systemd_is_init() else 'none'
-        from ansible_collections.netdevops.ovs_docker.plugins.module_utils._containers import docker_host
+        from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.containers import docker_host
         self.docker_host = docker_host(params['docker_host'])
         self.launcher = launcher_text(params['python'] or sys.executable, params['ovsdb_socket'], self.docker_host)
         self.unit = unit_text()
