@@ -115,8 +115,8 @@ def view(state):
     return result
 
 
-def plan(current, desired, facts=None):
-    """(current or None, desired, facts) -> Plan. ``facts``: what else observe found that a plan
+def plan(desired, current, facts=None):
+    """Pure: (desired, current or None, facts) -> Plan. ``facts``: what else observe found that a plan
     may be refused for: 'datapath_types' (those ovs-vswitchd supports; empty: unknown) and, for a
     bridge not in OVSDB, 'name_holder' (the kernel link that has its name already, or None).
     Kinds (see _engine.Action):
@@ -424,7 +424,7 @@ class OvsBridge(_runner.Batch):
             facts = {'datapath_types': self.db.root.datapath_types}
             if current is None and desired['state'] == 'present':
                 facts['name_holder'] = self.netlink.link(desired['name'])
-            plans.append(plan(current, desired, facts))
+            plans.append(plan(desired, current, facts))
         self._host_collisions(plans)
         return plans
 

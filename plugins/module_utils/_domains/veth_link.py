@@ -224,9 +224,10 @@ def purge_plans(found, wanted_marks):
     return plans
 
 
-def plan(desired, current, where, new_namespaces):
-    """Pure: (desired, current [per end], where [per end: namespace path], new_namespaces
-    [names this run makes]) -> Plan."""
+def plan(desired, current, facts):
+    """Pure: (desired, current [per end], facts: 'where' [per end: namespace path] and
+    'new_namespaces' [names this run makes]) -> Plan."""
+    where, new_namespaces = facts['where'], facts['new_namespaces']
     a, b = current[0]['link'], current[1]['link']
     ours = _ours(desired, current)
     before = view(desired, current, ours)
@@ -415,7 +416,7 @@ class VethLink(Batch):
             if problems:
                 plans.append(Plan.refused(desired, current, view(desired, current, False), problems))
                 continue
-            plans.append(plan(desired, current, where, [n for n in new if n not in made]))
+            plans.append(plan(desired, current, {'where': where, 'new_namespaces': [n for n in new if n not in made]}))
             made.update(new)
         # after the listed ones: a purge that fails leaves what this run made undone, as any failure
         return plans + purge_plans(self._ours_in(self.purged), set(d['mark'] for d in self.desired if d['state'] == 'present'))

@@ -169,8 +169,9 @@ def _same_link(link, desired):
             and not vxlan.get('learning') and (desired['local'] is None or vxlan.get('local') == desired['local']))
 
 
-def plan(current, desired, bridge_exists=True):
-    """Pure: (current, desired, whether the bridge asked for is in OVSDB) -> Plan. Kinds (see
+def plan(desired, current, facts=None):
+    """Pure: (desired, current, facts: 'bridge_exists', whether the bridge asked for is in OVSDB; True
+    when not given) -> Plan. Kinds (see
     _engine.Action):
       vxlan       [name]    new {'vni', 'port', 'local'} (and, to make one again as it was,
                             'remotes', 'mtu', 'state'): the link made; None: deleted
@@ -180,7 +181,7 @@ def plan(current, desired, bridge_exists=True):
     """
     name = desired['name']
     before = view(name, current)
-    if desired['state'] == 'present' and not bridge_exists:
+    if desired['state'] == 'present' and not (facts or {}).get('bridge_exists', True):
         return Plan.refused(desired, current, before, [no_bridge(desired['bridge'])])
     problems = ownership_problems(current, desired)
     if problems:
@@ -313,7 +314,8 @@ class OvsVxlan(_runner.Batch):
     def make_plans(self):
         desired = self.desired[0]
         current = observe(self.db, self.netlink, desired['name'])
-        return [plan(current, desired, desired['state'] == 'absent' or self.db.find('Bridge', desired['bridge']) is not None)]
+        bridge_exists = desired['state'] == 'absent' or self.db.find('Bridge', desired['bridge']) is not None
+        return [plan(desired, current, {'bridge_exists': bridge_exists})]
 
     def steps(self):
         ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired[0]['name'], self.db)

@@ -267,7 +267,7 @@ class DockerPort(Attachments):
             for name in self.new_bridges:
                 desired, _errors = _bridge.desired_state({'name': name, 'state': 'present',
                                                           'datapath_type': self.params['datapath_type'] or 'auto'})
-                self.bridge_plans.append(_bridge.plan(None, desired, dict(facts, name_holder=self.host.link(name))))
+                self.bridge_plans.append(_bridge.plan(desired, None, dict(facts, name_holder=self.host.link(name))))
             if any(p.problems for p in self.bridge_plans):
                 return []
         for desired in wanted:

@@ -26,7 +26,9 @@ class Attachments(_runner.Batch):
         plans = []
         for desired in wanted:
             current, ns = _attach.observe(desired, self.host, self.db)
-            plans.append(_attach.plan(current, desired, ns))
+            found = _attach.plan(desired, current)
+            found.handle = ns  # (the namespace observe opened: the executors reuse it)
+            plans.append(found)
         return plans
 
     def prefetch(self, items):

@@ -298,8 +298,8 @@ def phase(action):
     return 2 if action.kind in PortRows.KINDS else 1
 
 
-def plan(current, desired, handle=None):
-    """(current, desired) -> Plan; ``handle``: the namespace's Netlink observe opened. Problems
+def plan(desired, current, facts=None):
+    """Pure: (desired, current, facts: none are needed, observe reads all into current) -> Plan. Problems
     are reasons the plan cannot be carried out (found only once the system was looked at); no
     action is run then."""
     actions = []
@@ -320,7 +320,7 @@ def plan(current, desired, handle=None):
         if desired['delete_namespace'] and others:
             after['namespace_kept'] = ("namespace %s is kept: it holds %s, which this run did not make; only the "
                                        "attachment's own links are removed" % (desired['namespace'], ', '.join(others)))
-        return Plan(desired, current, sorted(actions, key=phase), before, after, problems, handle)
+        return Plan(desired, current, sorted(actions, key=phase), before, after, problems)
 
     fresh = not current['paired']
     if not current['netns_exists']:
@@ -415,7 +415,7 @@ def plan(current, desired, handle=None):
         port.update(extras, bridge=desired['bridge'], external_ids=external_ids, tag=tag)
     after_state = dict(state, ns_link=ns_link, host_link=host_link, port=port or None, paired=True, netns_exists=True,
                        vlans=vlans)
-    return Plan(desired, current, sorted(actions, key=phase), before, view(desired, after_state), problems, handle)
+    return Plan(desired, current, sorted(actions, key=phase), before, view(desired, after_state), problems)
 
 
 def _plan_sub_interfaces(current, desired, fresh, actions, problems):

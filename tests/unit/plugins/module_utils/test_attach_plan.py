@@ -107,7 +107,7 @@ def test_default_host_interface_is_stable_and_short():
 
 def test_create_everything_from_nothing():
     now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
-    actions, before, after, problems = parts(_attach.plan(now, desired(**SEED)))
+    actions, before, after, problems = parts(_attach.plan(desired(**SEED), now))
     assert problems == []
     assert kinds(actions) == ['netns+', 'veth+', 'link_state', 'mac', 'link_state', 'link_state', 'addr+', 'route', 'port+']
     assert before['state'] == 'absent'
@@ -115,13 +115,13 @@ def test_create_everything_from_nothing():
 
 
 def test_noop_when_everything_matches():
-    actions, before, after, problems = parts(_attach.plan(current(), desired(**SEED)))
+    actions, before, after, problems = parts(_attach.plan(desired(**SEED), current()))
     assert actions == [] and problems == [] and before == after
 
 
 def test_drift_address_and_downed_link_are_repaired():
     now = current(ns_link={'state': 'down', 'addresses': ['192.168.1.9/24']})
-    actions, before, after, _p = parts(_attach.plan(now, desired(**SEED)))
+    actions, before, after, _p = parts(_attach.plan(desired(**SEED), now))
     assert actions == [A('link_state', 'ns', 'up', 'down'), A('addr', '192.168.1.9/24', None, 'present'),
                        A('addr', '192.168.1.1/24', 'present', None),
                        A('route', 2, ('192.168.1.250', False), ('192.168.1.250', False))]
@@ -130,12 +130,12 @@ def test_drift_address_and_downed_link_are_repaired():
 
 
 def test_deleted_ovs_port_is_added_back():
-    actions = _attach.plan(current(port=None), desired(**SEED)).actions
+    actions = _attach.plan(desired(**SEED), current(port=None)).actions
     assert actions == [A('port', 'veth0', {'bridge': 'br0', 'tag': None, 'external_ids': {}}, None)]
 
 
 def test_port_on_another_bridge_is_moved():
-    actions = _attach.plan(current(port={'bridge': 'br9'}), desired(**SEED)).actions
+    actions = _attach.plan(desired(**SEED), current(port={'bridge': 'br9'})).actions
     assert kinds(actions) == ['port-', 'port+'] and actions[0].old['bridge'] == 'br9' and actions[1].new['bridge'] == 'br0'
 
 
@@ -145,7 +145,7 @@ MARKS = {'netns': 'ns1', 'netns_iface': 'veth1'}
 def test_a_broken_pair_is_replaced_and_its_stale_port_goes_first():
     """The namespace end was moved (the host end and its port, ours by the port's marks, remain)."""
     now = current(paired=False, ns_link=None, gateway=None, port={'external_ids': dict(MARKS)})
-    actions, _b, after, problems = parts(_attach.plan(now, desired(marks=MARKS, **SEED)))
+    actions, _b, after, problems = parts(_attach.plan(desired(marks=MARKS, **SEED), now))
     assert problems == []
     assert kinds(actions)[:3] == ['port-', 'veth-', 'veth+']
     assert kinds(actions)[-1] == 'port+'
@@ -153,37 +153,37 @@ def test_a_broken_pair_is_replaced_and_its_stale_port_goes_first():
 
 
 def test_mtu_on_both_ends_mac_and_vlan():
-    actions = _attach.plan(current(), desired(mtu=9000, mac='02:00:00:00:00:02', vlan=10, **SEED)).actions
+    actions = _attach.plan(desired(mtu=9000, mac='02:00:00:00:00:02', vlan=10, **SEED), current()).actions
     assert A('mtu', 'host', 9000, 1500) in actions and A('mtu', 'ns', 9000, 1500) in actions
     assert A('mac', 'ns', '02:00:00:00:00:02', '02:00:00:00:00:01') in actions
     assert A('port_tag', 'veth0', 10, None) in actions
 
 
 def test_vlan_zero_clears_the_tag():
-    actions = _attach.plan(current(port={'tag': 10}), desired(vlan=0, **SEED)).actions
+    actions = _attach.plan(desired(vlan=0, **SEED), current(port={'tag': 10})).actions
     assert actions == [A('port_tag', 'veth0', None, 10)]
-    assert _attach.plan(current(), desired(vlan=0, **SEED)).actions == []
+    assert _attach.plan(desired(vlan=0, **SEED), current()).actions == []
 
 
 def test_ipv6_is_switched_on_when_asked_for():
-    actions = _attach.plan(current(ipv6_disabled=True), desired(addresses=['2001:db8::2/64'])).actions
+    actions = _attach.plan(desired(addresses=['2001:db8::2/64']), current(ipv6_disabled=True)).actions
     enable, add = A('ipv6', 'ns', 'enable', 'disable'), A('addr', '2001:db8::2/64', 'present', None)
     assert enable in actions and actions.index(enable) < actions.index(add)
 
 
 def test_gateway_change_and_removal():
-    assert _attach.plan(current(), desired(addresses=['192.168.1.1/24'], gateway='192.168.1.254')).actions == [
+    assert _attach.plan(desired(addresses=['192.168.1.1/24'], gateway='192.168.1.254'), current()).actions == [
         A('route', 2, ('192.168.1.254', False), ('192.168.1.250', False))]
-    assert _attach.plan(current(), desired(gateway='')).actions == [A('route', 2, (None, False), ('192.168.1.250', False))]
+    assert _attach.plan(desired(gateway=''), current()).actions == [A('route', 2, (None, False), ('192.168.1.250', False))]
 
 
 def test_external_ids_merge():
-    actions = _attach.plan(current(port={'external_ids': {'a': '1'}}), desired(external_ids={'b': 2}, **SEED)).actions
+    actions = _attach.plan(desired(external_ids={'b': 2}, **SEED), current(port={'external_ids': {'a': '1'}})).actions
     assert actions == [A('iface_ext', 'veth0', {'a': '1', 'b': '2'}, {'a': '1'})]
 
 
 def test_without_bridge_no_port_is_touched():
-    assert _attach.plan(current(port=None), desired(bridge=None, **SEED)).actions == []
+    assert _attach.plan(desired(bridge=None, **SEED), current(port=None)).actions == []
 
 
 @pytest.mark.parametrize('now, spec, words', [
@@ -193,12 +193,12 @@ def test_without_bridge_no_port_is_touched():
     (dict(bridge_exists=False, port=None), {}, 'create it first'),
 ])
 def test_problems_found_by_looking(now, spec, words):
-    _actions, _b, _a, problems = parts(_attach.plan(current(**now), desired(**spec)))
+    _actions, _b, _a, problems = parts(_attach.plan(desired(**spec), current(**now)))
     assert any(words in p for p in problems)
 
 
 def test_absent_removes_port_then_pair():
-    actions, before, after, _p = parts(_attach.plan(current(), desired(state='absent')))
+    actions, before, after, _p = parts(_attach.plan(desired(state='absent'), current()))
     assert actions == [A('port', 'veth0', None, {'bridge': 'br0', 'tag': None, 'external_ids': {}}),
                        A('veth', 'veth0', None, NO_UNDO)]
     assert before['state'] == 'present' and after['state'] == 'absent'
@@ -206,38 +206,38 @@ def test_absent_removes_port_then_pair():
 
 def test_absent_with_namespace_deletion_and_nothing_there():
     now = current(paired=False, ns_link=None, host_link=None, port=None)
-    assert _attach.plan(now, desired(state='absent')).actions == []
-    assert _attach.plan(now, desired(state='absent', delete_namespace=True)).actions == [A('netns', 'ns1', None, NO_UNDO)]
+    assert _attach.plan(desired(state='absent'), now).actions == []
+    assert _attach.plan(desired(state='absent', delete_namespace=True), now).actions == [A('netns', 'ns1', None, NO_UNDO)]
 
 
 def test_undo_of_a_plan_takes_back_each_action_and_keeps_away_from_what_it_cannot():
     now = current(netns_exists=False, paired=False, ns_link=None, host_link=None, port=None, lo_state=None, gateway=None)
-    actions = _attach.plan(now, desired(mtu=9000, **SEED)).actions
+    actions = _attach.plan(desired(mtu=9000, **SEED), now).actions
     for action, undo in [(A('netns', 'ns1', True, None), A('netns', 'ns1', None, True)),
                          (A('veth', 'veth0', {'peer': 'veth1'}, None), A('veth', 'veth0', None, {'peer': 'veth1'})),
                          (A('mtu', 'ns', 9000, 1500), A('mtu', 'ns', 1500, 9000)),
                          (A('route', 2, ('192.168.1.250', False), (None, False)), A('route', 2, (None, False), ('192.168.1.250', False)))]:
         assert action in actions and action.undo() == undo
     assert [a.undo() for a in actions if a.kind == 'mac'] == [None]  # a new pair's MAC: the pair goes as a whole
-    stale = _attach.plan(current(paired=False, ns_link=None, port={'external_ids': dict(MARKS)}), desired(marks=MARKS)).actions
+    stale = _attach.plan(desired(marks=MARKS), current(paired=False, ns_link=None, port={'external_ids': dict(MARKS)})).actions
     assert [a.undo() for a in stale if a.kind == 'veth' and a.new is None] == [None]  # not made again
 
 
 def test_gateway_is_set_again_when_an_address_change_takes_the_route_away():
-    actions = _attach.plan(current(), desired(addresses=['192.168.1.3/24'], gateway='192.168.1.250')).actions
+    actions = _attach.plan(desired(addresses=['192.168.1.3/24'], gateway='192.168.1.250'), current()).actions
     assert actions == [A('addr', '192.168.1.1/24', None, 'present'), A('addr', '192.168.1.3/24', 'present', None),
                        A('route', 2, ('192.168.1.250', False), ('192.168.1.250', False))]
 
 
 def test_unmanaged_gateway_is_kept_across_address_changes_when_still_reachable():
-    actions = _attach.plan(current(), desired(addresses=['192.168.1.3/24'])).actions
+    actions = _attach.plan(desired(addresses=['192.168.1.3/24']), current()).actions
     assert actions[-1] == A('route', 2, ('192.168.1.250', False), ('192.168.1.250', False))
-    assert kinds(_attach.plan(current(), desired(addresses=['10.0.0.3/24'])).actions) == ['addr-', 'addr+']
+    assert kinds(_attach.plan(desired(addresses=['10.0.0.3/24']), current()).actions) == ['addr-', 'addr+']
 
 
 def test_an_ipv6_address_change_leaves_the_ipv4_route_alone():
     now = current(ns_link={'addresses': ['192.168.1.1/24', '2001:db8::1/64']})
-    actions = _attach.plan(now, desired(addresses=['192.168.1.1/24', '2001:db8::2/64'], gateway='192.168.1.250')).actions
+    actions = _attach.plan(desired(addresses=['192.168.1.1/24', '2001:db8::2/64'], gateway='192.168.1.250'), now).actions
     assert kinds(actions) == ['addr-', 'addr+']
 
 
@@ -278,7 +278,7 @@ def nothing(**kwargs):
 
 
 def refused(now, **spec):
-    actions, before, after, problems = parts(_attach.plan(current(**now), desired(marks=MARKS, **spec)))
+    actions, before, after, problems = parts(_attach.plan(desired(marks=MARKS, **spec), current(**now)))
     assert problems, actions
     return ' '.join(problems)
 
@@ -317,15 +317,15 @@ def test_a_device_that_is_no_veth_is_refused_even_with_our_marks():
 
 def test_the_stale_row_of_a_restarted_container_is_ours_by_its_marks():
     now = current(**nothing(port={'external_ids': dict(MARKS)}))
-    actions, _b, _a, problems = parts(_attach.plan(now, desired(marks=MARKS, **SEED)))
+    actions, _b, _a, problems = parts(_attach.plan(desired(marks=MARKS, **SEED), now))
     assert problems == [] and kinds(actions)[:2] == ['port-', 'veth+'] and kinds(actions)[-1] == 'port+'
-    actions, _b, _a, problems = parts(_attach.plan(now, desired(marks=MARKS, state='absent')))
+    actions, _b, _a, problems = parts(_attach.plan(desired(marks=MARKS, state='absent'), now))
     assert problems == [] and kinds(actions) == ['port-']
 
 
 def test_a_hand_made_pair_exactly_as_we_would_make_it_is_adopted_and_marked():
     """The seed's ns1, built by hand: both ends are exactly our pair, its port carries no marks yet."""
-    actions, _b, _a, problems = parts(_attach.plan(current(), desired(marks=MARKS, **SEED)))
+    actions, _b, _a, problems = parts(_attach.plan(desired(marks=MARKS, **SEED), current()))
     assert problems == [] and actions == [A('iface_ext', 'veth0', MARKS, {})]
 
 
@@ -337,7 +337,7 @@ def test_our_marks_win_over_the_users_external_ids():
 def test_a_namespace_we_must_not_work_in_is_the_only_answer():
     problem = 'namespace /proc/1/ns/net is this host\'s own network namespace'
     for state in ('present', 'absent'):
-        actions, before, after, problems = parts(_attach.plan(current(netns_problem=problem), desired(state=state)))
+        actions, before, after, problems = parts(_attach.plan(desired(state=state), current(netns_problem=problem)))
         assert actions == [] and problems == [problem] and before == after
 
 
@@ -349,10 +349,10 @@ def test_a_free_name_is_suggested(name, suggestion):
 def test_a_pair_on_a_linux_bridge_is_never_ours_even_when_named_exactly():
     """Docker's own pair named exactly (its veth in the host, eth0 in the container) stays Docker's."""
     now = current(host_link={'master_name': 'docker0', 'master_kind': 'bridge'})
-    words = ' '.join(_attach.plan(now, desired(marks=MARKS, **SEED)).problems)
+    words = ' '.join(_attach.plan(desired(marks=MARKS, **SEED), now).problems)
     assert "host_interface veth0 is on docker0, a bridge that is not Open vSwitch (Docker's network)" in words
     on_ovs = current(host_link={'master_name': 'ovs-system', 'master_kind': 'openvswitch'})
-    assert _attach.plan(on_ovs, desired(**SEED)).problems == []
+    assert _attach.plan(desired(**SEED), on_ovs).problems == []
 
 
 # -- delete_namespace: only a namespace with nothing else in it ---------------------------------
@@ -374,8 +374,8 @@ def test_what_keeps_a_namespace():
 
 def test_a_namespace_holding_another_workloads_link_is_kept():
     now = current(netns_others=['wk1'])
-    actions, _before, after, problems = parts(_attach.plan(now, desired(state='absent', delete_namespace=True)))
+    actions, _before, after, problems = parts(_attach.plan(desired(state='absent', delete_namespace=True), now))
     assert kinds(actions) == ['port-', 'veth-'] and problems == []  # our links go, the namespace stays
     assert after['namespace_exists'] is True and 'holds wk1' in after['namespace_kept']
-    actions, _before, after, _p = parts(_attach.plan(current(netns_others=[]), desired(state='absent', delete_namespace=True)))
+    actions, _before, after, _p = parts(_attach.plan(desired(state='absent', delete_namespace=True), current(netns_others=[])))
     assert kinds(actions) == ['port-', 'veth-', 'netns-'] and 'namespace_kept' not in after

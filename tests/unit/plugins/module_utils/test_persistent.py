@@ -20,33 +20,33 @@ def ids_after(plan):
 
 
 def test_persistent_records_the_request_and_a_repeat_changes_nothing():
-    plan = _attach.plan(current(), desired(persistent=True, **SEED))
+    plan = _attach.plan(desired(persistent=True, **SEED), current())
     ids = ids_after(plan)
     assert [a.kind for a in plan.actions] == ['iface_ext']
     assert json.loads(ids[RECORD]) == {'namespace': 'ns1', 'interface': 'veth1', 'host_interface': 'veth0', 'bridge': 'br0',
                                        'addresses': ['192.168.1.1/24'], 'gateway': '192.168.1.250'}
     assert plan.after['persistent'] is True and plan.before['persistent'] is False
-    again = _attach.plan(current(port={'external_ids': ids}), desired(persistent=True, **SEED))
+    again = _attach.plan(desired(persistent=True, **SEED), current(port={'external_ids': ids}))
     assert again.actions == []
 
 
 def test_the_record_follows_the_attachment_and_keeps_what_a_task_leaves_out():
     ids = {RECORD: json.dumps({'namespace': 'ns1', 'interface': 'veth1', 'bridge': 'br0', 'mac': '02:00:00:00:00:01',
                                'addresses': ['192.168.1.1/24']})}
-    plan = _attach.plan(current(port={'external_ids': ids}), desired(addresses=['192.168.1.7/24']))
+    plan = _attach.plan(desired(addresses=['192.168.1.7/24']), current(port={'external_ids': ids}))
     record = json.loads(ids_after(plan)[RECORD])
     assert record['addresses'] == ['192.168.1.7/24'] and record['mac'] == '02:00:00:00:00:01'
 
 
 def test_persistent_false_removes_the_record_and_not_given_leaves_none():
     ids = {RECORD: '{"namespace": "ns1"}', 'owner': 'me'}
-    plan = _attach.plan(current(port={'external_ids': ids}), desired(persistent=False, **SEED))
+    plan = _attach.plan(desired(persistent=False, **SEED), current(port={'external_ids': ids}))
     assert ids_after(plan) == {'owner': 'me'}
-    assert _attach.plan(current(), desired(**SEED)).actions == []
+    assert _attach.plan(desired(**SEED), current()).actions == []
 
 
 def test_a_record_not_json_is_made_again():
-    plan = _attach.plan(current(port={'external_ids': {RECORD: 'garbage'}}), desired(persistent=True, **SEED))
+    plan = _attach.plan(desired(persistent=True, **SEED), current(port={'external_ids': {RECORD: 'garbage'}}))
     assert json.loads(ids_after(plan)[RECORD])['namespace'] == 'ns1'
 
 

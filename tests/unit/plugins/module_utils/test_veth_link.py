@@ -66,7 +66,7 @@ def test_the_mark_names_the_link_and_a_long_one_is_a_digest():
 
 def test_a_new_link_is_one_action_with_every_setting_and_its_undo_deletes_it():
     want = desired()
-    plan = _veth_link.plan(want, NONE, WHERE, [])
+    plan = _veth_link.plan(want, NONE, {'where': WHERE, 'new_namespaces': []})
     assert plan.problems == [] and [a.kind for a in plan.actions] == ['veth']
     spec = plan.actions[0].new
     assert spec['mtu'] == 9000 and spec['mark'] == want['mark']
@@ -79,20 +79,20 @@ def test_a_new_link_is_one_action_with_every_setting_and_its_undo_deletes_it():
 
 def test_a_namespace_that_is_not_there_is_made_first():
     want, _errors = _veth_link.desired_state({'ends': [A_END, {'namespace': 'ns9', 'interface': 'eth0'}], 'mtu': None, 'state': 'present'})
-    plan = _veth_link.plan(want, NONE, [WHERE[0], '/run/netns/ns9'], ['ns9'])
+    plan = _veth_link.plan(want, NONE, {'where': [WHERE[0], '/run/netns/ns9'], 'new_namespaces': ['ns9']})
     assert [(a.kind, a.target) for a in plan.actions] == [('netns', 'ns9'), ('veth', want['key'])]
 
 
 def test_a_link_as_asked_is_left_alone():
     want = desired()
-    plan = _veth_link.plan(want, wired(want), WHERE, [])
+    plan = _veth_link.plan(want, wired(want), {'where': WHERE, 'new_namespaces': []})
     assert plan.actions == [] and plan.before == plan.after
 
 
 def test_drift_is_repaired_end_by_end_and_each_step_has_its_undo():
     want = desired(b={'addresses': ['198.18.40.2/30']})
     now = wired(want, mtu=1400, state='down', mac='02:00:00:00:09:09', addresses=['198.18.40.1/30', '198.18.40.5/30'])
-    plan = _veth_link.plan(want, now, WHERE, [])
+    plan = _veth_link.plan(want, now, {'where': WHERE, 'new_namespaces': []})
     got = [(a.kind, a.target, a.new, a.old) for a in plan.actions]
     first = (WHERE[0], 'eth1')
     assert got == [('mac', first, '02:00:00:00:01:01', '02:00:00:00:09:09'), ('mtu', first, 9000, 1400),
@@ -105,35 +105,35 @@ def test_addresses_not_asked_for_are_left_as_they_are():
     want = desired()
     now = wired(want)
     now[1]['addresses'] = ['198.18.40.2/30']
-    assert _veth_link.plan(want, now, WHERE, []).actions == []
+    assert _veth_link.plan(want, now, {'where': WHERE, 'new_namespaces': []}).actions == []
 
 
 def test_an_interface_that_is_not_ours_is_refused_with_nothing_done():
     want = desired()
     for foreign in (end(5, 9, None), end(5, 9, 'someone'), end(5, 0, None, kind='bridge')):
-        plan = _veth_link.plan(want, [foreign, NONE[1]], WHERE, [])
+        plan = _veth_link.plan(want, [foreign, NONE[1]], {'where': WHERE, 'new_namespaces': []})
         assert plan.actions == [] and len(plan.problems) == 1
         assert plan.problems[0].startswith('r1:eth1: eth1 is there already as a')
-    assert 'a bridge link' in _veth_link.plan(want, [end(5, 0, None, kind='bridge'), NONE[1]], WHERE, []).problems[0]
+    assert 'a bridge link' in _veth_link.plan(want, [end(5, 0, None, kind='bridge'), NONE[1]], {'where': WHERE, 'new_namespaces': []}).problems[0]
 
 
 def test_our_end_whose_peer_is_no_longer_the_other_is_made_again():
     want = desired()
     stale = [end(5, 99, want['mark']), NONE[1]]
-    plan = _veth_link.plan(want, stale, WHERE, [])
+    plan = _veth_link.plan(want, stale, {'where': WHERE, 'new_namespaces': []})
     assert [(a.kind, a.old) for a in plan.actions] == [('stale', NO_UNDO), ('veth', None)]
 
 
 def test_absent_deletes_only_our_pair_and_its_undo_makes_it_again_alike():
     want = desired(state='absent')
-    plan = _veth_link.plan(want, wired(want), WHERE, [])
+    plan = _veth_link.plan(want, wired(want), {'where': WHERE, 'new_namespaces': []})
     assert [a.kind for a in plan.actions] == ['veth'] and plan.actions[0].new is None
     assert plan.after['state'] == 'absent'
     again = plan.actions[0].undo().new
     assert again['ends'][0]['mac'] == '02:00:00:00:01:01' and again['ends'][0]['addresses'] == ['198.18.40.1/30']
     # someone else's interface under the name: not ours to delete, nothing planned
-    assert _veth_link.plan(want, [end(5, 9, None), NONE[1]], WHERE, []).actions == []
-    assert _veth_link.plan(want, NONE, WHERE, []).actions == []
+    assert _veth_link.plan(want, [end(5, 9, None), NONE[1]], {'where': WHERE, 'new_namespaces': []}).actions == []
+    assert _veth_link.plan(want, NONE, {'where': WHERE, 'new_namespaces': []}).actions == []
 
 
 def test_purge_deletes_our_links_not_listed_and_only_those():

@@ -75,43 +75,43 @@ def test_bad_input_is_named(changes, expected):
 
 
 def test_new_link():
-    actions, before, after = parts(_vxlan.plan(None, desired()))
+    actions, before, after = parts(_vxlan.plan(desired(), None))
     assert actions == [MADE, flood('192.0.2.12'), flood('192.0.2.13'), UP, port('br0')]
     assert before == {'name': 'vx42', 'state': 'absent'}
     assert after['remotes'] == ['192.0.2.12', '192.0.2.13'] and after['bridge'] == 'br0' and after['link_state'] == 'up'
 
 
 def test_nothing_to_do():
-    actions, before, after = parts(_vxlan.plan(current(), desired()))
+    actions, before, after = parts(_vxlan.plan(desired(), current()))
     assert actions == [] and before == after
 
 
 def test_remotes_change():
-    actions, _before, after = parts(_vxlan.plan(current(remotes=['192.0.2.12', '192.0.2.99']), desired()))
+    actions, _before, after = parts(_vxlan.plan(desired(), current(remotes=['192.0.2.12', '192.0.2.99'])))
     assert actions == [flood('192.0.2.99', False), flood('192.0.2.13')]
     assert after['remotes'] == ['192.0.2.12', '192.0.2.13']
 
 
 def test_down_link_and_mtu_in_one_request():
-    actions = _vxlan.plan(current(state='down', mtu=1500), desired()).actions
+    actions = _vxlan.plan(desired(), current(state='down', mtu=1500)).actions
     assert actions == [A('vxlan_link', 'vx42', {'mtu': 1450, 'state': 'up'}, {'mtu': 1500, 'state': 'down'})]
 
 
 def test_mtu_not_asked_is_left_alone():
-    assert _vxlan.plan(current(mtu=1500), desired(mtu=None)).actions == []
+    assert _vxlan.plan(desired(mtu=None), current(mtu=1500)).actions == []
 
 
 def test_port_moved_to_another_bridge_comes_back():
-    assert _vxlan.plan(current(bridge='br9'), desired()).actions == [port(None, 'br9'), port('br0')]
+    assert _vxlan.plan(desired(), current(bridge='br9')).actions == [port(None, 'br9'), port('br0')]
 
 
 def test_deleted_port_comes_back():
-    assert _vxlan.plan(current(bridge=None), desired()).actions == [port('br0')]
+    assert _vxlan.plan(desired(), current(bridge=None)).actions == [port('br0')]
 
 
 @pytest.mark.parametrize('state', [dict(vni=43), dict(learning=True)])
 def test_a_link_that_cannot_change_in_place_is_made_again(state):
-    actions = _vxlan.plan(current(**state), desired()).actions
+    actions = _vxlan.plan(desired(), current(**state)).actions
     assert [a.kind for a in actions] == ['port', 'vxlan', 'vxlan', 'flood', 'flood', 'vxlan_link', 'port']
     assert actions[0] == port(None, 'br0') and actions[1].new is None and actions[2:] == [
         MADE, flood('192.0.2.12'), flood('192.0.2.13'), UP, port('br0')]
@@ -119,28 +119,28 @@ def test_a_link_that_cannot_change_in_place_is_made_again(state):
 
 def test_deleted_link_with_port_left():
     state = {'link': None, 'remotes': [], 'bridge': 'br0', 'external_ids': {'ovs_vxlan': 'vx42'}}
-    actions = _vxlan.plan(state, desired()).actions
+    actions = _vxlan.plan(desired(), state).actions
     assert actions[:2] == [port(None, 'br0'), MADE]
     assert actions[-1] == port('br0')
 
 
 def test_absent():
-    actions, _before, after = parts(_vxlan.plan(current(), dict(name='vx42', state='absent')))
+    actions, _before, after = parts(_vxlan.plan(dict(name='vx42', state='absent'), current()))
     assert [(a.kind, a.new) for a in actions] == [('port', None), ('vxlan', None)]
     assert after == {'name': 'vx42', 'state': 'absent'}
-    assert _vxlan.plan(None, dict(name='vx42', state='absent')).actions == []
+    assert _vxlan.plan(dict(name='vx42', state='absent'), None).actions == []
 
 
 def test_undo_takes_back_each_step():
     """The engine's undo (new and old swapped) puts back what the plan found."""
     state = current(mtu=1500, remotes=['192.0.2.12'])
-    actions = _vxlan.plan(state, desired(bridge='br9')).actions
+    actions = _vxlan.plan(desired(bridge='br9'), state).actions
     assert [a.undo() for a in actions] == [
         flood('192.0.2.13', False), A('vxlan_link', 'vx42', {'mtu': 1500}, {'mtu': 1450}), port('br0'), port(None, 'br9')]
-    deletion = _vxlan.plan(state, dict(name='vx42', state='absent')).actions[1]
+    deletion = _vxlan.plan(dict(name='vx42', state='absent'), state).actions[1]
     as_it_was = {'vni': 42, 'port': 4789, 'local': '192.0.2.11', 'remotes': ['192.0.2.12'], 'mtu': 1500, 'state': 'up'}
     assert deletion.undo() == A('vxlan', 'vx42', as_it_was, None)  # made again as it was
-    assert _vxlan.plan(current(kind='dummy'), dict(name='vx42', state='absent')).actions[1].undo() is None
+    assert _vxlan.plan(dict(name='vx42', state='absent'), current(kind='dummy')).actions[1].undo() is None
 
 
 # -- ownership: a link under the name that this module cannot prove its own is refused --------
@@ -173,7 +173,7 @@ def test_a_foreign_link_on_a_linux_bridge_is_refused_even_when_it_matches():
 def test_exactly_the_link_asked_for_is_adopted_and_marked():
     state = _foreign(external_ids={})  # on its bridge, no marks: made by hand as this module would
     assert _vxlan.ownership_problems(state, desired()) == []
-    actions = _vxlan.plan(state, desired()).actions
+    actions = _vxlan.plan(desired(), state).actions
     assert actions == [A('iface_ext', 'vx42', {'ovs_vxlan': 'vx42'}, {})]
     # but without the mark it is not removed: nothing proves it ours
     assert _vxlan.ownership_problems(state, desired(state='absent'))
@@ -192,12 +192,12 @@ def test_a_link_of_this_modules_is_ours_by_its_description_when_its_port_was_del
     state['link']['alias'] = _vxlan.ALIAS
     assert _vxlan.ownership_problems(state, desired()) == []
     assert _vxlan.ownership_problems(state, desired(state='absent')) == []
-    assert [a.kind for a in _vxlan.plan(state, desired()).actions][:2] == ['vxlan', 'vxlan']  # made again, VNI 42
+    assert [a.kind for a in _vxlan.plan(desired(), state).actions][:2] == ['vxlan', 'vxlan']  # made again, VNI 42
 
 
 def test_a_missing_bridge_and_what_is_not_ours_are_the_plans_problems():
-    refused = _vxlan.plan(None, desired(), bridge_exists=False)
+    refused = _vxlan.plan(desired(), None, {'bridge_exists': False})
     assert refused.actions == [] and refused.problems == [
         'bridge br0 does not exist: create it first (netdevops.ovs_docker.ovs_bridge)']
-    foreign = _vxlan.plan(current(external_ids={'owner': 'other'}), desired())
+    foreign = _vxlan.plan(desired(), current(external_ids={'owner': 'other'}))
     assert foreign.actions == [] and 'is not this module\'s' in foreign.problems[0]
