@@ -13,13 +13,10 @@ import re
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS
 
 _REMOTE_KEYS = ('bridge', 'host_address', 'namespace', 'address')

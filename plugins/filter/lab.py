@@ -13,12 +13,13 @@ import ipaddress
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS, container_labels
 
 # The lab's mark, valued with its name (lab_name): a label on its containers, an external_ids key on
 # the bridges it created and on the OVS interfaces of its attachments. Teardown removes only what
 # carries it, so that two labs on one host, and the user's own objects, are left alone.
-LAB_MARK = 'netdevops.ovs_docker.lab'
+LAB_MARK = _marks.LAB
 # Prunable problems (_topology.PRUNABLE): dead ports that teardown prunes from the lab's bridges.
 _DEAD = ('container_gone', 'container_stopped', 'container_restarted')
 
@@ -106,8 +107,8 @@ def _foreign_ports(bridge, own):
     for port in bridge.get('ports') or []:
         ids = port.get('external_ids') or {}
         if (port['name'] == bridge['name'] or ids.get(LAB_MARK) == own['name']
-                or (own.get('overlay') and ids.get('ovs_vxlan') == own['overlay'])
-                or ids.get('container_id') in containers or (ids.get('netns'), ids.get('netns_iface')) in namespaces
+                or (own.get('overlay') and ids.get(_marks.VXLAN) == own['overlay'])
+                or ids.get(_marks.CONTAINER_ID) in containers or (ids.get(_marks.NETNS), ids.get(_marks.NETNS_IFACE)) in namespaces
                 or any(p['kind'] in _DEAD for p in port.get('problems') or [])):
             continue
         found.append(port['name'])

@@ -19,6 +19,8 @@ import ipaddress
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+
 # kind -> (fill, stroke): one colour per kind of node, red for stale ones.
 COLOURS = {
     'bridge': ('#e8f0fe', '#1a73e8'),
@@ -141,13 +143,13 @@ def _port(g, index, cluster, bridge_id, port, vxlans):
         label = [name] + (['gone'] if 'container_gone' in kinds else [container['status']] if not container.get('running') else [])
         node = g.node((index, 'container', container.get('id') or container.get('ref')), 'container', label + addresses, cluster,
                       stale=any(k in NODE_STALE for k in kinds))
-        near = inside.get('name') or port['external_ids'].get('container_iface')
+        near = inside.get('name') or port['external_ids'].get(_marks.CONTAINER_IFACE)
     elif port['kind'] == 'namespace':
-        namespace = port.get('namespace') or port['external_ids'].get('netns')
+        namespace = port.get('namespace') or port['external_ids'].get(_marks.NETNS)
         label = [namespace] + (['gone'] if 'namespace_gone' in kinds else [])
         node = g.node((index, 'namespace', namespace), 'namespace', label + addresses, cluster,
                       stale=any(k in NODE_STALE for k in kinds))
-        near = inside.get('name') or port['external_ids'].get('netns_iface')
+        near = inside.get('name') or port['external_ids'].get(_marks.NETNS_IFACE)
     elif port['kind'] == 'vxlan':
         vxlan = port.get('vxlan') or {}
         label = [port['name']] + (['VNI %s' % vxlan['vni']] if vxlan.get('vni') is not None else [])

@@ -298,8 +298,8 @@ attachment:
       sample: "2001:db8::1"
 '''
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.netns_veth import NetnsVeth
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.netns_veth import NetnsVeth
 
 
 def main():

@@ -242,8 +242,8 @@ ports_removed:
   sample: [veth0]
 '''
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.bridge import OvsBridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.bridge import OvsBridge
 
 
 def main():

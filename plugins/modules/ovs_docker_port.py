@@ -205,8 +205,8 @@ bridges_created:
   sample: [br0, br1]
 '''
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.docker_port import DockerPort
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.docker_port import DockerPort
 
 
 def main():

@@ -24,13 +24,14 @@ import ipaddress
 import os
 import re
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import stable_mac
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
 
 # The mark of what a topology makes: a label on its containers, an external_ids key on the OVS
 # bridges it made; valued with the topology's name. Teardown and changes remove only what carries it.
-MARK = 'netdevops.ovs_docker.clab'
-NODE_LABEL = 'netdevops.ovs_docker.clab.node'
+MARK = _marks.CLAB
+NODE_LABEL = _marks.CLAB_NODE
 KINDS = ('linux', 'ovs-bridge', 'bridge')
 BRIDGE_KINDS = ('ovs-bridge', 'bridge')
 # containerlab's default MTU of a veth link; a link that crosses hosts (VXLAN) leaves room for the
@@ -431,7 +432,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
                                     % (where, host))
             if problems or node['host'] not in result_hosts:
                 continue
-            bridge, vxlan = 'clx%06x' % vni, 'cvx%06x' % vni
+            bridge, vxlan = _marks.clab_bridge(vni), _marks.clab_vxlan(vni)
             place = result_hosts[node['host']]
             place['bridges'].append({'name': bridge, 'link': key})
             place['ports'].append(_port(node['container'], end, bridge, mtu or VXLAN_MTU))
@@ -480,15 +481,15 @@ def host_state(host_plan, lab, listing, bridges):
     for bridge in bridges or []:
         for port in bridge.get('ports') or []:
             ids = port.get('external_ids') or {}
-            if ids.get('container_id') in own and (ids['container_id'], ids.get('container_iface')) not in wanted_ports:
-                stale_ports.append({'container': ids['container_id'], 'interface': ids.get('container_iface'), 'state': 'absent'})
+            if ids.get(_marks.CONTAINER_ID) in own and (ids[_marks.CONTAINER_ID], ids.get(_marks.CONTAINER_IFACE)) not in wanted_ports:
+                stale_ports.append({'container': ids[_marks.CONTAINER_ID], 'interface': ids.get(_marks.CONTAINER_IFACE), 'state': 'absent'})
     wanted_bridges = set(b['name'] for b in host_plan['bridges'])
     stale_bridges, kept = [], []
     leaving = set((p['container'], p['interface']) for p in stale_ports)
     for name in sorted(n for n in ours if n not in wanted_bridges):
         others = [p.get('name') for p in found[name].get('ports') or []
-                  if ((p.get('external_ids') or {}).get('container_id'), (p.get('external_ids') or {}).get('container_iface'))
-                  not in leaving and p.get('name') not in (name, 'cvx' + name[3:])]  # (its own internal port, its VXLAN link)
+                  if ((p.get('external_ids') or {}).get(_marks.CONTAINER_ID), (p.get('external_ids') or {}).get(_marks.CONTAINER_IFACE))
+                  not in leaving and p.get('name') not in (name, _marks.clab_vxlan_of(name))]  # (its own internal port, its VXLAN link)
         if others:
             kept.append('bridge %s is kept: ports that are not this topology\'s are on it (%s)' % (name, ', '.join(others)))
         else:
@@ -499,7 +500,7 @@ def host_state(host_plan, lab, listing, bridges):
         'make_bridges': make,
         'stale_containers': sorted(own - wanted),
         'stale_ports': stale_ports,
-        'stale_vxlans': ['cvx' + name[3:] for name in stale_bridges if name.startswith('clx')],
+        'stale_vxlans': [_marks.clab_vxlan_of(name) for name in stale_bridges if _marks.clab_vxlan_of(name)],
         'stale_bridges': stale_bridges,
         'remove_bridges': [{'name': name, 'state': 'absent'} for name in stale_bridges],
         'own_containers': sorted(own),

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The agent: keeps persistent attachments true without a play.
 
-A persistent attachment carries its request on its OVS port (_common.RECORD, see _attach.record),
+A persistent attachment carries its request on its OVS port (_marks.RECORD, see _attach.record),
 a persistent bridge the addresses and link state of its internal interface on its Bridge row
 (_bridge.record: what OVS does not keep across a reboot). The agent reads those records and
 applies them again through the modules' own flow (_runner: the same validation, ownership rules,
@@ -46,8 +46,9 @@ import sys
 import time
 from urllib.parse import quote
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import AGENT_PIDFILE, ModuleError, host_unlock
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import AGENT_PIDFILE, RECORD, ModuleError, host_unlock
 
 LOG = logging.getLogger('netdevops.ovs_docker.agent')
 # What the agent reads of OVSDB to find the records.
@@ -118,12 +119,12 @@ class Agent(object):
             found = []
             for table, row in [('Bridge', r) for r in db.rows('Bridge')] + [('Interface', r) for r in db.rows('Interface')]:
                 ids = dict(row.external_ids)
-                if RECORD not in ids:
+                if _marks.RECORD not in ids:
                     continue
                 try:
-                    record = json.loads(ids[RECORD])
+                    record = json.loads(ids[_marks.RECORD])
                 except ValueError:
-                    LOG.error('%s: its record (%s) is not JSON: run its task again with persistent: true', row.name, RECORD)
+                    LOG.error('%s: its record (%s) is not JSON: run its task again with persistent: true', row.name, _marks.RECORD)
                     continue
                 if table == 'Bridge':
                     ids['bridge'] = row.name
@@ -145,7 +146,7 @@ class Agent(object):
                     bridges.append(dict(record, name=port))
             elif bridges_only:
                 continue
-            elif 'container_id' in ids:
+            elif _marks.CONTAINER_ID in ids:
                 if not engine.owns(ids):
                     continue  # another engine's container (an agent follows one engine)
                 if container_ids is None or record.get('container_full_id') in container_ids:

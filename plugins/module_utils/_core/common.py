@@ -102,11 +102,6 @@ ATTACH_ARGS = dict(
     egress_burst=dict(type='int'),
     persistent=dict(type='bool'),
 )
-# The external_ids key of a persistent attachment's record (its request as JSON, see _attach.record):
-# what the agent applies again after a restart or a reboot.
-RECORD = 'netdevops.ovs_docker.persistent'
-# How veth_link's pairs are known: both ends' description (ifalias) is this, a space and the link's key.
-VETH_LINK_MARK = 'netdevops.ovs_docker.veth_link'
 # A port's rate limits: what the container or namespace sends (ingress policing) and what it is
 # sent (egress, a linux-htb QoS); kbit/s and kbit.
 LIMITS = ('ingress_policing_rate', 'ingress_policing_burst', 'egress_rate', 'egress_burst')

@@ -26,9 +26,9 @@ import gc
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ApplyError, ModuleError, host_lock
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import apply_with_undo
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import NetlinkError
 
 

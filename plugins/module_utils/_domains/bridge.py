@@ -11,15 +11,13 @@ __metaclass__ = type
 import json
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import hostnet as _hostnet
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
-
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, RECORD, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, JoinedExecutor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import hostnet as _hostnet
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
 FAIL_MODES = ('standalone', 'secure')
@@ -87,7 +85,7 @@ def record(desired, persistent, allow_host_overlap):
         wanted = json.dumps(kept, sort_keys=True, separators=(',', ':'))
     if desired['external_ids'] is None:
         desired['purge_external_ids'] = False  # (a purge purges the keys a task gives, not only its record)
-    desired['external_ids'] = dict(desired['external_ids'] or {}, **{RECORD: wanted})
+    desired['external_ids'] = dict(desired['external_ids'] or {}, **{_marks.RECORD: wanted})
 
 
 # -- the plan (pure) ---------------------------------------------------------------------------

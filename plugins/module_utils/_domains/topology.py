@@ -18,16 +18,15 @@ __metaclass__ = type
 import ipaddress
 import os
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
-
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
-    OVSDB_ARGS, RECORD, VETH_LINK_MARK, ModuleError, agent_state, missing_library, require_pyroute2)
+    OVSDB_ARGS, ModuleError, agent_state, missing_library, require_pyroute2)
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.validate import interface_name
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
     AF_INET, AF_INET6, NETNS_RUN_DIR, Netlink, NetlinkError, netns_identity, netns_path, own_netns_identity)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.validate import interface_name
 
 # What the IDL replicates for a picture of the host: only these columns are synced.
 TABLES = {
@@ -71,13 +70,13 @@ def read_ovsdb(db, bridge=None):
                 'mtu': _one(iface.mtu), 'mac': _one(iface.mac_in_use), 'link_state': _one(iface.link_state),
                 'ingress_policing_rate': iface.ingress_policing_rate, 'ingress_policing_burst': iface.ingress_policing_burst,
                 'egress_rate': egress['egress_rate'], 'egress_burst': egress['egress_burst'],
-                'qos': 'netdevops.ovs_docker' if port.qos and not egress['qos_foreign'] else egress['qos_foreign'],
-                'persistent': RECORD in iface.external_ids,
+                'qos': _marks.OWNER if port.qos and not egress['qos_foreign'] else egress['qos_foreign'],
+                'persistent': _marks.RECORD in iface.external_ids,
                 'external_ids': dict(iface.external_ids),
             })
         bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',
                         'datapath_id': _one(row.datapath_id), 'fail_mode': _one(row.fail_mode),
-                        'external_ids': dict(row.external_ids), 'persistent': RECORD in row.external_ids,
+                        'external_ids': dict(row.external_ids), 'persistent': _marks.RECORD in row.external_ids,
                         'ports': ports})
     return bridges
 
@@ -87,9 +86,9 @@ def kind_of(port, link):
     netns_veth leave), vxlan (its device), internal (the bridge's own or another internal
     port), or other."""
     ids = port['external_ids']
-    if 'container_id' in ids:
+    if _marks.CONTAINER_ID in ids:
         return 'container'
-    if 'netns' in ids:
+    if _marks.NETNS in ids:
         return 'namespace'
     if port['type'] == 'internal':
         return 'internal'
@@ -118,7 +117,7 @@ def problems(port):
                           'a live namespace): it is left alone; if the container runs under another engine, name that '
                           'engine (docker_host)' % (container['ref'], 'gone' if container['id'] is None else container['status'], name))
     elif kind == 'container':
-        container, iface = port['container'], port['external_ids'].get('container_iface') or 'eth0'
+        container, iface = port['container'], port['external_ids'].get(_marks.CONTAINER_IFACE) or 'eth0'
         ref = container['ref']
         recorded = port.get('persistent')
         if container['id'] is None:
@@ -139,7 +138,7 @@ def problems(port):
             add('duplicate', 'a second port for %s of container %s (the other is %s): attaching it again keeps '
                              'one' % (iface, ref, port['duplicate_of']))
     elif kind == 'namespace':
-        namespace, iface = port['namespace'], port['external_ids'].get('netns_iface')
+        namespace, iface = port['namespace'], port['external_ids'].get(_marks.NETNS_IFACE)
         if not port['namespace_exists']:
             add('namespace_gone', 'namespace %s no longer exists: make the attachment again (netns_veth) or '
                                   'remove it (netns_veth state=absent)' % namespace)
@@ -224,10 +223,10 @@ class Reader(object):
         wanted = _containers.resolve(self.container, listing) if self.container is not None else None
         running = []
         for port in ports:
-            ref = port['external_ids']['container_id']
+            ref = port['external_ids'][_marks.CONTAINER_ID]
             if not self.docker.owns(port['external_ids']):  # another engine's container: not ours to judge
                 port['container'] = {'ref': ref, 'id': None, 'name': None, 'running': None, 'pid': None, 'match': False,
-                                     'status': 'unknown', 'engine': port['external_ids'][_containers.ENGINE_MARK]}
+                                     'status': 'unknown', 'engine': port['external_ids'][_marks.ENGINE]}
                 continue
             item = _containers.resolve(ref, listing)
             port['container'] = {
@@ -248,7 +247,7 @@ class Reader(object):
         # Duplicates: two ports for one interface of one container (the first by name is kept).
         seen = {}
         for port in sorted(ports, key=lambda p: p['name']):
-            key = (port['container']['id'] or port['container']['ref'], port['external_ids'].get('container_iface'))
+            key = (port['container']['id'] or port['container']['ref'], port['external_ids'].get(_marks.CONTAINER_IFACE))
             if key in seen:
                 port['duplicate_of'] = seen[key]
             else:
@@ -262,10 +261,10 @@ class Reader(object):
             port['namespace'], port['namespace_exists'], port['inside_name'] = None, False, None
             if port['kind'] == 'container' and port['container']['pid']:
                 port['namespace'] = '/proc/%d/ns/net' % port['container']['pid']
-                port['inside_name'] = port['external_ids'].get('container_iface') or 'eth0'
+                port['inside_name'] = port['external_ids'].get(_marks.CONTAINER_IFACE) or 'eth0'
             elif port['kind'] == 'namespace':
-                port['namespace'] = port['external_ids']['netns']
-                port['inside_name'] = port['external_ids'].get('netns_iface')
+                port['namespace'] = port['external_ids'][_marks.NETNS]
+                port['inside_name'] = port['external_ids'].get(_marks.NETNS_IFACE)
             if port['namespace']:
                 port['namespace_exists'] = os.path.exists(netns_path(port['namespace']))
         if not self.inside:
@@ -309,8 +308,8 @@ class Reader(object):
             except (NetlinkError, OSError):
                 continue  # (a container that stopped, a namespace deleted, while this read)
             for link in (dump or {'links': {}})['links'].values():
-                if link['kind'] == 'veth' and (link.get('alias') or '').startswith(VETH_LINK_MARK + ' '):
-                    found.setdefault(link['alias'][len(VETH_LINK_MARK) + 1:], []).append(
+                if link['kind'] == 'veth' and _marks.veth_key(link.get('alias')) is not None:
+                    found.setdefault(_marks.veth_key(link['alias']), []).append(
                         ({'container': container and (container['names'] or [container['id'][:12]])[0],
                           'container_id': container and container['id'], 'namespace': namespace, 'interface': link['name'], 'mac': link['mac'],
                           'mtu': link['mtu'], 'link_state': link['state'],

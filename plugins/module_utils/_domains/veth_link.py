@@ -14,18 +14,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
-
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import parse_mac, stable_mac
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
-    VETH_LINK_MARK, ModuleError, list_items, missing_library, require_pyroute2)
+    ModuleError, list_items, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import Batch
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import parse_mac, stable_mac
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
     Netlink, NetlinkError, create_netns, netns_identity, netns_path, own_netns_identity, remove_netns)
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import Batch
 
 END_OPTIONS = dict(
     container=dict(type='str'),
@@ -40,8 +38,7 @@ LINK_OPTIONS = dict(
     state=dict(type='str', choices=['present', 'absent']),
 )
 INHERITED = ('mtu', 'state')
-MARK = VETH_LINK_MARK
-ALIAS_MAX = 255  # IFALIASZ less its NUL
+MARK = _marks.VETH_LINK
 
 
 def end_label(end):
@@ -54,10 +51,7 @@ def end_label(end):
 
 def mark(key):
     """The description both ends carry: the link's key, or (too long for ifalias) its digest."""
-    text = '%s %s' % (MARK, key)
-    if len(text) > ALIAS_MAX:
-        text = '%s sha1:%s' % (MARK, hashlib.sha1(key.encode('utf-8')).hexdigest())
-    return text
+    return _marks.veth_alias(key)
 
 
 def requested(params):
@@ -206,7 +200,7 @@ def purge_plans(found, wanted_marks):
     for alias, ends in sorted(found.items()):
         if alias in wanted_marks:
             continue
-        key = alias[len(MARK) + 1:]
+        key = _marks.veth_key(alias)
         desired = {'key': key, 'state': 'absent', 'mtu': None, 'mark': alias, 'purged': True,
                    'ends': [{'container': None, 'namespace': None, 'interface': link['name'], 'label': label}
                             for label, _path, link, _addresses in ends]}
@@ -437,7 +431,7 @@ class VethLink(Batch):
             netlink = self.executor.netlink(path)
             addresses = None
             for link in netlink.links():
-                if link['kind'] == 'veth' and (link['alias'] or '').startswith(MARK + ' '):
+                if link['kind'] == 'veth' and _marks.veth_key(link['alias']) is not None:
                     if addresses is None:
                         addresses = netlink.all_addresses()
                     found.setdefault(link['alias'], []).append(

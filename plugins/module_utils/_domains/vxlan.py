@@ -14,13 +14,12 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
-
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, no_bridge, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PORT_TABLES, PortRows
 
@@ -84,8 +83,8 @@ def desired_state(params):
 
 # The marks that prove a link this module's: on its OVS interface, MARK=<the link's name>; on the
 # kernel link itself (which may lose its port to a hand), the description (ifalias) ALIAS.
-MARK = 'ovs_vxlan'
-ALIAS = 'netdevops.ovs_docker ovs_vxlan'
+MARK = _marks.VXLAN
+ALIAS = _marks.VXLAN_ALIAS
 
 
 def observe(db, netlink, name):

@@ -21,6 +21,8 @@ import os
 import socket
 import traceback
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+
 
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 
@@ -173,7 +175,7 @@ class SdkApi(object):
 # The mark on an OVS interface that says which engine's container the port belongs to: docker or
 # podman (their containers may share names; neither may judge the other's ports). The engine's
 # kind, not its endpoint: one dockerd reached through its socket and over TCP is one engine.
-ENGINE_MARK = 'container_engine'
+ENGINE_MARK = _marks.ENGINE
 
 
 class ContainerApi(object):

@@ -28,6 +28,7 @@ except ImportError:
 else:
     OVS_IMPORT_ERROR = None
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, missing_library
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import JoinedExecutor
 
@@ -45,13 +46,12 @@ PORT_TABLES = {
 # A port's columns beyond bridge, tag and external_ids, with the value a new port has (a port's
 # value, see PortRows, names them only when they differ from it). egress_rate and egress_burst
 # (kbit/s, kbit) are not columns: they are the linux-htb QoS row (and its queue 0) that the
-# port's qos column points to, made by this collection (EGRESS_MARK).
+# port's qos column points to, made by this collection (_marks.EGRESS).
 PORT_EXTRAS = {'trunks': [], 'vlan_mode': None, 'ingress_policing_rate': 0, 'ingress_policing_burst': 0,
                'egress_rate': 0, 'egress_burst': 0}
 # The mark on the QoS and Queue rows an egress limit is made of. QoS and Queue are root tables:
 # OVSDB keeps such a row when no port points to it any more, so ours are deleted explicitly, and
 # only ours (a QoS row without the mark is someone else's: see egress_of).
-EGRESS_MARK = ('netdevops.ovs_docker', 'egress')
 # How often a transaction is retried when another client changed what it read (verify failed).
 TXN_ATTEMPTS = 5
 
@@ -354,13 +354,13 @@ class Ovsdb(object):
         queue = None
         if qos is None:
             qos = txn.insert(tables['QoS'])
-            qos.type, qos.external_ids = 'linux-htb', dict([EGRESS_MARK])
+            qos.type, qos.external_ids = 'linux-htb', dict([_marks.EGRESS])
             port.qos = [qos.uuid]
         else:
             queue = qos.queues.get(0)
         if queue is None:  # (new, or a queue 0 gone from our QoS row: made again)
             queue = txn.insert(tables['Queue'])
-            queue.external_ids = dict([EGRESS_MARK])
+            queue.external_ids = dict([_marks.EGRESS])
             qos.queues = {0: queue.uuid}
         qos.other_config = max_rate
         queue.other_config = dict(max_rate, burst=str(burst * 1000)) if burst else max_rate
@@ -503,8 +503,8 @@ def release_egress(port):
 
 
 def _marked(row):
-    """Does a QoS or Queue row carry our mark (EGRESS_MARK)?"""
-    return row.external_ids.get(EGRESS_MARK[0]) == EGRESS_MARK[1]
+    """Does a QoS or Queue row carry our mark (_marks.EGRESS)?"""
+    return _marks.is_egress(row.external_ids)
 
 
 def _delete_egress(qos):

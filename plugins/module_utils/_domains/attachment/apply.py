@@ -8,8 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import phase
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Executor, JoinedExecutor
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import phase
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink, create_netns, remove_netns
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PortRows
 

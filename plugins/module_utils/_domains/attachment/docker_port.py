@@ -10,17 +10,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import desired_state, request_of
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
     ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import desired_state, request_of
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
 # What an item of `attachments` takes from the top level when it does not set it itself.
@@ -47,7 +44,7 @@ ITEM_OPTIONS = dict(
 def host_interface_for(container_id, interface):
     """ovs-docker's shape (13 hex digits and _l), but stable: the same container and interface
     always get the same port name."""
-    return '%s_l' % hashlib.sha1(('%s/%s' % (container_id, interface)).encode('utf-8')).hexdigest()[:13]
+    return _marks.port_name(container_id, interface)
 
 
 def requested(params):
@@ -88,27 +85,27 @@ class PortIndex(object):
         port_names = set(p.name for p in db.rows('Port'))
         for iface in db.rows('Interface'):
             ids = dict(iface.external_ids)
-            if 'container_id' in ids and iface.name in port_names and docker.owns(ids):
-                self.ports.append({'name': iface.name, 'container_id': ids['container_id'],
-                                   'container_iface': ids.get('container_iface')})
+            if _marks.CONTAINER_ID in ids and iface.name in port_names and docker.owns(ids):
+                self.ports.append({'name': iface.name, 'id': ids[_marks.CONTAINER_ID],
+                                   'iface': ids.get(_marks.CONTAINER_IFACE)})
 
     def of(self, ref, container, interface=None):
         """Ports of the container (by the user's reference, or any name of it), of one interface
         or (interface None) of all."""
         found = []
         for port in self.ports:
-            if interface is not None and port['container_iface'] != interface:
+            if interface is not None and port['iface'] != interface:
                 continue
-            if port['container_id'] == ref or (container and _containers.refers_to(port['container_id'], container)):
+            if port['id'] == ref or (container and _containers.refers_to(port['id'], container)):
                 found.append(port)
         return found
 
 
 def _absent_spec(port, namespace, where):
     """The removal of an ovs-docker port found by its marks (which prove it ours)."""
-    return {'state': 'absent', 'namespace': namespace, 'interface': port['container_iface'] or 'eth0',
+    return {'state': 'absent', 'namespace': namespace, 'interface': port['iface'] or 'eth0',
             'host_interface': port['name'], 'where': where,
-            'marks': {'container_id': port['container_id'], 'container_iface': port['container_iface']}}
+            'marks': {_marks.CONTAINER_ID: port['id'], _marks.CONTAINER_IFACE: port['iface']}}
 
 
 def desired_items(docker, index, item, known=None):
@@ -141,13 +138,13 @@ def desired_items(docker, index, item, known=None):
     where = 'container %s' % ref
     if item['state'] == 'present':
         port = ports[0] if ports else None
-        marks = {'container_id': port['container_id'] if port else ref, 'container_iface': item['interface']}
+        marks = {_marks.CONTAINER_ID: port['id'] if port else ref, _marks.CONTAINER_IFACE: item['interface']}
         # which engine's container it is: recorded beside the marks (not one of them: ports made
         # before, or by ovs-docker, stay provably ours without it), on a port this run makes; an
         # existing port keeps what it has (adopting ovs-docker's port changes nothing)
         external_ids = dict(item.get('external_ids') or {})
         if port is None:
-            external_ids[_containers.ENGINE_MARK] = docker.id
+            external_ids[_marks.ENGINE] = docker.id
         spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
                     host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
                     mac_seed='%s/%s' % (container['id'], item['interface']),
@@ -161,7 +158,7 @@ def desired_items(docker, index, item, known=None):
         ports = ports[1:]
     for port in ports:  # absent: every port found; present: duplicates
         desired, errors = desired_state(_absent_spec(port, namespace, where))
-        desired['key'] = '%s/%s' % (ref, port['container_iface'])
+        desired['key'] = '%s/%s' % (ref, port['iface'])
         if item['state'] == 'present':
             desired['key'] += ' (duplicate port %s)' % port['name']
         result.append(desired)
@@ -182,9 +179,9 @@ def stale_items(docker, db, host, bridge):
         if not any(problem['kind'] in prunable for problem in port['problems']):
             continue
         ids = port['external_ids']
-        mark = {'name': port['name'], 'container_id': ids['container_id'], 'container_iface': ids.get('container_iface')}
-        desired, _errors = desired_state(_absent_spec(mark, '', 'container %s' % mark['container_id']))
-        desired['key'] = '%s/%s' % (mark['container_id'], mark['container_iface'])
+        mark = {'name': port['name'], 'id': ids[_marks.CONTAINER_ID], 'iface': ids.get(_marks.CONTAINER_IFACE)}
+        desired, _errors = desired_state(_absent_spec(mark, '', 'container %s' % mark['id']))
+        desired['key'] = '%s/%s' % (mark['id'], mark['iface'])
         result.append(desired)
     return result
 

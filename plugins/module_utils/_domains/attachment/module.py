@@ -8,11 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
 
 
 class Attachments(_runner.Batch):

@@ -9,12 +9,12 @@ __metaclass__ = type
 
 import socket
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import TABLES
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import TABLES
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
 # Options of one attachment: at the top level (one), or in each item of `attachments`.
@@ -75,7 +75,7 @@ class NetnsVeth(Attachments):
                 errors.append('%sinterface is required: the name of the veth end inside the namespace' % prefix)
                 continue
             # The OVS interface's marks: how the attachment is found again and proven ours.
-            spec['marks'] = {'netns': spec['namespace'], 'netns_iface': spec['interface']}
+            spec['marks'] = {_marks.NETNS: spec['namespace'], _marks.NETNS_IFACE: spec['interface']}
             # a new pair's MAC (when none is asked for): stable on this host, and apart from other hosts'
             spec['mac_seed'] = '%s/%s/%s' % (host, spec['namespace'], spec['interface'])
             desired, more = _attach_desired.desired_state(spec)

@@ -18,10 +18,11 @@ import ipaddress
 import json
 import os
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import vlan_problems
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import RECORD, no_bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import no_bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import vlan_problems
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
     AF_INET, AF_INET6, Netlink, netns_identity, own_netns_identity, vlan_support)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PORT_EXTRAS, PORT_TABLES, PortRows
@@ -156,7 +157,7 @@ def view(desired, current):
         'bridge': port.get('bridge'),
         'vlan': port.get('tag'),
         'external_ids': port.get('external_ids', {}),
-        'persistent': RECORD in port.get('external_ids', {}),
+        'persistent': _marks.RECORD in port.get('external_ids', {}),
         'addresses': ns_link.get('addresses', []),
         'mac': ns_link.get('mac'),
         'mtu': ns_link.get('mtu'),
@@ -264,16 +265,16 @@ def record(external_ids, desired):
     as this run leaves it: made or updated with what the task gives (persistent true), updated
     while it is there (persistent not given: the record follows the attachment), removed
     (persistent false). What the task leaves out stays as the record had it, as on the port."""
-    had = external_ids.get(RECORD)
+    had = external_ids.get(_marks.RECORD)
     if desired['persistent'] is False:
-        external_ids.pop(RECORD, None)
+        external_ids.pop(_marks.RECORD, None)
     elif desired['persistent'] or had is not None:
         try:
             old = json.loads(had) if had else {}
         except ValueError:
             old = {}  # (not ours to read: made again from this request)
         merged = dict(old if isinstance(old, dict) else {}, **desired['request'])
-        external_ids[RECORD] = json.dumps(merged, sort_keys=True, separators=(',', ':'))
+        external_ids[_marks.RECORD] = json.dumps(merged, sort_keys=True, separators=(',', ':'))
 
 
 def _port_value(port):

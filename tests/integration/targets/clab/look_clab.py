@@ -6,7 +6,7 @@
 Reads the file with its own simple reading (no code of the collection): each link's two endpoints,
 addresses, MTU (containerlab's default 9500; 1450 across hosts) and MACs. Then looks at every
 interface of the topology's containers on this host with ip, entering each container's namespace
-under a temporary name (so that ip names the namespace of each veth's peer), and at OVS. Prints
+with nsenter (read-only: nothing is named or changed), and at OVS. Prints
 what it saw per NODE:IFACE (peer, MAC, MTU, addresses) and each difference from the file; exits 1
 when there is one. NODE...: only those nodes (the others are on other hosts).
 
@@ -15,10 +15,14 @@ each), with docker exec; prints the pings that failed, exits 1 when one did. The
 file's, in 198.18.0.0/15: they live in the topology's own containers.
 """
 import json
+import os
 import subprocess
 import sys
 
 import yaml
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'setup_quartet', 'files'))
+from looks import marks  # noqa: E402 (the shared looks, beside this target)
 
 
 def run(argv):
@@ -56,50 +60,49 @@ def expected(topology, nodes):
 
 
 def seen(lab):
-    """{NODE:IFACE: {'peer', 'mtu', 'addresses', 'mac'}} of the lab's containers here."""
+    """{NODE:IFACE: {'peer', 'mtu', 'addresses', 'mac'}} of the lab's containers here.
+
+    Read-only: each container's namespace is entered (nsenter), never named or changed. A veth's
+    peer is the interface, in another container's namespace or the host's, whose index is this
+    end's peer index and whose peer index is this end's index."""
     found = {}
-    names = (run(['docker', 'ps', '--filter', 'label=netdevops.ovs_docker.clab=%s' % lab, '--format',
-                  '{{.Label "netdevops.ovs_docker.clab.node"}} {{.ID}}']) or '').split('\n')
+    names = (run(['docker', 'ps', '--filter', 'label=%s=%s' % (marks.CLAB, lab), '--format',
+                  '{{.Label "%s"}} {{.ID}}' % marks.CLAB_NODE]) or '').split('\n')
     nodes = dict(line.split() for line in names if line.strip())
-    attached = []
-    try:
-        for node, cid in nodes.items():
-            pid = run(['docker', 'inspect', '-f', '{{.State.Pid}}', cid]).strip()
-            name = 'look-%s' % cid[:8]
-            if run(['ip', 'netns', 'attach', name, pid]) is not None:
-                attached.append((name, node))
-        by_ns = dict(attached)
-        host_links = dict((l['ifindex'], l['ifname']) for l in json.loads(run(['ip', '-j', 'link', 'show']) or '[]'))
-        for name, node in attached:
-            ids = dict((i['nsid'], i.get('name')) for i in json.loads(run(['ip', '-n', name, '-j', 'netns', 'list-id']) or '[]'))
-            for link in json.loads(run(['ip', '-n', name, '-j', '-d', 'addr', 'show']) or '[]'):
-                if link['ifname'] == 'lo':
-                    continue
-                if 'link_netnsid' in link:
-                    peer_ns = ids.get(link['link_netnsid'])
-                    if peer_ns in by_ns:
-                        peer_links = json.loads(run(['ip', '-n', peer_ns, '-j', 'link', 'show']) or '[]')
-                        peer_name = next((l['ifname'] for l in peer_links if l['ifindex'] == link.get('link_index')), '?')
-                        peer = '%s:%s' % (by_ns[peer_ns], peer_name)
-                    else:  # the host's: a port on a bridge
-                        port = host_links.get(link.get('link_index'))
-                        bridge = (run(['ovs-vsctl', 'port-to-br', port]) or '').strip() if port else ''
-                        peer = 'bridge %s' % bridge if bridge else 'host %s' % port
+    inside = {}  # node -> its links, with addresses
+    for node, cid in nodes.items():
+        pid = (run(['docker', 'inspect', '-f', '{{.State.Pid}}', cid]) or '').strip()
+        if pid and pid != '0':
+            inside[node] = json.loads(run(['nsenter', '-t', pid, '-n', 'ip', '-j', '-d', 'addr', 'show']) or '[]')
+    host_links = json.loads(run(['ip', '-j', '-d', 'link', 'show']) or '[]')
+    ends = [(node, l) for node, links in inside.items() for l in links] + [(None, l) for l in host_links]
+    for node, links in inside.items():
+        for link in links:
+            if link['ifname'] == 'lo':
+                continue
+            if 'link_netnsid' in link:
+                match = [(n, l) for n, l in ends if n != node and l['ifindex'] == link.get('link_index')
+                         and l.get('link_index') == link['ifindex'] and 'link_netnsid' in l]
+                if match and match[0][0] is not None:
+                    peer = '%s:%s' % (match[0][0], match[0][1]['ifname'])
+                elif match:  # the host's: a port on a bridge
+                    port = match[0][1]['ifname']
+                    bridge = (run(['ovs-vsctl', 'port-to-br', port]) or '').strip()
+                    peer = 'bridge %s' % bridge if bridge else 'host %s' % port
                 else:
-                    peer = '%s:%s' % (node, link.get('link', '?'))
-                found['%s:%s' % (node, link['ifname'])] = {
-                    'peer': peer, 'mtu': link['mtu'], 'mac': link['address'],
-                    'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in link.get('addr_info', [])
-                                        if a.get('scope') != 'link' and a['family'] in ('inet', 'inet6'))}
-    finally:
-        for name, _node in attached:
-            run(['ip', 'netns', 'delete', name])
+                    peer = '?'
+            else:
+                peer = '%s:%s' % (node, link.get('link', '?'))
+            found['%s:%s' % (node, link['ifname'])] = {
+                'peer': peer, 'mtu': link['mtu'], 'mac': link['address'],
+                'addresses': sorted('%s/%s' % (a['local'], a['prefixlen']) for a in link.get('addr_info', [])
+                                    if a.get('scope') != 'link' and a['family'] in ('inet', 'inet6'))}
     return found
 
 
 def containers(lab):
-    names = (run(['docker', 'ps', '--filter', 'label=netdevops.ovs_docker.clab=%s' % lab, '--format',
-                  '{{.Label "netdevops.ovs_docker.clab.node"}} {{.Names}}']) or '').split('\n')
+    names = (run(['docker', 'ps', '--filter', 'label=%s=%s' % (marks.CLAB, lab), '--format',
+                  '{{.Label "%s"}} {{.Names}}' % marks.CLAB_NODE]) or '').split('\n')
     return dict(line.split() for line in names if line.strip())
 
 

@@ -111,13 +111,14 @@ echo "### what ovs_docker_info says on each host, against ovs-vsctl, ip, bridge 
 same='import json, sys; a = json.load(open(sys.argv[1])); a.pop("invocation", None); print(json.dumps(a, sort_keys=True))'
 collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
 looks=$collection/tests/integration/targets/setup_quartet/files  # look_info.py and its looks.py
+marks=$collection/plugins/module_utils/_core/marks.py  # what looks.py reads the marks from
 for h in "${HOSTS[@]}"; do
   ANSIBLE_NOCOLOR=1 ansible -i "$work/inventory.ini" "$h" -o -m netdevops.ovs_docker.ovs_docker_info \
     | sed 's/^[^{]*//' > "$work/info-$h.json"
-  docker cp "$looks/look_info.py" "fleet-$h:/tmp/look_info.py" && docker cp "$looks/looks.py" "fleet-$h:/tmp/looks.py" && docker cp "$work/info-$h.json" "fleet-$h:/tmp/info.json"
+  docker cp "$looks/look_info.py" "fleet-$h:/tmp/look_info.py" && docker cp "$looks/looks.py" "fleet-$h:/tmp/looks.py" && docker cp "$marks" "fleet-$h:/tmp/marks.py" && docker cp "$work/info-$h.json" "fleet-$h:/tmp/info.json"
   expect "$h: ovs_docker_info agrees with the host's own tools" docker exec "fleet-$h" python3 /tmp/look_info.py /tmp/info.json --all
   expect "$h: and finds nothing stale" grep -q '"problems": \[\]' "$work/info-$h.json"
-  docker exec "fleet-$h" rm -f /tmp/look_info.py /tmp/looks.py /tmp/info.json
+  docker exec "fleet-$h" rm -f /tmp/look_info.py /tmp/looks.py /tmp/marks.py /tmp/info.json
 done
 # A local socket is asked with the standard library; any other endpoint through the Docker SDK
 # (Debian's python3-docker here): vm1's engine on TCP too, on vm1's own loopback, asked that way.
@@ -125,17 +126,17 @@ docker cp files/tcp_engine.py fleet-vm1:/tmp/tcp_engine.py
 docker exec fleet-vm1 python3 /tmp/tcp_engine.py  # returns once it listens
 ANSIBLE_NOCOLOR=1 ansible -i "$work/inventory.ini" vm1 -o -m netdevops.ovs_docker.ovs_docker_info -a docker_host=tcp://127.0.0.1:2375 \
   | sed 's/^[^{]*//' > "$work/info-vm1-tcp.json"
-docker cp "$looks/look_info.py" fleet-vm1:/tmp/look_info.py && docker cp "$looks/looks.py" fleet-vm1:/tmp/looks.py && docker cp "$work/info-vm1-tcp.json" fleet-vm1:/tmp/info.json
+docker cp "$looks/look_info.py" fleet-vm1:/tmp/look_info.py && docker cp "$looks/looks.py" fleet-vm1:/tmp/looks.py && docker cp "$marks" fleet-vm1:/tmp/marks.py && docker cp "$work/info-vm1-tcp.json" fleet-vm1:/tmp/info.json
 expect "vm1: ovs_docker_info through the Docker SDK (tcp://127.0.0.1:2375) agrees with the host's own tools" \
   docker exec fleet-vm1 python3 /tmp/look_info.py /tmp/info.json --all
 expect "vm1: and says the same as through the socket" cmp -s <(python3 -c "$same" "$work/info-vm1.json") <(python3 -c "$same" "$work/info-vm1-tcp.json")
 docker exec fleet-vm1 pkill -f /tmp/tcp_engine.py || true
-docker exec fleet-vm1 rm -f /tmp/look_info.py /tmp/looks.py /tmp/info.json /tmp/tcp_engine.py
+docker exec fleet-vm1 rm -f /tmp/look_info.py /tmp/looks.py /tmp/marks.py /tmp/info.json /tmp/tcp_engine.py
 # A look that cannot fail proves nothing: vm2 changed behind the answer's back must disagree with it.
-docker cp "$looks/look_info.py" fleet-vm2:/tmp/look_info.py && docker cp "$looks/looks.py" fleet-vm2:/tmp/looks.py && docker cp "$work/info-vm2.json" fleet-vm2:/tmp/info.json
+docker cp "$looks/look_info.py" fleet-vm2:/tmp/look_info.py && docker cp "$looks/looks.py" fleet-vm2:/tmp/looks.py && docker cp "$marks" fleet-vm2:/tmp/marks.py && docker cp "$work/info-vm2.json" fleet-vm2:/tmp/info.json
 on vm2 "ovs-vsctl set Port vxlan42 tag=7"
 expect "vm2: the look fails on a VLAN tag set behind the answer's back" fails docker exec fleet-vm2 python3 /tmp/look_info.py /tmp/info.json --all
-on vm2 "ovs-vsctl remove Port vxlan42 tag 7; rm -f /tmp/look_info.py /tmp/looks.py /tmp/info.json"
+on vm2 "ovs-vsctl remove Port vxlan42 tag 7; rm -f /tmp/look_info.py /tmp/looks.py /tmp/marks.py /tmp/info.json"
 echo "### the pictures: one per host, and the fleet's joining the three overlay links"
 look_topology() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" ../lab/look_topology.py "$collections" "$@"; }
 for h in "${HOSTS[@]}"; do

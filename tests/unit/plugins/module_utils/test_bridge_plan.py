@@ -7,6 +7,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action as A
 
@@ -161,7 +162,7 @@ def test_refusals_that_depend_on_what_is_there_are_the_plans_problems():
     assert _bridge.plan(desired(), current(), {'name_holder': {'kind': 'bridge'}}).problems == []  # ours already
 
 
-RECORD = 'netdevops.ovs_docker.persistent'
+RECORD = _marks.RECORD
 
 
 def test_persistent_records_the_addresses_and_link_state_and_nothing_else():

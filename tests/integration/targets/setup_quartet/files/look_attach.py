@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from looks import addresses, egress, engine, ip_json, run, world
+from looks import addresses, egress, engine, ip_json, marks, run, world
 
 
 def link(namespace, name):
@@ -89,7 +89,7 @@ def container_attachment(container, interface):
     The container is asked of LOOK_ENGINE's command line (docker, or podman)."""
     pid = (run([engine(), 'inspect', '-f', '{{.State.Pid}}', container]) or '0').strip()
     port = (run(['ovs-vsctl', '--bare', '--columns=name', 'find', 'Interface',
-                 'external_ids:container_id=' + container, 'external_ids:container_iface=' + interface]) or '').split()
+                 'external_ids:%s=%s' % (marks.CONTAINER_ID, container), 'external_ids:%s=%s' % (marks.CONTAINER_IFACE, interface)]) or '').split()
     # a stopped or missing container has no namespace: /proc/0 does not exist
     state = attachment('/proc/%s/ns/net' % pid, interface, port[0] if port else 'none')
     state['ports'] = len(port)

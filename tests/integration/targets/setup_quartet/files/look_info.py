@@ -10,7 +10,7 @@ Runs with the standard library and looks.py only (also inside the fleet's nodes)
 import json
 import sys
 
-from looks import addresses, egress, engine, ip_json, ovs_table, run
+from looks import addresses, egress, engine, ip_json, marks, ovs_table, run
 
 
 def optional(value):
@@ -80,7 +80,7 @@ def check_port(port, row, iface, same, wrong):
          [port['ingress_policing_rate'], port['ingress_policing_burst']])
     limit = egress(name)
     same('%s egress' % name, [limit['rate'], limit['burst']], [port['egress_rate'], port['egress_burst']])
-    ours = 'netdevops.ovs_docker'
+    ours = marks.OWNER
     same('%s qos' % name, limit['qos_type'] and (ours if limit['qos_mark'] == 'egress' else 'another'),
          port['qos'] and (ours if port['qos'] == ours else 'another'))
     same('%s type' % name, iface['type'] or 'system', port['type'])
@@ -119,7 +119,7 @@ def check_port(port, row, iface, same, wrong):
 
 def check_container(port, same):
     told = port['container']
-    out = run([engine(), 'inspect', port['external_ids']['container_id']])
+    out = run([engine(), 'inspect', port['external_ids'][marks.CONTAINER_ID]])
     if out is None:
         same('%s container' % port['name'], None, told['id'])
         return

@@ -1,10 +1,30 @@
 """What the independent looks (look_*.py) share: the host's own tools run and read as JSON, and
 the world a failed run could have left something in. Standard library only (the fleet's nodes
-run look_info.py with this file beside it)."""
+run look_info.py with this file and the collection's marks.py beside it)."""
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+
+
+def _load_marks():
+    """The collection's marks (plugins/module_utils/_core/marks.py, which imports nothing): the
+    names the looks search for, spelled where the modules spell them. Beside this file (the
+    fleet's nodes), else in the collection ansible-test runs (ANSIBLE_COLLECTIONS_PATH)."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'marks.py')
+    places = [here] + [os.path.join(root, 'ansible_collections/netdevops/ovs_docker/plugins/module_utils/_core/marks.py')
+                       for root in os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(':') if root]
+    for path in places:
+        if os.path.exists(path):
+            spec = importlib.util.spec_from_file_location('ovs_docker_marks', path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise SystemExit('looks.py: the collection\'s marks.py is in none of %s' % ', '.join(places))
+
+
+marks = _load_marks()
 
 
 def run(argv):
@@ -76,13 +96,13 @@ def egress(port):
     qos = rows[0]['qos'] if rows else None
     if qos:
         row = ovs_table('QoS', ['type', 'other_config', 'external_ids', 'queues'], qos)[qos]
-        found.update(qos_type=row['type'], qos_mark=row['external_ids'].get('netdevops.ovs_docker'),
+        found.update(qos_type=row['type'], qos_mark=row['external_ids'].get(marks.EGRESS[0]),
                      rate=_kbit(row['other_config'].get('max-rate', '0')))
         queue = row['queues'].get(0)
         if queue:
             row = ovs_table('Queue', ['other_config', 'external_ids'], queue)[queue]
             found.update(burst=_kbit(row['other_config'].get('burst', '0')),
-                         queue_mark=row['external_ids'].get('netdevops.ovs_docker'))
+                         queue_mark=row['external_ids'].get(marks.EGRESS[0]))
     for line in ((run(['tc', 'class', 'show', 'dev', port]) if shutil.which('tc') else None) or '').splitlines():
         words = line.split()
         if words[:2] == ['class', 'htb'] and 'root' in words and 'ceil' in words:

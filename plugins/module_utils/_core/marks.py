@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every mark this collection puts on what it makes, and how each is formatted and read back.
+
+One place, so that what a module writes and what a filter, a teardown, the agent or a test's look
+searches for cannot drift apart. This file imports nothing of the collection's: the controller's
+code and the integration tests' looks load it as it is.
+
+What a mark proves is ownership (DEVELOPERS.md, "Ownership"): a layer changes or deletes only what
+carries its mark, or what ``ovs-docker`` made by its port contract (the first four keys).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+
+OWNER = 'netdevops.ovs_docker'
+
+# ovs-docker's port contract: the external_ids of the OVS interface that attaches a container
+# (ovs_docker_port, and the script itself) ...
+CONTAINER_ID = 'container_id'
+CONTAINER_IFACE = 'container_iface'
+# ... or a namespace (netns_veth).
+NETNS = 'netns'
+NETNS_IFACE = 'netns_iface'
+# Which engine runs that container (absent: Docker, as ovs-docker's ports have it).
+ENGINE = 'container_engine'
+# An attachment's request as JSON, on its port, when persistent: what the agent applies again.
+RECORD = OWNER + '.persistent'
+# A QoS or Queue row made for a port's egress limit: external_ids {OWNER: 'egress'}.
+EGRESS = (OWNER, 'egress')
+# ovs_vxlan: the port's external_ids key (valued with the link's name) and the kernel link's
+# description (ifalias), which marks the link even after a hand took its port away.
+VXLAN = 'ovs_vxlan'
+VXLAN_ALIAS = OWNER + ' ovs_vxlan'
+# veth_link: both ends' description is this, a space and the link's key (veth_alias).
+VETH_LINK = OWNER + '.veth_link'
+VETH_ALIAS_MAX = 255  # IFALIASZ less its NUL
+# The lab role: a container label and a bridge's or an interface's external_ids key, valued with
+# the lab's name (lab_name).
+LAB = OWNER + '.lab'
+# The clab role: the topology's name, as a container label and a bridge's external_ids key; the
+# node's name as a container label.
+CLAB = OWNER + '.clab'
+CLAB_NODE = CLAB + '.node'
+
+
+def port_name(container_id, interface):
+    """The host-side name of a container's attachment: 13 hex digits of sha1("ID/IFACE") and
+    "_l", as ovs-docker names it (the first 13 characters of the container id and "_l"), stable
+    for one container and interface whatever the id's length."""
+    return '%s_l' % hashlib.sha1(('%s/%s' % (container_id, interface)).encode('utf-8')).hexdigest()[:13]
+
+
+def is_egress(external_ids):
+    """Does a QoS or Queue row's external_ids carry the egress mark?"""
+    return (external_ids or {}).get(EGRESS[0]) == EGRESS[1]
+
+
+def veth_alias(key):
+    """The description both ends of a veth_link pair carry: the link's key, or (too long for
+    ifalias) its digest."""
+    text = '%s %s' % (VETH_LINK, key)
+    if len(text) > VETH_ALIAS_MAX:
+        text = '%s sha1:%s' % (VETH_LINK, hashlib.sha1(key.encode('utf-8')).hexdigest())
+    return text
+
+
+def veth_key(alias):
+    """The link's key in a veth_link description (``sha1:...`` for a digest), or None when the
+    description is not veth_link's."""
+    if (alias or '').startswith(VETH_LINK + ' '):
+        return alias[len(VETH_LINK) + 1:]
+    return None
+
+
+def clab_bridge(vni):
+    """The bridge of a clab link across hosts, named by its VXLAN identifier."""
+    return 'clx%06x' % vni
+
+
+def clab_vxlan(vni):
+    """The VXLAN port of a clab link across hosts, on clab_bridge(vni)."""
+    return 'cvx%06x' % vni
+
+
+def clab_vxlan_of(bridge):
+    """The VXLAN port on a bridge named by clab_bridge, or None for any other bridge."""
+    if len(bridge) == 9 and bridge.startswith('clx'):
+        try:
+            return clab_vxlan(int(bridge[3:], 16))
+        except ValueError:
+            return None
+    return None
