@@ -99,7 +99,7 @@ steps:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.service import AgentService
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, host_lock
 # What the agent applies records through: imported so that ansible packs them into this module's
 # payload, which is what gets installed.
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent  # noqa: F401 pylint: disable=unused-import
@@ -125,9 +125,12 @@ def main():
         steps = service.plan(found)
         before = service.view(found)
         after = service.view(found, steps)
-        result = dict(changed=bool(steps), steps=steps, diff=dict(before=before, after=after))
+        result = dict(changed=bool(steps), steps=steps)
+        if module._diff:
+            result['diff'] = dict(before=before, after=after)
         pid = found['pid'] if not steps else None
         if steps and not module.check_mode:
+            host_lock()  # (as every module that changes the host: one run at a time)
             now = service.apply(steps)
             after = dict(after, running=now['running'])
             pid = now['pid']

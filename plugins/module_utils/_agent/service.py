@@ -240,24 +240,32 @@ class AgentService(object):
 
     def apply(self, steps):
         """The steps in order; a failure puts the files back as they were and starts the agent
-        that ran before, then fails."""
+        that ran before, then fails, saying what the undo could not put back."""
         kept = dict((path, read(path, 'rb')) for path in (PAYLOAD, LAUNCHER, UNIT))
         was_running = agent_state()['running']
         try:
             for step in steps:
-                getattr(self, '_' + step)()
+                self.STEPS[step](self)
         except (ModuleError, OSError) as exc:
-            self._undo(kept, was_running)
+            left = self._undo(kept, was_running)
+            if left:
+                raise ModuleError('%s; putting back what this run changed failed too, left as it is: %s'
+                                  % (exc, '; '.join(left)))
             raise ModuleError('%s; what this run changed was put back' % exc)
         return agent_state()
 
     def _undo(self, kept, was_running):
-        try:
-            for path, data in kept.items():
+        """What was there before this run, back: -> [what could not be put back]."""
+        left = []
+        for path, data in kept.items():
+            try:
                 if data is None:
                     remove(path)
                 else:
                     write(path, data, 0o755 if path == LAUNCHER else 0o644)
+            except OSError as exc:
+                left.append('%s (%s)' % (path, exc))
+        try:
             if os.path.isfile(UNIT) or UNIT in kept and kept[UNIT] is not None:
                 self.systemctl('daemon-reload', check=False)
             if was_running and not agent_state()['running']:
@@ -265,8 +273,9 @@ class AgentService(object):
                     self.systemctl('restart', UNIT_NAME, check=False)
                 elif kept[LAUNCHER] is not None:
                     self._start_daemon()
-        except (ModuleError, OSError):
-            pass  # the run fails with its first error, which says what to fix
+        except (ModuleError, OSError) as exc:
+            left.append('the agent that ran before is not running again (%s)' % exc)
+        return left
 
     def _payload(self):
         write(PAYLOAD, agent_payload(own_payload()), 0o644)
@@ -324,6 +333,11 @@ class AgentService(object):
             os.rmdir(HOME)
         except OSError:
             pass  # not empty: something of someone else's is in it
+
+    # The steps plan() names, and what runs each.
+    STEPS = {'payload': _payload, 'launcher': _launcher, 'unit': _unit, 'enable': _enable,
+             'restart_service': _restart_service, 'stop_service': _stop_service, 'start_daemon': _start_daemon,
+             'stop_daemon': _stop_daemon, 'remove_files': _remove_files}
 
     @staticmethod
     def _await_start(before, log):

@@ -17,6 +17,9 @@ whole when its creation is undone). Each domain lists its kinds next to its plan
 A step is ``(executor, action)``. An executor runs actions of its domain (netlink, OVSDB, ...):
 ``run(actions)`` runs a non-empty list of them, as one request or transaction where it can, and
 ``joins(previous, action)`` says whether ``action`` may go into the same call as the one before.
+What runs each kind is a table, ``RUNS`` (kind -> function), looked up by ``runs(action)``: no
+if/elif over kinds and no method found by its name, so that the domain contract can check that
+every kind a planner makes has something that runs it (tests/unit/.../test_domains.py).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -65,11 +68,22 @@ class Plan(object):
 
 class Executor(object):
     """The base of the executors: run(actions) is theirs; joins() here lets no action join the
-    previous one's call (a call each)."""
+    previous one's call (a call each). RUNS: kind -> the function that runs one action of it,
+    called as function(executor, ..., action) (what comes between is the executor's own: an
+    OVSDB executor passes its transaction)."""
+
+    RUNS = {}
 
     @staticmethod
     def joins(previous, action):
         return False
+
+    def runs(self, action):
+        """The function of RUNS for the action's kind; ValueError for a kind it does not run."""
+        try:
+            return self.RUNS[action.kind]
+        except KeyError:
+            raise ValueError('%s runs no action of kind %r: %r' % (type(self).__name__, action.kind, action))
 
     def run(self, actions):
         raise NotImplementedError

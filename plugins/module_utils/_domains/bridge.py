@@ -237,18 +237,24 @@ class BridgeRows(JoinedExecutor):
         self.db = db
         self.wait = wait
 
+    def _bridge(self, txn, action):
+        if action.new is not None:
+            self._insert(txn, action.target[0], action.new)
+        else:
+            self._remove(action.target[0])
+
+    def _column(self, txn, action):
+        name, column = action.target
+        bridge = self.db.find('Bridge', name)
+        bridge.verify(column)
+        _set_columns(bridge, {column: action.new})
+
+    RUNS = {'bridge': _bridge, 'bridge_column': _column}
+
     def run(self, actions):
         def build(txn):
             for action in actions:
-                name, target = action.target
-                if action.kind == 'bridge' and action.new is not None:
-                    self._insert(txn, name, action.new)
-                elif action.kind == 'bridge':
-                    self._remove(name)
-                else:
-                    bridge = self.db.find('Bridge', name)
-                    bridge.verify(target)
-                    _set_columns(bridge, {target: action.new})
+                self.runs(action)(self, txn, action)
         names = sorted(set(a.target[0] for a in actions))
         self.db.transact(build, 'bridge%s %s' % ('s' if len(names) > 1 else '', ', '.join(names)), applied=self.wait)
         created = [a.target[0] for a in actions if a.kind == 'bridge' and a.new is not None]
@@ -307,14 +313,16 @@ class BridgeLink(Executor):
         self.timeout = timeout
         self._index = None
 
+    def _link_state(self, action):
+        self.netlink.set_link(self._link_index(), state=action.new)
+
+    def _addr(self, action):
+        (self.netlink.add_address if action.new else self.netlink.del_address)(self._link_index(), action.target)
+
+    RUNS = {'link_state': _link_state, 'addr': _addr}
+
     def run(self, actions):
-        action = actions[0]
-        if action.kind == 'link_state':
-            self.netlink.set_link(self._link_index(), state=action.new)
-        elif action.new:
-            self.netlink.add_address(self._link_index(), action.target)
-        else:
-            self.netlink.del_address(self._link_index(), action.target)
+        self.runs(actions[0])(self, actions[0])
 
     def _link_index(self):
         if self._index is None:
@@ -326,7 +334,7 @@ class BridgeLink(Executor):
         return self._index
 
 
-ROW_KINDS = ('bridge', 'bridge_column')
+ROW_KINDS = tuple(BridgeRows.RUNS)
 
 
 def schedule(plans, db, netlink, wait, timeout):

@@ -278,7 +278,7 @@ class LinkEnds(Executor):
 
     def run(self, actions):
         for action in actions:
-            getattr(self, '_' + action.kind)(action)
+            self.runs(action)(self, action)
 
     def _netns(self, action):
         (create_netns if action.new else remove_netns)(action.target)
@@ -337,6 +337,9 @@ class LinkEnds(Executor):
     def _addr(self, action):
         netlink = self.netlink(action.target[0])
         (netlink.add_address if action.new else netlink.del_address)(self._index(action.target), action.target[2])
+
+    RUNS = {'netns': _netns, 'purge': _purge, 'stale': _stale, 'veth': _veth, 'mac': _mac, 'mtu': _mtu,
+            'link_state': _link_state, 'addr': _addr}
 
     def close(self):
         for handle in self.handles.values():

@@ -262,24 +262,30 @@ class VxlanLink(Executor):
     def _index(self):
         return self.netlink.index(self.name)
 
-    def run(self, actions):
-        action = actions[0]
-        if action.kind == 'vxlan' and action.new is None:
+    def _vxlan(self, action):
+        new = action.new
+        if new is None:
             link = self.netlink.link(self.name)
             if link is not None:
                 self.netlink.del_link(link['index'])
-        elif action.kind == 'vxlan':
-            new = action.new
-            self.db.settle()  # see Ovsdb.settle: a port removed before this run's new link
-            self.netlink.add_vxlan(self.name, new['vni'], new['port'], new['local'])
-            for remote in new.get('remotes') or []:
-                self.netlink.add_flood(self._index(), remote)
-            attrs = dict((k, new[k]) for k in ('mtu', 'state') if new.get(k) is not None)
-            self.netlink.set_link(self._index(), alias=ALIAS, **attrs)  # the link's own mark
-        elif action.kind == 'flood':
-            (self.netlink.add_flood if action.new else self.netlink.del_flood)(self._index(), action.target)
-        else:
-            self.netlink.set_link(self._index(), **action.new)
+            return
+        self.db.settle()  # see Ovsdb.settle: a port removed before this run's new link
+        self.netlink.add_vxlan(self.name, new['vni'], new['port'], new['local'])
+        for remote in new.get('remotes') or []:
+            self.netlink.add_flood(self._index(), remote)
+        attrs = dict((k, new[k]) for k in ('mtu', 'state') if new.get(k) is not None)
+        self.netlink.set_link(self._index(), alias=ALIAS, **attrs)  # the link's own mark
+
+    def _flood(self, action):
+        (self.netlink.add_flood if action.new else self.netlink.del_flood)(self._index(), action.target)
+
+    def _vxlan_link(self, action):
+        self.netlink.set_link(self._index(), **action.new)
+
+    RUNS = {'vxlan': _vxlan, 'flood': _flood, 'vxlan_link': _vxlan_link}
+
+    def run(self, actions):
+        self.runs(actions[0])(self, actions[0])
 
 
 # -- the module (see _runner) ------------------------------------------------------------------

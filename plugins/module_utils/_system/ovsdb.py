@@ -525,29 +525,33 @@ class PortRows(JoinedExecutor):
       iface_ext  target: interface name; new/old: its external_ids
     Every run of them is one transaction."""
 
-    KINDS = ('port', 'port_tag', 'port_set', 'iface_ext')
-
     def __init__(self, db):
         self.db = db
+
+    def _port(self, txn, action):
+        if action.new is None:
+            self.db.delete_port(action.target)
+            return
+        port = action.new
+        extras = dict((k, v) for k, v in port.items() if k in PORT_EXTRAS)
+        self.db.insert_port(txn, port['bridge'], action.target, port.get('tag'), port.get('external_ids'), **extras)
+
+    def _port_tag(self, txn, action):
+        self.db.find('Port', action.target).tag = [action.new] if action.new is not None else []
+
+    def _port_set(self, txn, action):
+        self.db.set_extras(txn, self.db.find('Port', action.target), self.db.find('Interface', action.target), action.new)
+
+    def _iface_ext(self, txn, action):
+        self.db.find('Interface', action.target).external_ids = dict(action.new)
+
+    RUNS = {'port': _port, 'port_tag': _port_tag, 'port_set': _port_set, 'iface_ext': _iface_ext}
+    KINDS = tuple(RUNS)
 
     def run(self, actions):
         def build(txn):
             for action in actions:
-                if action.kind == 'port' and action.new is None:
-                    self.db.delete_port(action.target)
-                elif action.kind == 'port':
-                    port = action.new
-                    extras = dict((k, v) for k, v in port.items() if k in PORT_EXTRAS)
-                    self.db.insert_port(txn, port['bridge'], action.target, port.get('tag'), port.get('external_ids'), **extras)
-                elif action.kind == 'port_tag':
-                    self.db.find('Port', action.target).tag = [action.new] if action.new is not None else []
-                elif action.kind == 'port_set':
-                    self.db.set_extras(txn, self.db.find('Port', action.target), self.db.find('Interface', action.target),
-                                       action.new)
-                elif action.kind == 'iface_ext':
-                    self.db.find('Interface', action.target).external_ids = dict(action.new)
-                else:
-                    raise ValueError('not an OVSDB port action: %r' % (action,))
+                self.runs(action)(self, txn, action)
         # Ports removed and nothing else: their links may go while ovs-vswitchd closes them (it
         # closes a port whose device is gone faster), so the wait for it comes at the run's end,
         # or before a link is made (see settle).

@@ -50,12 +50,11 @@ class AttachmentLinks(Executor):
         return action.kind in LINK_ATTRS and previous.kind in LINK_ATTRS and previous.target == action.target
 
     def run(self, actions):
-        first = actions[0]
-        if first.kind in LINK_ATTRS:
-            attrs = dict((LINK_ATTRS[a.kind], a.new) for a in actions)
-            self.side(first.target).set_link(self.index(first.target), **attrs)
+        if len(actions) > 1:  # link attributes of one end (see joins): one request
+            first = actions[0]
+            self.side(first.target).set_link(self.index(first.target), **dict((LINK_ATTRS[a.kind], a.new) for a in actions))
         else:
-            RUNS[first.kind](self, first)
+            self.runs(actions[0])(self, actions[0])
 
     def side(self, target):
         """The Netlink of 'host', or of the namespace (opened when first needed)."""
@@ -164,8 +163,15 @@ def _route(links, action):
 #   vlan_state  [name]               'up' (from 'down')
 #   port, port_tag, port_set, iface_ext  the OVS port: _ovsdb.PortRows runs them
 LINK_ATTRS = {'mtu': 'mtu', 'mac': 'address', 'link_state': 'state'}  # -> pyroute2's names
-RUNS = {'netns': _netns, 'veth': _veth, 'ipv6': _ipv6, 'addr': _addr, 'route': _route,
-        'vlan_if': _vlan_if, 'vlan_addr': _vlan_addr, 'vlan_state': _vlan_state}
+
+
+def _link_attr(links, action):
+    links.side(action.target).set_link(links.index(action.target), **{LINK_ATTRS[action.kind]: action.new})
+
+
+AttachmentLinks.RUNS = dict({'netns': _netns, 'veth': _veth, 'ipv6': _ipv6, 'addr': _addr, 'route': _route,
+                             'vlan_if': _vlan_if, 'vlan_addr': _vlan_addr, 'vlan_state': _vlan_state},
+                            **dict.fromkeys(LINK_ATTRS, _link_attr))
 
 
 def schedule(plans, db, host):

@@ -96,3 +96,45 @@ def test_removal_stops_what_runs_and_removes_what_is_there(payload):
     assert daemon.plan(there(daemon)) == ['stop_daemon', 'remove_files']
     assert daemon.plan(there(daemon, installed=False, running=False)) == []
     assert daemon.view(there(daemon), ['stop_daemon']) == {'state': 'absent', 'init': None, 'running': False, 'payload': None}
+
+
+def test_every_step_a_plan_names_has_what_runs_it(payload):
+    named = set()
+    for init in ('none', 'systemd'):
+        for state in ('present', 'absent'):
+            service = _agent_service.AgentService(Module(state=state, init=init))
+            for found in (there(service), there(service, installed=False, payload=None, launcher=None, unit=None,
+                                                running=False, pid=None, enabled=False, service_pid=None),
+                          there(service, payload=[('other', 1)], running=True, pid=7, service_pid=8)):
+                named.update(service.plan(found))
+    assert named and named <= set(_agent_service.AgentService.STEPS)
+
+
+def test_a_failed_step_puts_the_files_back_and_an_undo_that_fails_says_what_is_left(payload, tmp_path, monkeypatch):
+    home = tmp_path / 'home'
+    home.mkdir()
+    for name in ('PAYLOAD', 'LAUNCHER', 'UNIT'):
+        monkeypatch.setattr(_agent_service, name, str(home / name.lower()))
+    (home / 'launcher').write_bytes(b'#!/bin/sh\nold\n')
+    monkeypatch.setattr(_agent_service, 'agent_state', lambda: {'running': False, 'pid': None})
+    service = _agent_service.AgentService(Module())
+
+    def fails(_service):
+        raise OSError('disk full')
+    monkeypatch.setitem(_agent_service.AgentService.STEPS, 'start_daemon', fails)
+    with pytest.raises(ModuleError) as failed:
+        service.apply(['payload', 'launcher', 'start_daemon'])
+    assert 'disk full; what this run changed was put back' in str(failed.value)
+    assert (home / 'launcher').read_bytes() == b'#!/bin/sh\nold\n' and not (home / 'payload').exists()
+
+    real_write = _agent_service.write
+
+    def no_write(path, data, mode):
+        if path.endswith('launcher') and b'old' in data:
+            raise OSError('read-only file system')
+        real_write(path, data, mode)
+    monkeypatch.setattr(_agent_service, 'write', no_write)
+    with pytest.raises(ModuleError) as failed:
+        service.apply(['payload', 'launcher', 'start_daemon'])
+    message = str(failed.value)
+    assert 'left as it is' in message and 'launcher (read-only file system)' in message and 'was put back' not in message
