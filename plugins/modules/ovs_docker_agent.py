@@ -100,12 +100,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.service import AgentService
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, host_lock
-# What the agent applies records through: imported so that ansible packs them into this module's
-# payload, which is what gets installed.
+# What the agent applies records through (the registry: every domain): imported so that ansible
+# packs them into this module's payload, which is what gets installed.
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import netns_veth as _netns_veth
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import registry as _registry  # noqa: F401 pylint: disable=unused-import
 
 
 def main():

@@ -66,8 +66,6 @@ RETRY_FIRST = 2.0
 RETRY_MOST = 300.0
 # How a pass over the records ended (the exit code of the child that made it).
 APPLIED, UNREAD, UNAPPLIED = 0, 1, 3
-# Record keys that are not options of an attachments item.
-NOT_OPTIONS = ('container_full_id',)
 
 
 class Invocation(object):
@@ -198,19 +196,13 @@ class Agent(object):
         """One module run for ``records`` -> whether it succeeded (a failure is logged; ``quiet``:
         at debug level, when the caller tries again one by one; ``overlap``: bridges' addresses
         recorded with allow_host_overlap)."""
-        if module == 'ovs_bridge':
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.bridge import OvsBridge as part
-            params = {'bridges': records, 'allow_host_overlap': overlap}
-        elif module == 'ovs_docker_port':
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.docker_port import DockerPort as part
-            params = {'attachments': [options(r) for r in records], 'docker_host': self.docker_host, 'create_bridge': False}
-        else:
-            from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.netns_veth import NetnsVeth as part
-            params = {'attachments': [options(r) for r in records]}
+        from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import registry  # (in the runs only)
+        domain = registry.domain(module)
+        params = domain.replay(records, {'docker_host': self.docker_host, 'overlap': overlap})
         params.update(self.ovsdb)
         started = time.monotonic()
         try:
-            result = run_module(part, params)
+            result = run_module(domain.part, params)
         except ModuleError as exc:
             if not quiet:
                 self.unapplied += 1
@@ -496,11 +488,6 @@ class EventStream(object):
 
     def close(self):
         self.sock.close()
-
-
-def options(record):
-    """An attachments item from a record."""
-    return dict((k, v) for k, v in record.items() if k not in NOT_OPTIONS)
 
 
 def _stop(_signum, _frame):

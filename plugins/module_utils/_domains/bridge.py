@@ -471,3 +471,9 @@ class OvsBridge(_runner.Batch):
 
     def look(self, plan):
         return view(self._observe(plan.desired))
+
+
+def replay(records, context):
+    """The agent's ovs_bridge params for recorded bridges (context: overlap, whether these were
+    recorded with allow_host_overlap)."""
+    return {'bridges': records, 'allow_host_overlap': context.get('overlap', False)}

@@ -15,7 +15,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common 
     ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, missing_library, no_bridge, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import desired_state, request_of
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments, item_of
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
@@ -330,3 +330,9 @@ class DockerPort(Attachments):
             result['bridge_created'] = made[0] if made else None
             result['bridges_created'] = made
         return result
+
+
+def replay(records, context):
+    """The agent's ovs_docker_port params for recorded attachments (context: the agent's
+    docker_host; the bridges are the records' own, never made by a replay)."""
+    return {'attachments': [item_of(r) for r in records], 'docker_host': context['docker_host'], 'create_bridge': False}

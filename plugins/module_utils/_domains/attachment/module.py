@@ -13,6 +13,15 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.atta
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
 
 
+# Record keys (see _attach.record) that are not options of an attachments item.
+NOT_OPTIONS = ('container_full_id',)
+
+
+def item_of(record):
+    """An attachments item from a persistent attachment's record: what the agent asks again."""
+    return dict((k, v) for k, v in record.items() if k not in NOT_OPTIONS)
+
+
 class Attachments(_runner.Batch):
     """``self.host``: the host's Netlink (connect() makes it)."""
 

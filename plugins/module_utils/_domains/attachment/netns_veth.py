@@ -12,7 +12,7 @@ import socket
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ATTACH_ARGS, LIMITS, OVSDB_ARGS, list_items, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import Attachments, item_of
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.plan import TABLES
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
@@ -125,3 +125,8 @@ class NetnsVeth(Attachments):
 
     def failure_prefix(self):
         return '' if self.many else '%s: ' % self.desired[0]['namespace']
+
+
+def replay(records, context):
+    """The agent's netns_veth params for recorded attachments."""
+    return {'attachments': [item_of(r) for r in records]}

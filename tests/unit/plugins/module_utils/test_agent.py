@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent
-
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import item_of
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 
 OLD, NEW = 'a' * 64, 'b' * 64
@@ -98,7 +98,7 @@ def test_gone_or_stopped_containers_wait_and_are_logged(agent, caplog, found, wo
 
 
 def test_a_record_becomes_an_attachments_item():
-    assert _agent.options(PC1) == dict((k, v) for k, v in PC1.items() if k != 'container_full_id')
+    assert item_of(PC1) == dict((k, v) for k, v in PC1.items() if k != 'container_full_id')
 
 
 def test_a_module_run_failing_is_one_line_and_nothing_more(monkeypatch, caplog):
@@ -115,7 +115,7 @@ def test_a_module_run_failing_is_one_line_and_nothing_more(monkeypatch, caplog):
 def test_the_runs_params_pass_the_module_s_own_argument_spec():
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.docker_port import DockerPort
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-    params = {'attachments': [_agent.options(PC1)], 'docker_host': 'unix:///nowhere', 'create_bridge': False,
+    params = {'attachments': [item_of(PC1)], 'docker_host': 'unix:///nowhere', 'create_bridge': False,
               'ovsdb_socket': 'unix:/nowhere', 'ovsdb_timeout': 1.0}
     checked = ArgumentSpecValidator(DockerPort.argument_spec).validate(params)
     assert checked.error_messages == []

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The domains, one entry each (_core/domain.py says what an entry holds), by the name of the
+module that changes them. The agent's replay runs a module through it; the contract test holds
+every entry to the one interface. A new domain is a file in _domains/ and a line here."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.domain import Domain
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import netns_veth as _netns_veth
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.ovsdb import PortRows
+
+_ATTACHMENT_EXECUTORS = (PortRows, _attach_apply.AttachmentLinks)
+
+DOMAINS = dict((domain.name, domain) for domain in (
+    Domain('ovs_bridge', _bridge.OvsBridge, _bridge.desired_state, _bridge.observe, _bridge.plan,
+           (_bridge.BridgeRows, _bridge.BridgeLink), _bridge.replay),
+    Domain('netns_veth', _netns_veth.NetnsVeth, _attach_desired.desired_state, _attach.observe, _attach.plan,
+           _ATTACHMENT_EXECUTORS, _netns_veth.replay),
+    Domain('ovs_docker_port', _docker_port.DockerPort, _attach_desired.desired_state, _attach.observe, _attach.plan,
+           _ATTACHMENT_EXECUTORS, _docker_port.replay),
+    Domain('ovs_vxlan', _vxlan.OvsVxlan, _vxlan.desired_state, _vxlan.observe, _vxlan.plan,
+           (PortRows, _vxlan.VxlanLink)),
+    Domain('veth_link', _veth_link.VethLink, _veth_link.desired_state, _veth_link.observe_end, _veth_link.plan,
+           (_veth_link.LinkEnds,)),
+))
+
+
+def domain(name):
+    """The entry of the module ``name``; KeyError names the ones there are."""
+    try:
+        return DOMAINS[name]
+    except KeyError:
+        raise KeyError('no domain %r (there are: %s)' % (name, ', '.join(sorted(DOMAINS))))
