@@ -10,9 +10,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import importlib.util
 import fcntl
 import os
 import time
+import traceback
 
 # One run at a time changes a host's bridges, ports and links: two plays on one attachment (or one
 # new bridge) would otherwise both see it missing and both make it, and the loser's undo would take
@@ -51,6 +53,17 @@ class ModuleError(Exception):
     def __init__(self, message, **extra):
         super(ModuleError, self).__init__(message)
         self.extra = extra
+
+
+def not_installed(name):
+    """None when the Python package ``name`` is installed, else the traceback of its import (for
+    missing_required_lib); it is only looked for, not imported."""
+    try:
+        if importlib.util.find_spec(name) is None:
+            raise ImportError('No module named %s' % name)
+    except ImportError:
+        return traceback.format_exc()
+    return None
 
 
 def missing_library(requirement, exception):

@@ -15,13 +15,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
 import json
 import os
 import socket
-import traceback
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import not_installed
 
 
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
@@ -45,12 +44,7 @@ def import_error(base_url=None):
     looked for: a run imports it when it first asks such an engine."""
     if base_url is not None and unix_socket(base_url):
         return None
-    try:
-        if importlib.util.find_spec('docker') is None:
-            raise ImportError('No module named docker')
-    except ImportError:
-        return traceback.format_exc()
-    return None
+    return not_installed('docker')
 
 
 def sdk_requirement(base_url):

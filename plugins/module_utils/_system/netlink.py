@@ -23,9 +23,9 @@ import os
 import struct
 import sys
 import time
-import traceback
 import types
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import not_installed
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import rtnl as _rtnl
 
 IFF_UP = 0x1
@@ -86,12 +86,7 @@ def _load_pyroute2():
 def import_error():
     """None when pyroute2 is installed, else a traceback (for missing_required_lib). Only looked
     for: it is loaded when a run first needs it (most runs never do, see _rtnl)."""
-    try:
-        if importlib.util.find_spec('pyroute2') is None:
-            raise ImportError('No module named pyroute2')
-    except ImportError:
-        return traceback.format_exc()
-    return None
+    return not_installed('pyroute2')
 
 
 def netns_path(namespace):

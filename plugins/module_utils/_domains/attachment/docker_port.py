@@ -31,13 +31,10 @@ ITEM_OPTIONS = dict(
     state=dict(type='str', choices=['present', 'absent']),
     addresses=dict(type='list', elements='str'),
     mac=dict(type='str'),
-    mtu=dict(type='int'),
-    gateway=dict(type='str'),
-    gateway6=dict(type='str'),
-    gateway_onlink=dict(type='bool'),
     vlan=dict(type='int'),
     external_ids=dict(type='dict'),
-    **dict((key, ATTACH_ARGS[key]) for key in ('vlan_mode', 'trunks', 'vlans', 'persistent') + LIMITS)
+    # the attachment options without their defaults: what an item leaves unset is the task's (INHERITED)
+    **dict((key, dict((k, v) for k, v in spec.items() if k != 'default')) for key, spec in ATTACH_ARGS.items())
 )
 
 
