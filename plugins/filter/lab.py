@@ -8,20 +8,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ipaddress
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+# dead ports, which teardown prunes from the lab's bridges
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.topology import PRUNABLE
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import ATTACHMENT_KEYS, container_labels
 
 # The lab's mark, valued with its name (lab_name): a label on its containers, an external_ids key on
 # the bridges it created and on the OVS interfaces of its attachments. Teardown removes only what
 # carries it, so that two labs on one host, and the user's own objects, are left alone.
 LAB_MARK = _marks.LAB
-# Prunable problems (_topology.PRUNABLE): dead ports that teardown prunes from the lab's bridges.
-_DEAD = ('container_gone', 'container_stopped', 'container_restarted')
 
 BRIDGE_KEYS = ('datapath_type', 'addresses', 'external_ids', 'fail_mode', 'other_config')
 
@@ -91,8 +90,8 @@ def _record_key(lab_name):
 
 
 def _managed(addresses):
-    """Addresses as ovs_bridge manages them (link-local ones are the kernel's)."""
-    return [a for a in addresses or [] if not ipaddress.ip_interface(a).is_link_local]
+    """Addresses as ovs_bridge manages them (link-local ones are the kernel's), in their order."""
+    return [a for a in addresses or [] if not _validate.is_link_local(a)]
 
 
 def _split(value):
@@ -109,7 +108,7 @@ def _foreign_ports(bridge, own):
         if (port['name'] == bridge['name'] or ids.get(LAB_MARK) == own['name']
                 or (own.get('overlay') and ids.get(_marks.VXLAN) == own['overlay'])
                 or ids.get(_marks.CONTAINER_ID) in containers or (ids.get(_marks.NETNS), ids.get(_marks.NETNS_IFACE)) in namespaces
-                or any(p['kind'] in _DEAD for p in port.get('problems') or [])):
+                or any(p['kind'] in PRUNABLE for p in port.get('problems') or [])):
             continue
         found.append(port['name'])
     return found

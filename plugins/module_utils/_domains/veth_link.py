@@ -49,6 +49,15 @@ def end_label(end):
     return 'netns %s:%s' % (end['namespace'], end['interface'])
 
 
+def marked_ends(links):
+    """(key, link) of the veth ends among ``links`` that carry this module's mark: how its pairs
+    are found, here and by ovs_docker_info."""
+    for link in links:
+        key = _marks.veth_key(link.get('alias')) if link['kind'] == 'veth' else None
+        if key is not None:
+            yield key, link
+
+
 def mark(key):
     """The description both ends carry: the link's key, or (too long for ifalias) its digest."""
     return _marks.veth_alias(key)
@@ -433,12 +442,11 @@ class VethLink(Batch):
             seen.add(path)
             netlink = self.executor.netlink(path)
             addresses = None
-            for link in netlink.links():
-                if link['kind'] == 'veth' and _marks.veth_key(link['alias']) is not None:
-                    if addresses is None:
-                        addresses = netlink.all_addresses()
-                    found.setdefault(link['alias'], []).append(
-                        (label, path, link, _validate.managed(addresses.get(link['index'], []))))
+            for _key, link in marked_ends(netlink.links()):
+                if addresses is None:
+                    addresses = netlink.all_addresses()
+                found.setdefault(link['alias'], []).append(
+                    (label, path, link, _validate.managed(addresses.get(link['index'], []))))
         return found
 
     def prefix(self, desired):
