@@ -25,7 +25,10 @@ import os
 import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import stable_mac
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import parse_mac, stable_mac
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
 
 # The mark of what a topology makes: a label on its containers, an external_ids key on the OVS
@@ -65,8 +68,6 @@ PULL = {'always': 'always', 'never': 'never', 'ifnotpresent': 'missing'}
 RESTART = ('no', 'on-failure', 'always', 'unless-stopped')
 LINK_KEYS = ('endpoints', 'mtu', 'ipv4', 'ipv6', 'labels', 'vars', 'type')
 ENDPOINT_KEYS = ('node', 'interface', 'mac', 'ipv4', 'ipv6', 'vars')
-_IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
-_MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
 
 
 class ClabError(Exception):
@@ -171,14 +172,13 @@ def _check_keys(where, definition, allowed, problems):
 
 
 def _cidr(value, where, problems):
-    try:
-        ipaddress.ip_interface(str(value))
-        if '/' not in str(value):
-            raise ValueError
-    except ValueError:
-        problems.append('%s: %r is not an address with its prefix length (ADDRESS/PREFIX)' % (where, value))
+    """An address of the file, checked as the modules check it (a prefix length, no loopback,
+    multicast or link-local address) -> canonical, or None with the problem."""
+    cidrs, errors = _validate.parse_addresses([value], where)
+    if errors:
+        problems.extend(e.replace('%s[0]' % where, where, 1) for e in errors)
         return None
-    return str(ipaddress.ip_interface(str(value)))
+    return cidrs[0]
 
 
 def _place(name, node_labels, placement, hosts, problems):
@@ -270,13 +270,13 @@ def _endpoint(value, where, problems):
     if not node or not interface:
         problems.append('%s: an endpoint needs a node and an interface' % where)
         return None
-    if not _IFNAME.match(str(interface)):
-        problems.append('%s: interface %r of node %s is not a Linux interface name (at most 15 letters, digits, _ - .)'
-                        % (where, interface, node))
+    error = _validate.interface_name(str(interface), 'node %s interface' % node)
+    if error:
+        problems.append('%s: %s' % (where, error))
     if found['mac'] is not None:
-        found['mac'] = str(found['mac']).lower()
-        if not _MAC.match(found['mac']) or int(found['mac'][:2], 16) & 1:
-            problems.append('%s: mac %s of %s:%s is not a unicast MAC address' % (where, value.get('mac'), node, interface))
+        found['mac'], error = parse_mac(found['mac'], 'mac of %s:%s' % (node, interface))
+        if error:
+            problems.append('%s: %s' % (where, error))
     return found
 
 
@@ -336,8 +336,10 @@ def _links(topo, nodes, lab, problems, notes):
             if end['addresses'] and nodes[end['node']]['kind'] in BRIDGE_KINDS:
                 problems.append('%s: %s is a bridge\'s port, which takes no address' % (where, label))
         mtu = link.get('mtu')
-        if mtu is not None and not (isinstance(mtu, int) and 68 <= mtu <= 65535):
-            problems.append('%s: mtu %s is not 68 to 65535' % (where, mtu))
+        if mtu is not None:
+            error = _validate.mtu(mtu) if isinstance(mtu, int) else 'mtu %r is not a number' % (mtu,)
+            if error:
+                problems.append('%s: %s' % (where, error))
         found.append((where, ends[0], ends[1], mtu))
     return found
 
@@ -378,8 +380,9 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
             continue
         host = _place(name, topo.merged_map(name, 'labels'), placement, hosts, problems)
         if kind in BRIDGE_KINDS:
-            if not _IFNAME.match(name):
-                problems.append('%s: a bridge\'s name is an interface name (at most 15 letters, digits, _ - .)' % where)
+            error = _validate.interface_name(name, 'a bridge\'s name')
+            if error:
+                problems.append('%s: %s' % (where, error))
             for key in sorted(definition):
                 if key not in ('kind', 'group', 'labels'):
                     problems.append('%s: key %s does not apply to kind %s' % (where, key, kind))
@@ -438,9 +441,27 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
             place['ports'].append(_port(node['container'], end, bridge, mtu or VXLAN_MTU))
             place['vxlans'].append({'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': underlay[node['host']],
                                     'remotes': [underlay[other['host']]]})
+    if not problems:
+        problems = _checked_by_the_modules(result_hosts)
     if problems:
         raise ClabError(sorted(set(problems), key=problems.index))
     return {'name': lab, 'notes': notes, 'nodes': nodes, 'hosts': result_hosts}
+
+
+def _checked_by_the_modules(hosts):
+    """What veth_link and ovs_docker_port would refuse of each host's links and ports, asked of
+    their own validators before anything is made (a container made for a link that is then
+    refused would be left half-built)."""
+    problems = []
+    for _host, place in sorted(hosts.items()):
+        for link in place['links']:
+            _desired, errors = _veth_link.desired_state(dict(link, state='present'))
+            label = '--'.join('%s:%s' % (e['container'], e['interface']) for e in link['ends'])
+            problems.extend('link %s: %s' % (label, e) for e in errors)
+        for port in place['ports']:
+            item = dict(dict.fromkeys(_docker_port.ITEM_OPTIONS), **dict(port, state='present'))
+            problems.extend(_docker_port.static_errors(item))
+    return problems
 
 
 def _end(container, end):

@@ -173,10 +173,17 @@ def test_a_host_without_underlay_address_is_named():
     (lambda t: t['topology']['links'].append({'type': 'macvlan', 'endpoint': {'node': 'r1'}}), 'links[2]: link type macvlan is not supported'),
     (lambda t: t['topology']['links'][0].update(ipv4=['198.18.50.1']), 'links[0]: ipv4 must list two addresses'),
     (lambda t: t['topology']['links'][0].update(ipv4=['198.18.50.1', '198.18.50.2/30']),
-     "ipv4 of r1:eth1: '198.18.50.1' is not an address with its prefix length"),
+     "links[0]: ipv4 of r1:eth1 '198.18.50.1' has no prefix length"),
+    # the modules' own validators (veth_link would refuse these only after the containers were made)
+    (lambda t: t['topology']['links'][0].update(ipv4=['127.0.0.2/8', '198.18.50.2/30']),
+     "links[0]: ipv4 of r1:eth1 '127.0.0.2/8' cannot be an interface address (multicast, unspecified or loopback)"),
+    (lambda t: t['topology']['links'][0].update(ipv6=['fe80::1/64', 'fe80::2/64']),
+     'links[0]: ipv6 of r1:eth1: fe80::1/64 is link-local; the kernel makes and keeps those by itself: leave it out'),
+    (lambda t: t['topology']['links'][0].update(endpoints=[{'node': 'r1', 'interface': 'eth1', 'mac': '01:00:5e:00:00:01'}, 'r2:eth1']),
+     'links[0]: mac of r1:eth1 01:00:5e:00:00:01 is a multicast address'),
     (lambda t: t['topology']['links'][0].update(endpoints=['r1:eth1-much-too-long', 'r2:eth1']),
-     "links[0]: interface 'eth1-much-too-long' of node r1 is not a Linux interface name"),
-    (lambda t: t['topology']['links'][0].update(mtu=70000), 'links[0]: mtu 70000 is not 68 to 65535'),
+     "links[0]: node r1 interface 'eth1-much-too-long' is 18 characters long; Linux interface names are at most 15"),
+    (lambda t: t['topology']['links'][0].update(mtu=70000), 'links[0]: mtu 70000 is out of range: give 68 to 65535'),
     (lambda t: t['topology']['nodes']['r1'].pop('image'), 'node r1: no image'),
     (lambda t: t.update(settings={}), 'the topology file: key settings is not supported'),
     (lambda t: t['topology']['nodes']['r1'].update(group='g9'), 'node r1: group g9 is not in topology.groups'),
@@ -253,3 +260,15 @@ def test_a_bridge_of_the_topologys_with_someone_elses_port_is_kept():
     state = _clab.host_state(empty, 'star', listing, bridges)
     assert state['stale_bridges'] == ['clx00abcd'] and state['stale_containers'] == ['clab-star-h1']
     assert state['kept'] == ["bridge sw1 is kept: ports that are not this topology's are on it (uport0)"]
+
+
+def test_each_hosts_links_and_ports_are_checked_by_the_modules_own_validators():
+    hosts = {'h': {'links': [{'ends': [{'container': 'c1', 'interface': 'eth1', 'addresses': ['127.0.0.2/8'], 'mac': None},
+                                       {'container': 'c2', 'interface': 'eth1', 'addresses': None, 'mac': None}], 'mtu': 9500}],
+                   'ports': [{'container': 'c3', 'interface': 'eth1', 'bridge': 'br0', 'addresses': ['198.18.50.1/24'],
+                              'mtu': 100, 'mac': None}]}}
+    assert _clab._checked_by_the_modules(hosts) == [
+        "link c1:eth1--c2:eth1: ends[0].addresses[0] '127.0.0.2/8' cannot be an interface address (multicast, unspecified or loopback)"]
+    hosts['h']['ports'][0]['addresses'] = ['2001:db8::1/64']
+    assert _clab._checked_by_the_modules(hosts)[1:] == [
+        'container c3: mtu 100 is below 1280, the least IPv6 needs, and IPv6 addresses are asked for']
