@@ -10,38 +10,14 @@ import collections
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils.conftest import FakeDb, FakeEngine
 
 FULL_ID = 'f' * 12 + '0123456789abcdef' * 3 + 'abcd'
 CON1 = {'id': FULL_ID, 'name': 'con1', 'pid': 42, 'running': True, 'status': 'running'}
 Row = collections.namedtuple('Row', 'name external_ids')
-
-
-class FakeDb(object):
-    def __init__(self, interfaces, ports):
-        self.tables = {'Interface': interfaces, 'Port': ports}
-
-    def rows(self, table):
-        return self.tables[table]
-
-
-class FakeEngine(object):
-    id = 'docker'
-    owns = _containers.ContainerApi.owns
-
-    def __init__(self, containers):
-        self.containers = containers
-
-    def inspect(self, ref):
-        for c in self.containers:
-            if _containers.refers_to(ref, c):
-                return c
-        return None
 
 
 def params(**kwargs):
@@ -110,7 +86,7 @@ def index():
         Row('orphan_l', {'container_id': 'con1', 'container_iface': 'eth9'}),  # no Port row: not a port
     ]
     ports = [Row(i.name, {}) for i in interfaces[:4]]
-    return _docker_port.PortIndex(FakeDb(interfaces, ports), FakeEngine([]))
+    return _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': ports}), FakeEngine([]))
 
 
 def test_port_index_finds_a_container_by_any_of_its_names():
@@ -143,7 +119,7 @@ def test_a_new_port_gets_the_users_reference_and_a_stable_mac():
 def test_duplicates_of_one_interface_are_removed():
     interfaces = [Row('a_l', {'container_id': 'con1', 'container_iface': 'eth0'}),
                   Row('b_l', {'container_id': FULL_ID, 'container_iface': 'eth0'})]
-    idx = _docker_port.PortIndex(FakeDb(interfaces, [Row('a_l', {}), Row('b_l', {})]), FakeEngine([]))
+    idx = _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': [Row('a_l', {}), Row('b_l', {})]}), FakeEngine([]))
     wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), idx, item())
     assert [(w['state'], w['host_interface']) for w in wanted] == [('present', 'a_l'), ('absent', 'b_l')]
 
@@ -185,5 +161,5 @@ def test_another_engines_ports_are_not_seen():
     interfaces = [Row('d_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': FakeEngine.id}),
                   Row('p_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': 'podman'}),
                   Row('o_l', {'container_id': 'con1', 'container_iface': 'eth1'})]  # ovs-docker's: no engine mark
-    idx = _docker_port.PortIndex(FakeDb(interfaces, [Row(i.name, {}) for i in interfaces]), FakeEngine([]))
+    idx = _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': [Row(i.name, {}) for i in interfaces]}), FakeEngine([]))
     assert sorted(p['name'] for p in idx.of('con1', None)) == ['d_l', 'o_l']

@@ -21,6 +21,7 @@ import ovs.stream  # noqa: E402
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import engine as _engine  # noqa: E402
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils.conftest import FakeDb  # noqa: E402
 
 MESSAGES = [
     {"id": 1, "result": {"Interface": {"u1": {"new": {"name": "veth0", "external_ids": ["map", [["container_id", "c1"]]]}}}},
@@ -108,17 +109,6 @@ def test_the_jsonrpc_connection_reads_through_it(monkeypatch):
     finally:
         theirs.close()
         connection.close()
-
-
-class FakeDb(object):
-    def __init__(self):
-        self.calls = []
-
-    def transact(self, build, comment, applied=True, settle_now=True):
-        self.calls.append((applied, settle_now))
-
-    def find(self, table, name):
-        return None
 
 
 @pytest.mark.parametrize('actions, wait', [

@@ -11,11 +11,10 @@ import types
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import topology as _topology
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils.conftest import FakeDb, FakeEngine
 
 ID1, ID2 = 'a' * 64, 'b' * 64
 
@@ -104,17 +103,6 @@ def oport(name, *ifaces, **more):
     return row(name=name, interfaces=list(ifaces) or [iface(name)], tag=more.get('tag', []), trunks=[], vlan_mode=[], qos=more.get('qos', []))
 
 
-class FakeDb(object):
-    def __init__(self, bridges):
-        self.bridges = bridges
-
-    def rows(self, table):
-        if table == 'Bridge':
-            return self.bridges
-        ports = [p for b in self.bridges for p in b.ports]
-        return ports if table == 'Port' else [i for p in ports for i in p.interfaces]
-
-
 class FakeHost(object):
     def __init__(self, names):
         self.names = names
@@ -125,23 +113,6 @@ class FakeHost(object):
 
     def all_addresses(self):
         return {1: ['192.0.2.1/24', 'fe80::1/64'], 2: ['127.0.0.1/8']}
-
-
-class FakeEngine(object):
-    id = 'docker'
-    owns = _containers.ContainerApi.owns
-
-    def __init__(self, listing):
-        self._listing = listing
-        self.asked = []
-
-    def listing(self):
-        self.asked.append('listing')
-        return self._listing
-
-    def inspect_many(self, refs):
-        self.asked.append(('inspect', sorted(refs)))
-        return dict((ref, {'pid': 4242, 'running': True}) for ref in refs)
 
 
 def bridge(name, *ports):
