@@ -12,7 +12,6 @@ import types
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import topology as _topology
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils.conftest import FakeDb, FakeEngine
 
