@@ -20,6 +20,8 @@ description:
     (C(netdev)) datapath.
   - Repairs drift - a deleted link or port, a port on another bridge, a link with another VNI, port or
     local address (made again), remotes added or removed by hand, a link set down.
+  - Many links in one run with O(vxlans), a list (what an item leaves unset is the task's); their ports
+    go in one OVSDB transaction.
   - Everything is checked before anything changes; when a step fails, what this run changed is undone.
 author:
   - netdevops.ovs_docker developers (@netdevops)
@@ -32,9 +34,45 @@ attributes:
     description: Flat C(before)/C(after) of the link, its remotes and its bridge.
 options:
   name:
-    description: Name of the VXLAN link and of its OVS port (at most 15 characters).
+    description:
+      - Name of the VXLAN link and of its OVS port (at most 15 characters).
+      - Required unless O(vxlans) is given.
     type: str
-    required: true
+  vxlans:
+    description:
+      - Many VXLAN links in one run, each with the options of one link; O(bridge), O(remotes), O(local),
+        O(port), O(mtu) and O(state) an item does not set are the task's.
+      - The result is then RV(vxlans), a list in this order, and the diff is keyed by name.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the link and of its port.
+        type: str
+        required: true
+      bridge:
+        description: The OVS bridge it goes on.
+        type: str
+      vni:
+        description: VXLAN network identifier.
+        type: int
+      remotes:
+        description: Underlay addresses of the other hosts of its segment.
+        type: list
+        elements: str
+      local:
+        description: This host's underlay address.
+        type: str
+      port:
+        description: UDP port of the tunnel.
+        type: int
+      mtu:
+        description: MTU of the link.
+        type: int
+      state:
+        description: C(present) or C(absent).
+        type: str
+        choices: [present, absent]
   bridge:
     description: The OVS bridge it goes on. Required with O(state=present).
     type: str
@@ -88,15 +126,30 @@ EXAMPLES = r'''
   netdevops.ovs_docker.ovs_vxlan:
     name: vx42
     state: absent
+
+- name: Two segments in one run (one OVSDB transaction for their ports)
+  netdevops.ovs_docker.ovs_vxlan:
+    local: "{{ underlay_address }}"
+    remotes: [192.0.2.12, 192.0.2.13]
+    mtu: 1450
+    vxlans:
+      - {name: vx42, bridge: br0, vni: 42}
+      - {name: vx43, bridge: br1, vni: 43}
 '''
 
 RETURN = r'''
 vxlan:
   description: The link as it is after the run (as it would be, in check mode).
-  returned: always
+  returned: when O(name) is given
   type: dict
   sample: {name: vx42, state: present, bridge: br0, kind: vxlan, vni: 42, port: 4789, local: 192.0.2.11,
            remotes: [192.0.2.12, 192.0.2.13], mtu: 1450, link_state: up}
+vxlans:
+  description: With O(vxlans), each link as it is after the run (as RV(vxlan) shows one), in the list's order.
+  returned: when O(vxlans) is given
+  type: list
+  elements: dict
+  sample: [{name: vx42, state: present, bridge: br0, vni: 42}, {name: vx43, state: absent}]
 '''
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run

@@ -17,7 +17,7 @@ import ipaddress
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, no_bridge, require_pyroute2
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, list_items, no_bridge, require_pyroute2
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
@@ -48,9 +48,13 @@ def desired_state(params):
     if not params.get('bridge'):
         errors.append('bridge is required with state present')
     vni = params.get('vni')
-    if vni is None or not 1 <= vni <= VNI_MAX:
+    if vni is None:
+        errors.append('vni is required with state present')
+    elif not 1 <= vni <= VNI_MAX:
         errors.append('vni %s is out of range: give 1 to %d' % (vni, VNI_MAX))
-    port = params.get('port', 4789)
+    port = params.get('port')
+    if port is None:
+        port = 4789
     if not 1 <= port <= 65535:
         errors.append('port %s is out of range: give 1 to 65535 (4789 is VXLAN\'s)' % port)
     local = None
@@ -290,26 +294,57 @@ class VxlanLink(Executor):
 
 # -- the module (see _runner) ------------------------------------------------------------------
 
+# Options of one VXLAN link: at the top level (one), or in each item of `vxlans`.
+ITEM_OPTIONS = dict(
+    name=dict(type='str', required=True),
+    bridge=dict(type='str'),
+    vni=dict(type='int'),
+    remotes=dict(type='list', elements='str'),
+    local=dict(type='str'),
+    port=dict(type='int'),
+    mtu=dict(type='int'),
+    state=dict(type='str', choices=['present', 'absent']),
+)
+# What an item takes from the top level when it does not set it itself.
+INHERITED = ('bridge', 'remotes', 'local', 'port', 'mtu', 'state')
+
+
+def requested(params):
+    """The links a task asks for, each with every option present."""
+    if params.get('vxlans') is None:
+        return [dict((k, params.get(k)) for k in ITEM_OPTIONS)]
+    return list_items(params, 'vxlans', ITEM_OPTIONS, INHERITED)
+
+
+def _phase(action):
+    """The one order of a run's actions, for one link or many: ports off, the kernel links, ports
+    on (so that every port of a run goes in one transaction each way)."""
+    if action.kind == 'port' and action.new is None:
+        return 0
+    return 2 if action.kind in ('port', 'iface_ext') else 1
+
+
 class OvsVxlan(_runner.Batch):
     argument_spec = dict(
-        name=dict(type='str', required=True),
-        bridge=dict(type='str'),
-        vni=dict(type='int'),
-        remotes=dict(type='list', elements='str', default=[]),
-        local=dict(type='str'),
-        port=dict(type='int', default=4789),
-        mtu=dict(type='int'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        dict(ITEM_OPTIONS, name=dict(type='str'), remotes=dict(type='list', elements='str', default=[]),
+             port=dict(type='int', default=4789),
+             state=dict(type='str', choices=['present', 'absent'], default='present')),
+        vxlans=dict(type='list', elements='dict', options=ITEM_OPTIONS),
         **OVSDB_ARGS
     )
-    module_kwargs = dict(required_if=[('state', 'present', ('bridge', 'vni'))])
-    one_key = 'vxlan'
+    module_kwargs = dict(mutually_exclusive=[('name', 'vxlans')], required_one_of=[('name', 'vxlans')])
+    one_key, list_key, noun = 'vxlan', 'vxlans', 'vxlan'
 
     def validate(self):
-        desired, errors = desired_state(self.params)
-        desired['key'] = desired['name']
-        self.desired = [desired]
-        return errors
+        self.many = self.params['vxlans'] is not None
+        self.desired, errors = [], []
+        for spec in requested(self.params):
+            desired, more = desired_state(spec)
+            desired['key'] = desired['name']
+            self.desired.append(desired)
+            errors.extend(self.prefix(desired) + e for e in more)
+        twice = self.twice([d['name'] for d in self.desired], 'vxlans')
+        return errors + ([twice] if twice else [])
 
     def connect(self):
         require_pyroute2()
@@ -317,14 +352,23 @@ class OvsVxlan(_runner.Batch):
         self.netlink = Netlink()
 
     def make_plans(self):
-        desired = self.desired[0]
-        current = observe(self.db, self.netlink, desired['name'])
-        bridge_exists = desired['state'] == 'absent' or self.db.find('Bridge', desired['bridge']) is not None
-        return [plan(desired, current, {'bridge_exists': bridge_exists})]
+        plans = []
+        for desired in self.desired:
+            current = observe(self.db, self.netlink, desired['name'])
+            bridge_exists = desired['state'] == 'absent' or self.db.find('Bridge', desired['bridge']) is not None
+            plans.append(plan(desired, current, {'bridge_exists': bridge_exists}))
+        return plans
 
     def steps(self):
-        ports, link = PortRows(self.db), VxlanLink(self.netlink, self.desired[0]['name'], self.db)
-        return [(ports if a.kind in PortRows.KINDS else link, a) for a in self.plans[0].actions]
+        ports, steps = PortRows(self.db), []
+        for link_plan in self.plans:
+            link = VxlanLink(self.netlink, link_plan.desired['name'], self.db)
+            steps.extend((ports if a.kind in PortRows.KINDS else link, a) for a in link_plan.actions)
+        steps.sort(key=lambda step: _phase(step[1]))  # (stable: each link's own order kept within a phase)
+        return steps
+
+    def shown(self, plan, view):
+        return dict(view, name=plan.desired['name']) if self.many else view
 
     def look(self, plan):
         return view(plan.desired['name'], observe(self.db, self.netlink, plan.desired['name']))

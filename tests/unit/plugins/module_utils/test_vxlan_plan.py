@@ -201,3 +201,36 @@ def test_a_missing_bridge_and_what_is_not_ours_are_the_plans_problems():
         'bridge br0 does not exist: create it first (netdevops.ovs_docker.ovs_bridge)']
     foreign = _vxlan.plan(desired(), current(external_ids={'owner': 'other'}))
     assert foreign.actions == [] and 'is not this module\'s' in foreign.problems[0]
+
+
+# -- many in one run (vxlans) --------------------------------------------------------------------
+
+def test_a_list_inherits_the_tasks_options_and_names_each_link_once():
+    params = dict(PARAMS, name=None, vxlans=[{'name': 'vx42', 'vni': 42}, {'name': 'vx43', 'vni': 43, 'bridge': 'br1', 'mtu': None}])
+    items = _vxlan.requested(params)
+    assert [(i['name'], i['bridge'], i['vni'], i['mtu'], i['local']) for i in items] == [
+        ('vx42', 'br0', 42, 1450, '192.0.2.11'), ('vx43', 'br1', 43, 1450, '192.0.2.11')]
+    assert _vxlan.requested(dict(PARAMS, vxlans=None)) == [dict((k, PARAMS.get(k)) for k in _vxlan.ITEM_OPTIONS)]
+
+
+def test_two_new_links_put_their_ports_on_in_one_transaction(monkeypatch):
+    class Part(_vxlan.OvsVxlan):
+        def __init__(self):
+            self.db, self.netlink = None, None
+    part = Part()
+    part.plans = [_vxlan.plan(desired(), None), _vxlan.plan(desired(name='vx43', vni=43), None)]
+    kinds = [(type(executor).__name__, action.kind, action.target) for executor, action in part.steps()]
+    assert [k for k in kinds if k[1] == 'port'] == kinds[-2:] == [('PortRows', 'port', 'vx42'), ('PortRows', 'port', 'vx43')]
+    assert kinds[0] == ('VxlanLink', 'vxlan', 'vx42') and ('VxlanLink', 'vxlan', 'vx43') in kinds
+    steps = part.steps()
+    assert steps[-1][0] is steps[-2][0]  # one PortRows: consecutive, so one transaction (engine._groups)
+
+
+def test_a_link_moved_to_another_bridge_leaves_it_before_its_link_changes():
+    class Part(_vxlan.OvsVxlan):
+        def __init__(self):
+            self.db, self.netlink = None, None
+    part = Part()
+    part.plans = [_vxlan.plan(desired(bridge='br1', mtu=1400), current())]
+    kinds = [(a.kind, a.new is None) for _e, a in part.steps()]
+    assert kinds == [('port', True), ('vxlan_link', False), ('port', False)]

@@ -1,6 +1,7 @@
 """Independent look at a VXLAN link and its OVS port: what ip, bridge and ovs-vsctl say, as JSON.
 
-    look_vxlan.py NAME
+    look_vxlan.py NAME           one link's look
+    look_vxlan.py NAME NAME...   {NAME: look} of each
 """
 import json
 import sys
@@ -8,17 +9,16 @@ import sys
 from looks import ip_json, run
 
 
-def main(name):
+def look(name):
     found = ip_json(None, 'link', 'show', 'dev', name)
     bridge = (run(['ovs-vsctl', 'port-to-br', name]) or '').strip() or None
     if not found:
-        print(json.dumps({'present': False, 'bridge': bridge}))
-        return
+        return {'present': False, 'bridge': bridge}
     link = found[0]
     info = link.get('linkinfo', {})
     data = info.get('info_data', {})
     fdb = json.loads(run(['bridge', '-j', 'fdb', 'show', 'dev', name]) or '[]')
-    print(json.dumps({
+    return {
         'present': True,
         'kind': info.get('info_kind'),
         'vni': data.get('id'),
@@ -29,8 +29,9 @@ def main(name):
         'mtu': link.get('mtu'),
         'state': 'up' if 'UP' in link.get('flags', []) else 'down',
         'bridge': bridge,
-    }, sort_keys=True))
+    }
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    names = sys.argv[1:]
+    print(json.dumps(look(names[0]) if len(names) == 1 else dict((n, look(n)) for n in names), sort_keys=True))
