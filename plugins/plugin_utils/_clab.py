@@ -25,7 +25,7 @@ import re
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import registry
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import parse_mac, stable_mac
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
@@ -454,7 +454,7 @@ def _checked_by_the_modules(hosts):
     problems = []
     for _host, place in sorted(hosts.items()):
         for link in place['links']:
-            _desired, errors = _veth_link.desired_state(dict(link, state='present'))
+            _desired, errors = registry.domain('veth_link').desired_state(dict(link, state='present'))
             label = '--'.join('%s:%s' % (e['container'], e['interface']) for e in link['ends'])
             problems.extend('link %s: %s' % (label, e) for e in errors)
         for port in place['ports']:
