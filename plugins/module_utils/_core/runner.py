@@ -6,6 +6,7 @@
     params -> desired state, validated before anything is looked at    Module.validate()
     the host lock (not in check mode, not for a read-only module)
     libraries and connections                                          Module.connect()
+    references resolved (a container to its namespace): refusals       Module.resolve() -> fail, nothing changed
     observe (reads only) and plan (pure): a Plan per object            Module.make_plans()
     refusals that depend on what is there: the plans' problems         -> fail, nothing changed
     the result with the diff; check mode stops here                    Module.result()
@@ -55,6 +56,12 @@ class Module(object):
     def connect(self):
         """Check the libraries and reach what the run needs (ModuleError when it cannot)."""
         raise NotImplementedError
+
+    def resolve(self):
+        """The task's references to what they name (a container to its namespace), read before
+        anything is observed -> [refusals] (a container missing or stopped): the run fails with
+        nothing changed. Most modules have none."""
+        return []
 
     def make_plans(self):
         """Observe (reads only) and plan (pure) -> [_engine.Plan], one per object."""
@@ -186,8 +193,11 @@ def _run(own, check_mode):
         host_lock()
     own.connect()
     try:
+        problems = own.resolve()
+        if problems:
+            raise ModuleError('; '.join(problems), errors=problems)
         own.plans = own.make_plans()
-    except (NetlinkError, OSError) as exc:  # what observing may raise
+    except (NetlinkError, OSError) as exc:  # what resolving and observing may raise
         raise ModuleError('reading the current state failed: %s' % exc)
     problems = own.problems()
     if problems:

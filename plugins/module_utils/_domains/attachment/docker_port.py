@@ -238,23 +238,28 @@ class DockerPort(Attachments):
         self.docker = _containers.ContainerApi(engine_url, self.params['docker_timeout'])
         self.host = Netlink()
 
-    def make_plans(self):
-        """The containers' attachments, after the bridges they need (planned first, as ovs-docker
-        makes them first). What refuses the run before any attachment is planned (a container
-        missing or stopped, a bridge that may not be made) is in self.refusals."""
-        self.refusals, self.bridge_plans = [], []
+    def resolve(self):
+        """The task's containers to their namespaces (pruning: the ports of containers that are
+        gone) and the bridges they need: what refuses the run before any attachment is observed
+        (a container missing or stopped, a bridge that may not be made)."""
+        self.wanted, self.new_bridges, self.bridge_plans = [], [], []
         try:
-            wanted = self._wanted()
+            wanted, refusals = self._wanted()
         except _containers.ContainerError as exc:
-            self.refusals = [str(exc)]
-        if self.refusals:
-            return []
-        db = self.db
+            return [str(exc)]
+        if refusals:
+            return refusals
+        self.wanted = wanted
         self.new_bridges = sorted(set(d['bridge'] for d in wanted if d['state'] == 'present' and d['bridge']
-                                      and db.find('Bridge', d['bridge']) is None))
+                                      and self.db.find('Bridge', d['bridge']) is None))
         if self.new_bridges and not self.params['create_bridge']:
-            self.refusals = ['%s, or let this module make it (create_bridge is false)' % no_bridge(', '.join(self.new_bridges))]
-            return []
+            return ['%s, or let this module make it (create_bridge is false)' % no_bridge(', '.join(self.new_bridges))]
+        return []
+
+    def make_plans(self):
+        """The containers' attachments (resolve() found them), after the bridges they need
+        (planned first, as ovs-docker makes them first)."""
+        db, wanted = self.db, self.wanted
         if self.new_bridges:
             _bridge = _bridge_planner()
             facts = {'datapath_types': db.root.datapath_types}
@@ -269,20 +274,20 @@ class DockerPort(Attachments):
         return self.plan_each(wanted)
 
     def _wanted(self):
-        """The desired attachments of the task's items (refusals noted in self.refusals)."""
+        """(the desired attachments of the task's items, [refusals])."""
         if self.params['state'] == 'pruned':
-            return stale_items(self.docker, self.db, self.host, self.params['bridge'])
+            return stale_items(self.docker, self.db, self.host, self.params['bridge']), []
         index = PortIndex(self.db, self.docker)  # (asks the engine what it is only if a port says whose it is)
-        wanted = []
+        wanted, refusals = [], []
         known = self.docker.inspect_many(i['container'] for i in self.items if i['state'] == 'present')
         for item in self.items:
             more, trouble = desired_items(self.docker, index, item, known)
             wanted.extend(more)
-            self.refusals.extend(trouble)
-        return wanted
+            refusals.extend(trouble)
+        return wanted, refusals
 
     def problems(self):
-        return self.refusals + [p for plan in self.bridge_plans for p in plan.problems] + super(DockerPort, self).problems()
+        return [p for plan in self.bridge_plans for p in plan.problems] + super(DockerPort, self).problems()
 
     def prefix(self, desired):
         return '%s: ' % desired['key']  # a container may have many attachments: always said which

@@ -103,6 +103,9 @@ def test_check_mode_runs_no_step(name, monkeypatch):
         def connect(self):
             pass
 
+        def resolve(self):
+            return []
+
         def make_plans(self):
             return [planned]
 

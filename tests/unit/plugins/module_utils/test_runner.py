@@ -194,3 +194,17 @@ def test_reading_errors_are_worded():
         raise OSError(2, 'No such file or directory')
     end = ended(fake(make_plans=make_plans, wanted={'a': 2}))
     assert end.failed and end.result['msg'] == 'reading the current state failed: [Errno 2] No such file or directory'
+
+
+def test_what_resolve_refuses_fails_the_run_before_anything_is_observed():
+    observed = []
+
+    def make_plans(self):
+        observed.append(True)
+        return Fake.make_plans(self)
+    module = fake(world={'a': 1}, wanted={'a': 2}, make_plans=make_plans,
+                  resolve=lambda self: ['container web does not exist: create and start it first'])
+    end = ended(module)
+    assert end.failed and end.result['msg'] == 'container web does not exist: create and start it first'
+    assert end.result['errors'] == ['container web does not exist: create and start it first']
+    assert observed == [] and module.world == {'a': 1}
