@@ -177,15 +177,21 @@ def desired_state(spec):
     the user's external_ids) and where (how messages name the namespace: "container web").
     """
     errors = []
+    # None: a container's namespace, not resolved yet (ovs_docker_port checks its items before it
+    # asks the engine): what depends on it (its name, the host end's default name) waits for it.
+    resolved = spec.get('namespace') is not None
     namespace = spec.get('namespace') or ''
     named = bool(namespace) and not namespace.startswith('/')
     # An absent attachment may have lost its namespace (a removed container): '' is allowed then.
-    if (named or spec.get('state') != 'absent') and not namespace.startswith('/') and not _NETNS_NAME.match(namespace):
+    if resolved and (named or spec.get('state') != 'absent') and not namespace.startswith('/') \
+            and not _NETNS_NAME.match(namespace):
         errors.append("namespace %r is neither a name (letters, digits, '_', '-', '.'; up to 64) nor an "
                       "absolute path to a namespace file such as /proc/PID/ns/net" % namespace)
     interface = spec.get('interface')
-    host_interface = spec.get('host_interface') or default_host_interface(namespace, interface)
+    host_interface = spec.get('host_interface') or (default_host_interface(namespace, interface) if resolved else None)
     for what, name in (('interface', interface), ('host_interface', host_interface)):
+        if what == 'host_interface' and name is None and not resolved:
+            continue
         error = _validate.interface_name(name, what)
         if error:
             errors.append(error)

@@ -64,10 +64,10 @@ def static_errors(item):
     errors = []
     if item['state'] == 'present' and not item.get('bridge'):
         errors.append('container %s: bridge is required to attach it' % item['container'])
-    spec = dict(item, namespace='/proc/1/ns/net', host_interface=None)
+    # the container's namespace and its port's name are the engine's to say (resolve): not asked yet
+    spec = dict(item, namespace=None, host_interface=None)
     if spec['interface'] is None:
         spec['interface'] = 'eth0'  # absent without interface: every port of the container
-    spec['external_ids'] = dict(item.get('external_ids') or {}, container_id='x', container_iface='x')
     _desired, more = desired_state(spec)
     errors.extend('container %s: %s' % (item['container'], e) for e in more)
     return errors
