@@ -172,6 +172,11 @@ def lab_bridges_kept(bridges, found, own):
     return kept
 
 
+def lab_labels(lab_name):
+    """The labels of the lab's containers: its mark, valued with its name."""
+    return {LAB_MARK: lab_name}
+
+
 def lab_created_bridges(found, lab_name):
     """The names of the bridges on the host that this lab created (its mark)."""
     return [b['name'] for b in found or [] if b['external_ids'].get(LAB_MARK) == lab_name]
@@ -301,6 +306,7 @@ class FilterModule(object):
             'lab_bridges_kept': lab_bridges_kept,
             'lab_container_conflicts': lab_container_conflicts,
             'lab_created_bridges': lab_created_bridges,
+            'lab_labels': lab_labels,
             'lab_other_rules': lab_other_rules,
             'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,

@@ -216,3 +216,8 @@ def test_the_fleet_picture_is_written_once_by_the_first_host_of_the_last_batch()
     assert not lab.lab_fleet_writer('vm1', hosts, ['vm1'], ['vm1'])  # a rollout's first batch: not all read yet
     assert lab.lab_fleet_writer('vm3', hosts, hosts, ['vm3'])  # its last batch
     assert not lab.lab_fleet_writer('vm1', ['vm1'], ['vm1'], ['vm1'])  # one host: no fleet
+
+
+def test_the_labs_containers_carry_its_mark_as_a_label():
+    assert lab.lab_labels('seed') == {'netdevops.ovs_docker.lab': 'seed'}
+    assert 'lab_labels' in lab.FilterModule().filters()

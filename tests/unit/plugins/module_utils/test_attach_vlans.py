@@ -146,7 +146,8 @@ def test_sub_interfaces_as_asked_change_nothing_and_unset_reads_none():
 
 
 def test_a_new_pair_gets_its_sub_interfaces_after_it_is_up():
-    actions = _attach.plan(desired(vlans=[{'id': 10}], **SEED), current(paired=False, ns_link=None, host_link=None, port=None, vlans={}, vlan_foreign={})).actions
+    now = current(paired=False, ns_link=None, host_link=None, port=None, vlans={}, vlan_foreign={})
+    actions = _attach.plan(desired(vlans=[{'id': 10}], **SEED), now).actions
     assert kinds(actions).index('vlan_if+') > max(i for i, k in enumerate(kinds(actions)) if k == 'link_state')
 
 

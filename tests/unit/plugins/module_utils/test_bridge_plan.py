@@ -38,7 +38,7 @@ def current(**kwargs):
 
 def test_create_with_everything():
     actions, before, after = parts(_bridge.plan(desired(datapath_type='netdev', fail_mode='secure',
-                                                              external_ids={'a': 1}, addresses=['192.168.1.250/24']), None))
+                                                        external_ids={'a': 1}, addresses=['192.168.1.250/24']), None))
     assert before == {'state': 'absent'}
     assert actions == [
         A('bridge', 'br0', {'datapath_type': 'netdev', 'fail_mode': 'secure', 'external_ids': {'a': '1'}, 'other_config': {}}, None),
