@@ -96,10 +96,8 @@ steps:
   sample: [payload, launcher, unit, enable, restart_service]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.service import AgentService
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, host_lock
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent.service import AgentInstall
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
 # What the agent applies records through (the registry: every domain): imported so that ansible
 # packs them into this module's payload, which is what gets installed.
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent  # noqa: F401 pylint: disable=unused-import
@@ -107,35 +105,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains impo
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            init=dict(type='str', choices=['auto', 'systemd', 'none'], default='auto'),
-            ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
-            docker_host=dict(type='str'),
-            python=dict(type='path'),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        service = AgentService(module)
-        found = service.observe()
-        steps = service.plan(found)
-        before = service.view(found)
-        after = service.view(found, steps)
-        result = dict(changed=bool(steps), steps=steps)
-        if module._diff:
-            result['diff'] = dict(before=before, after=after)
-        pid = found['pid'] if not steps else None
-        if steps and not module.check_mode:
-            host_lock()  # (as every module that changes the host: one run at a time)
-            now = service.apply(steps)
-            after = dict(after, running=now['running'])
-            pid = now['pid']
-        result['agent'] = dict(after, pid=pid)
-    except ModuleError as exc:
-        module.fail_json(msg=str(exc), **exc.extra)
-    module.exit_json(**result)
+    run(AgentInstall)
 
 
 if __name__ == '__main__':

@@ -23,7 +23,9 @@ import time
 import zipfile
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError, agent_state
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
 
 HOME = '/usr/local/lib/netdevops-ovs_docker'
 PAYLOAD = HOME + '/agent.zip'
@@ -238,24 +240,9 @@ class AgentService(object):
 
     # -- applying ----------------------------------------------------------------------------------
 
-    def apply(self, steps):
-        """The steps in order; a failure puts the files back as they were and starts the agent
-        that ran before, then fails, saying what the undo could not put back."""
-        kept = dict((path, read(path, 'rb')) for path in (PAYLOAD, LAUNCHER, UNIT))
-        was_running = agent_state()['running']
-        try:
-            for step in steps:
-                self.STEPS[step](self)
-        except (ModuleError, OSError) as exc:
-            left = self._undo(kept, was_running)
-            if left:
-                raise ModuleError('%s; putting back what this run changed failed too, left as it is: %s'
-                                  % (exc, '; '.join(left)))
-            raise ModuleError('%s; what this run changed was put back' % exc)
-        return agent_state()
-
-    def _undo(self, kept, was_running):
-        """What was there before this run, back: -> [what could not be put back]."""
+    def put_back(self, kept, was_running):
+        """What was there before this run (``kept``: path -> bytes or None), back, and the agent
+        that ran before running again -> [what could not be put back]."""
         left = []
         for path, data in kept.items():
             try:
@@ -362,3 +349,72 @@ class AgentService(object):
             time.sleep(0.05)
         if pid and os.path.exists('/proc/%d' % pid):
             raise ModuleError('the agent (pid %d) did not stop within %d s' % (pid, START_WAIT))
+
+
+class AgentSteps(Executor):
+    """Executor of the installer's steps (kinds: AgentService.STEPS, and 'kept'), one call each.
+    'kept' is the first action of a run that changes anything: its old value is what was there
+    (the files, whether the agent ran), so that its undo, the last of a failed run's, puts that
+    back once the steps' own undos (none: a step is not taken back alone) are done."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def _kept(self, action):
+        if isinstance(action.new, dict):  # the undo: what was there, back
+            left = self.service.put_back(action.new['files'], action.new['running'])
+            if left:
+                raise RuntimeError('left as it is: %s' % '; '.join(left))
+
+    def _step(self, action):
+        AgentService.STEPS[action.kind](self.service)
+
+    RUNS = dict({'kept': _kept}, **dict.fromkeys(AgentService.STEPS, _step))
+
+    def run(self, actions):
+        for action in actions:
+            self.runs(action)(self, action)
+
+
+class AgentInstall(_runner.Module):
+    """ovs_docker_agent's own part, through the runner like every module: the host lock, the
+    plan (its steps as actions), the diff only with --diff, apply with undo, the read-back."""
+
+    argument_spec = dict(
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        init=dict(type='str', choices=['auto', 'systemd', 'none'], default='auto'),
+        ovsdb_socket=dict(type='str', default='unix:/run/openvswitch/db.sock'),
+        docker_host=dict(type='str'),
+        python=dict(type='path'),
+    )
+
+    def validate(self):
+        self.service = AgentService(self.module)
+        return []
+
+    def connect(self):
+        pass  # (the files and systemd: nothing to reach first)
+
+    def make_plans(self):
+        service = self.service
+        found = service.observe()
+        steps = service.plan(found)
+        actions = []
+        if steps:
+            kept = {'files': dict((path, read(path, 'rb')) for path in (PAYLOAD, LAUNCHER, UNIT)), 'running': found['running']}
+            actions = [Action('kept', 'agent', 'this run', kept)] + [Action(step, 'agent', True, NO_UNDO) for step in steps]
+        return [Plan({'state': service.state, 'init': service.init}, found, actions, service.view(found), service.view(found, steps))]
+
+    def result(self):
+        plan = self.plans[0]
+        steps = [a.kind for a in plan.actions if a.kind != 'kept']
+        return self.planned(bool(steps), plan.before, plan.after, steps=steps,
+                            agent=dict(plan.after, pid=None if steps else plan.current['pid']))
+
+    def steps(self):
+        executor = AgentSteps(self.service)
+        return [(executor, action) for action in self.plans[0].actions]
+
+    def read_back(self):
+        now = agent_state()
+        return {'agent': dict(self.plans[0].after, running=now['running'], pid=now['pid'])}

@@ -110,6 +110,22 @@ def test_every_step_a_plan_names_has_what_runs_it(payload):
     assert named and named <= set(_agent_service.AgentService.STEPS)
 
 
+class Ansible(object):
+    """What the runner asks of an AnsibleModule."""
+
+    def __init__(self, diff=False, **params):
+        self.params, self.check_mode, self._diff = Module(**params).params, False, diff
+
+
+def install(monkeypatch, steps, **params):
+    """One run of ovs_docker_agent's part through the runner, whose plan is ``steps``."""
+    monkeypatch.setattr(_agent_service._runner, 'host_lock', lambda: None)
+    part = _agent_service.AgentInstall(Ansible(**params))
+    monkeypatch.setattr(_agent_service.AgentService, 'observe', lambda self: there(self, running=False, pid=None))
+    monkeypatch.setattr(_agent_service.AgentService, 'plan', lambda self, found: list(steps))
+    return _agent_service._runner._run(part, False)
+
+
 def test_a_failed_step_puts_the_files_back_and_an_undo_that_fails_says_what_is_left(payload, tmp_path, monkeypatch):
     home = tmp_path / 'home'
     home.mkdir()
@@ -117,14 +133,14 @@ def test_a_failed_step_puts_the_files_back_and_an_undo_that_fails_says_what_is_l
         monkeypatch.setattr(_agent_service, name, str(home / name.lower()))
     (home / 'launcher').write_bytes(b'#!/bin/sh\nold\n')
     monkeypatch.setattr(_agent_service, 'agent_state', lambda: {'running': False, 'pid': None})
-    service = _agent_service.AgentService(Module())
 
     def fails(_service):
         raise OSError('disk full')
     monkeypatch.setitem(_agent_service.AgentService.STEPS, 'start_daemon', fails)
     with pytest.raises(ModuleError) as failed:
-        service.apply(['payload', 'launcher', 'start_daemon'])
-    assert 'disk full; what this run changed was put back' in str(failed.value)
+        install(monkeypatch, ['payload', 'launcher', 'start_daemon'])
+    assert str(failed.value) == 'disk full; what this run changed was undone'
+    assert failed.value.extra['changed'] is False and 'diff' not in failed.value.extra
     assert (home / 'launcher').read_bytes() == b'#!/bin/sh\nold\n' and not (home / 'payload').exists()
 
     real_write = _agent_service.write
@@ -135,6 +151,19 @@ def test_a_failed_step_puts_the_files_back_and_an_undo_that_fails_says_what_is_l
         real_write(path, data, mode)
     monkeypatch.setattr(_agent_service, 'write', no_write)
     with pytest.raises(ModuleError) as failed:
-        service.apply(['payload', 'launcher', 'start_daemon'])
+        install(monkeypatch, ['payload', 'launcher', 'start_daemon'])
     message = str(failed.value)
-    assert 'left as it is' in message and 'launcher (read-only file system)' in message and 'was put back' not in message
+    assert message.startswith('disk full; undoing this run failed too: undoing kept: left as it is: ')
+    assert 'launcher (read-only file system)' in message and failed.value.extra['changed'] is True
+
+
+def test_the_install_runs_its_steps_and_shows_the_diff_only_when_asked(payload, monkeypatch):
+    ran = []
+    for step in ('payload', 'launcher', 'start_daemon'):
+        monkeypatch.setitem(_agent_service.AgentService.STEPS, step, lambda _service, step=step: ran.append(step))
+    monkeypatch.setattr(_agent_service, 'agent_state', lambda: {'running': True, 'pid': 77})
+    result = install(monkeypatch, ['payload', 'launcher', 'start_daemon'])
+    assert ran == ['payload', 'launcher', 'start_daemon'] and result['changed'] is True
+    assert result['steps'] == ran and 'diff' not in result and result['agent']['pid'] == 77
+    result = install(monkeypatch, [], diff=True)
+    assert result['changed'] is False and result['steps'] == [] and result['diff']['before'] == result['diff']['after']

@@ -114,6 +114,7 @@ def test_check_mode_runs_no_step(name, monkeypatch):
 
         def steps(self):
             raise AssertionError('check mode asked for the steps')
+
     def no_lock():
         raise AssertionError('check mode took the lock')
     monkeypatch.setattr(_runner, 'host_lock', no_lock)
