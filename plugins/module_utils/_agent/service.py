@@ -138,27 +138,91 @@ def systemd_is_init():
     return os.path.isdir('/run/systemd/system')
 
 
+def desired_state(params):
+    """What the task asks -> (desired, []): 'state', 'init' (auto resolved: systemd where it is
+    init), the 'launcher' and 'unit' texts, and 'payload' (the fingerprint of this run's own
+    payload, asked only when the agent is to be present)."""
+    init = params['init']
+    if init == 'auto':
+        init = 'systemd' if systemd_is_init() else 'none'
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.containers import docker_host
+    desired = {'state': params['state'], 'init': init, 'docker_host': docker_host(params['docker_host']), 'unit': unit_text()}
+    desired['launcher'] = launcher_text(params['python'] or sys.executable, params['ovsdb_socket'], desired['docker_host'])
+    desired['payload'] = fingerprint(own_payload()) if desired['state'] == 'present' else None
+    return desired, []
+
+
+def steps_of(desired, found):
+    """-> [steps] (names, in order) from what is there; [] when nothing is to be done."""
+    if desired['state'] == 'absent':
+        steps = []
+        if found['unit'] is not None:
+            steps.append('stop_service')
+        elif found['running']:
+            steps.append('stop_daemon')
+        if found['installed'] or found['unit'] is not None:
+            steps.append('remove_files')
+        return steps
+    steps = []
+    payload = desired['payload'] != found['payload']
+    launcher = found['launcher'] != desired['launcher']
+    if payload:
+        steps.append('payload')
+    if launcher:
+        steps.append('launcher')
+    if desired['init'] == 'systemd':
+        if found['unit'] != desired['unit']:
+            steps.append('unit')
+        if not found['enabled']:
+            steps.append('enable')
+        # an agent that runs but is not the service's (started by hand): stopped first
+        stray = found['running'] and found['pid'] != found['service_pid']
+        if stray:
+            steps.append('stop_daemon')
+        if payload or launcher or 'unit' in steps or stray or not found['running']:
+            steps.append('restart_service')
+    else:
+        if found['unit'] is not None:
+            steps.append('stop_service')  # (init none asked where a unit of ours is: it goes)
+        if found['running'] and (payload or launcher):
+            steps.append('stop_daemon')
+        if payload or launcher or not found['running'] or found['unit'] is not None:
+            steps.append('start_daemon')
+    return steps
+
+
+def view(desired, found, steps=None):
+    """The flat state shown in --diff and returned: as it is, or (``steps``) as the steps leave it."""
+    if steps:
+        if desired['state'] == 'absent':
+            return {'state': 'absent', 'init': None, 'running': False, 'payload': None}
+        return {'state': 'present', 'init': desired['init'], 'running': True, 'payload': version(desired['payload'])}
+    installed = found['installed'] or found['unit'] is not None
+    return {'state': 'present' if installed else 'absent',
+            'init': ('systemd' if found['unit'] is not None else 'none') if installed else None,
+            'running': found['running'], 'payload': version(found['payload'])}
+
+
+def plan(desired, current, facts=None):
+    """Pure: (desired_state()'s, AgentService.observe()'s) -> Plan. Kinds: the STEPS, run in
+    the order steps_of() gives, after 'kept' [the agent], whose old value is what was there (the
+    files, whether the agent ran): its undo puts it back (see AgentSteps)."""
+    steps = steps_of(desired, current)
+    actions = []
+    if steps:
+        kept = {'files': dict(current.get('files') or {}), 'running': current['running']}
+        actions = [Action('kept', 'agent', 'this run', kept)] + [Action(step, 'agent', True, NO_UNDO) for step in steps]
+    return Plan(desired, current, actions, view(desired, current), view(desired, current, steps))
+
+
 class AgentService(object):
     """Plan and apply: ``module`` is the AnsibleModule (run_command for systemctl)."""
 
-    def __init__(self, module):
+    def __init__(self, module, desired=None):
         self.module = module
-        params = module.params
-        self.state = params['state']
-        self.init = params['init']
-        if self.init == 'auto':
-            self.init = 'systemd' if systemd_is_init() else 'none'
-        from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.containers import docker_host
-        self.docker_host = docker_host(params['docker_host'])
-        self.launcher = launcher_text(params['python'] or sys.executable, params['ovsdb_socket'], self.docker_host)
-        self.unit = unit_text()
-        self._own = None
-
-    def own_fingerprint(self):
-        """fingerprint() of the payload this run came in (read once a run)."""
-        if self._own is None:
-            self._own = fingerprint(own_payload())
-        return self._own
+        self.desired = desired or desired_state(module.params)[0]
+        self.state, self.init = self.desired['state'], self.desired['init']
+        self.launcher, self.unit = self.desired['launcher'], self.desired['unit']
 
     # -- what is there ---------------------------------------------------------------------------
 
@@ -173,6 +237,8 @@ class AgentService(object):
             'pid': running['pid'],
             'enabled': None,
             'service_pid': None,
+            # what a failed run puts back (plan's 'kept')
+            'files': dict((path, read(path, 'rb')) for path in (PAYLOAD, LAUNCHER, UNIT)),
         }
         if found['unit'] is not None:
             found['enabled'] = self.systemctl('is-enabled', UNIT_NAME, check=False).strip() == 'enabled'
@@ -187,56 +253,13 @@ class AgentService(object):
             raise ModuleError('systemctl %s failed (%d): %s' % (' '.join(args), rc, (err or out).strip()))
         return out
 
-    # -- the plan ----------------------------------------------------------------------------------
+    # -- the plan (steps_of, view: pure) ---------------------------------------------------------
 
     def plan(self, found):
-        """-> [steps] (names, in order), from what is there; [] when nothing is to be done."""
-        if self.state == 'absent':
-            steps = []
-            if found['unit'] is not None:
-                steps.append('stop_service')
-            elif found['running']:
-                steps.append('stop_daemon')
-            if found['installed'] or found['unit'] is not None:
-                steps.append('remove_files')
-            return steps
-        steps = []
-        payload = self.own_fingerprint() != found['payload']
-        launcher = found['launcher'] != self.launcher
-        if payload:
-            steps.append('payload')
-        if launcher:
-            steps.append('launcher')
-        if self.init == 'systemd':
-            if found['unit'] != self.unit:
-                steps.append('unit')
-            if not found['enabled']:
-                steps.append('enable')
-            # an agent that runs but is not the service's (started by hand): stopped first
-            stray = found['running'] and found['pid'] != found['service_pid']
-            if stray:
-                steps.append('stop_daemon')
-            if payload or launcher or 'unit' in steps or stray or not found['running']:
-                steps.append('restart_service')
-        else:
-            if found['unit'] is not None:
-                steps.append('stop_service')  # (init none asked where a unit of ours is: it goes)
-            if found['running'] and (payload or launcher):
-                steps.append('stop_daemon')
-            if payload or launcher or not found['running'] or found['unit'] is not None:
-                steps.append('start_daemon')
-        return steps
+        return steps_of(self.desired, found)
 
     def view(self, found, steps=None):
-        """The flat state shown in --diff and returned: as it is, or (``steps``) as the steps leave it."""
-        if steps:
-            if self.state == 'absent':
-                return {'state': 'absent', 'init': None, 'running': False, 'payload': None}
-            return {'state': 'present', 'init': self.init, 'running': True, 'payload': version(self.own_fingerprint())}
-        installed = found['installed'] or found['unit'] is not None
-        return {'state': 'present' if installed else 'absent',
-                'init': ('systemd' if found['unit'] is not None else 'none') if installed else None,
-                'running': found['running'], 'payload': version(found['payload'])}
+        return view(self.desired, found, steps)
 
     # -- applying ----------------------------------------------------------------------------------
 
@@ -389,21 +412,15 @@ class AgentInstall(_runner.Module):
     )
 
     def validate(self):
-        self.service = AgentService(self.module)
-        return []
+        desired, errors = desired_state(self.params)
+        self.service = AgentService(self.module, desired)
+        return errors
 
     def connect(self):
         pass  # (the files and systemd: nothing to reach first)
 
     def make_plans(self):
-        service = self.service
-        found = service.observe()
-        steps = service.plan(found)
-        actions = []
-        if steps:
-            kept = {'files': dict((path, read(path, 'rb')) for path in (PAYLOAD, LAUNCHER, UNIT)), 'running': found['running']}
-            actions = [Action('kept', 'agent', 'this run', kept)] + [Action(step, 'agent', True, NO_UNDO) for step in steps]
-        return [Plan({'state': service.state, 'init': service.init}, found, actions, service.view(found), service.view(found, steps))]
+        return [plan(self.service.desired, self.service.observe())]
 
     def result(self):
         plan = self.plans[0]

@@ -121,8 +121,10 @@ def install(monkeypatch, steps, **params):
     """One run of ovs_docker_agent's part through the runner, whose plan is ``steps``."""
     monkeypatch.setattr(_agent_service._runner, 'host_lock', lambda: None)
     part = _agent_service.AgentInstall(Ansible(**params))
-    monkeypatch.setattr(_agent_service.AgentService, 'observe', lambda self: there(self, running=False, pid=None))
-    monkeypatch.setattr(_agent_service.AgentService, 'plan', lambda self, found: list(steps))
+    files = dict((path, _agent_service.read(path, 'rb'))
+                 for path in (_agent_service.PAYLOAD, _agent_service.LAUNCHER, _agent_service.UNIT))
+    monkeypatch.setattr(_agent_service.AgentService, 'observe', lambda self: there(self, running=False, pid=None, files=files))
+    monkeypatch.setattr(_agent_service, 'steps_of', lambda desired, found: list(steps))
     return _agent_service._runner._run(part, False)
 
 

@@ -40,6 +40,15 @@ def _attachment_cases():
             (attach.desired(state='absent'), attach.current(), None)]
 
 
+def _agent_cases():
+    desired = {'state': 'present', 'init': 'none', 'launcher': '#!/bin/sh\n', 'unit': '[Unit]\n', 'payload': [('a.py', 1)],
+               'docker_host': 'unix:///run/docker.sock'}
+    nothing = {'installed': False, 'payload': None, 'launcher': None, 'unit': None, 'running': False, 'pid': None,
+               'enabled': None, 'service_pid': None, 'files': {'/x/agent': None}}
+    there = dict(nothing, installed=True, payload=desired['payload'], launcher=desired['launcher'], running=True, pid=42)
+    return [(desired, nothing, None), (dict(desired, init='systemd'), there, None), (dict(desired, state='absent'), there, None)]
+
+
 # (desired, current, facts) of each domain: what its plans are made of here
 CASES = {
     'ovs_bridge': lambda: [(bridge.desired(), None, None), (bridge.desired(addresses=['198.18.31.1/24']), bridge.current(), None),
@@ -49,6 +58,7 @@ CASES = {
     'veth_link': _veth_cases,
     'netns_veth': _attachment_cases,
     'ovs_docker_port': _attachment_cases,
+    'ovs_docker_agent': _agent_cases,
 }
 
 
@@ -132,6 +142,6 @@ def test_an_unknown_kind_is_refused_by_its_executor():
 
 
 def test_the_registry_names_what_it_has():
-    with pytest.raises(KeyError, match='there are: netns_veth, ovs_bridge'):
+    with pytest.raises(KeyError, match='there are: netns_veth, ovs_bridge, ovs_docker_agent'):
         registry.domain('ovs_mirror')
     assert ModuleError  # (what a module's failure is; the runner alone raises it to ansible)
