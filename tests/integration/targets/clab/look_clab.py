@@ -76,21 +76,34 @@ def seen(lab):
             inside[node] = json.loads(run(['nsenter', '-t', pid, '-n', 'ip', '-j', '-d', 'addr', 'show']) or '[]')
     host_links = json.loads(run(['ip', '-j', '-d', 'link', 'show']) or '[]')
     ends = [(node, l) for node, links in inside.items() for l in links] + [(None, l) for l in host_links]
+
+    def candidates(node, link):
+        return [(n, l) for n, l in ends if n != node and l['ifindex'] == link.get('link_index')
+                and l.get('link_index') == link['ifindex'] and 'link_netnsid' in l]
+    # Interface indices are per namespace, so two pairs may share theirs: a namespace's id for its
+    # peer's (link_netnsid) is one namespace, learnt from the pairs that match one way only.
+    nsids = {}
+    for node, links in inside.items():
+        for link in links:
+            found_peers = candidates(node, link) if 'link_netnsid' in link else []
+            if len(found_peers) == 1:
+                nsids[(node, link['link_netnsid'])] = found_peers[0][0]
     for node, links in inside.items():
         for link in links:
             if link['ifname'] == 'lo':
                 continue
             if 'link_netnsid' in link:
-                match = [(n, l) for n, l in ends if n != node and l['ifindex'] == link.get('link_index')
-                         and l.get('link_index') == link['ifindex'] and 'link_netnsid' in l]
-                if match and match[0][0] is not None:
+                match = candidates(node, link)
+                if len(match) > 1:
+                    match = [(n, l) for n, l in match if nsids.get((node, link['link_netnsid']), '?') == n]
+                if len(match) == 1 and match[0][0] is not None:
                     peer = '%s:%s' % (match[0][0], match[0][1]['ifname'])
-                elif match:  # the host's: a port on a bridge
+                elif len(match) == 1:  # the host's: a port on a bridge
                     port = match[0][1]['ifname']
                     bridge = (run(['ovs-vsctl', 'port-to-br', port]) or '').strip()
                     peer = 'bridge %s' % bridge if bridge else 'host %s' % port
                 else:
-                    peer = '?'
+                    peer = '? (%d ends could be its peer)' % len(match)
             else:
                 peer = '%s:%s' % (node, link.get('link', '?'))
             found['%s:%s' % (node, link['ifname'])] = {
