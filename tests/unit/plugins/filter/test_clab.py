@@ -15,6 +15,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.filter import clab
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
 
 FILES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'integration', 'targets', 'clab', 'files')
@@ -38,7 +39,7 @@ def test_the_chain_is_three_containers_and_two_veth_links():
     host = plan['hosts']['h']
     assert [c['name'] for c in host['containers']] == ['clab-chain-r1', 'clab-chain-r2', 'clab-chain-r3']
     assert host['containers'][0]['image'] == 'ovs-docker-test:busybox' and host['containers'][0]['network_mode'] == 'none'
-    assert host['containers'][0]['labels'] == {'netdevops.ovs_docker.clab': 'chain', 'netdevops.ovs_docker.clab.node': 'r1'}
+    assert host['containers'][0]['labels'] == {_marks.CLAB: 'chain', _marks.CLAB_NODE: 'r1'}
     mac = _clab.node_mac
     assert host['links'] == [
         {'ends': [{'container': 'clab-chain-r1', 'interface': 'eth1', 'addresses': ['198.18.50.1/30'], 'mac': mac('chain', 'r1', 'eth1')},
@@ -219,16 +220,16 @@ def test_a_bridge_and_a_node_on_two_hosts_are_refused():
 
 def test_host_state_refuses_what_is_not_the_topologys_and_finds_what_it_no_longer_has():
     host = _clab.plan(load('star.clab.yml'), ['h'], images=IMAGES)['hosts']['h']
-    listing = [{'Names': ['/clab-star-h1'], 'Labels': {'netdevops.ovs_docker.clab': 'star'}},
-               {'Names': ['/clab-star-h9'], 'Labels': {'netdevops.ovs_docker.clab': 'star'}},
+    listing = [{'Names': ['/clab-star-h1'], 'Labels': {_marks.CLAB: 'star'}},
+               {'Names': ['/clab-star-h9'], 'Labels': {_marks.CLAB: 'star'}},
                {'Names': ['/clab-star-h2'], 'Labels': {}},
-               {'Names': ['/other'], 'Labels': {'netdevops.ovs_docker.clab': 'chain'}}]
+               {'Names': ['/other'], 'Labels': {_marks.CLAB: 'chain'}}]
     bridges = [{'name': 'sw1', 'external_ids': {}, 'ports': [
-        {'external_ids': {'container_id': 'clab-star-h9', 'container_iface': 'eth1'}},
-        {'external_ids': {'container_id': 'clab-star-h1', 'container_iface': 'eth1'}},
-        {'external_ids': {'container_id': 'clab-star-h1', 'container_iface': 'eth5'}},
-        {'external_ids': {'container_id': 'other', 'container_iface': 'eth1'}}]},
-        {'name': 'clx00abcd', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}, 'ports': []}]
+        {'external_ids': {_marks.CONTAINER_ID: 'clab-star-h9', _marks.CONTAINER_IFACE: 'eth1'}},
+        {'external_ids': {_marks.CONTAINER_ID: 'clab-star-h1', _marks.CONTAINER_IFACE: 'eth1'}},
+        {'external_ids': {_marks.CONTAINER_ID: 'clab-star-h1', _marks.CONTAINER_IFACE: 'eth5'}},
+        {'external_ids': {_marks.CONTAINER_ID: 'other', _marks.CONTAINER_IFACE: 'eth1'}}]},
+        {'name': 'clx00abcd', 'external_ids': {_marks.CLAB: 'star'}, 'ports': []}]
     state = _clab.host_state(host, 'star', listing, bridges)
     assert state['problems'] == [
         "container clab-star-h2 (node h2) exists and is not this topology's (no label netdevops.ovs_docker.clab=star): "
@@ -240,7 +241,7 @@ def test_host_state_refuses_what_is_not_the_topologys_and_finds_what_it_no_longe
                                     {'container': 'clab-star-h1', 'interface': 'eth5', 'state': 'absent'}]
     assert state['stale_bridges'] == ['clx00abcd'] and state['stale_vxlans'] == ['cvx00abcd']
     assert _clab.host_state(host, 'star', [], [])['make_bridges'] == [
-        {'name': 'sw1', 'datapath_type': 'auto', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}}]
+        {'name': 'sw1', 'datapath_type': 'auto', 'external_ids': {_marks.CLAB: 'star'}}]
 
 
 def test_container_names_follow_containerlabs_prefix():
@@ -252,11 +253,11 @@ def test_container_names_follow_containerlabs_prefix():
 
 def test_a_bridge_of_the_topologys_with_someone_elses_port_is_kept():
     empty = {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': []}
-    listing = [{'Names': ['/clab-star-h1'], 'Labels': {'netdevops.ovs_docker.clab': 'star'}}]
-    bridges = [{'name': 'sw1', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}, 'ports': [
-        {'name': 'p1_l', 'external_ids': {'container_id': 'clab-star-h1', 'container_iface': 'eth1'}},
+    listing = [{'Names': ['/clab-star-h1'], 'Labels': {_marks.CLAB: 'star'}}]
+    bridges = [{'name': 'sw1', 'external_ids': {_marks.CLAB: 'star'}, 'ports': [
+        {'name': 'p1_l', 'external_ids': {_marks.CONTAINER_ID: 'clab-star-h1', _marks.CONTAINER_IFACE: 'eth1'}},
         {'name': 'uport0', 'external_ids': {}}, {'name': 'sw1', 'external_ids': {}}]},
-        {'name': 'clx00abcd', 'external_ids': {'netdevops.ovs_docker.clab': 'star'}, 'ports': [{'name': 'cvx00abcd'}]}]
+        {'name': 'clx00abcd', 'external_ids': {_marks.CLAB: 'star'}, 'ports': [{'name': 'cvx00abcd'}]}]
     state = _clab.host_state(empty, 'star', listing, bridges)
     assert state['stale_bridges'] == ['clx00abcd'] and state['stale_containers'] == ['clab-star-h1']
     assert state['kept'] == ["bridge sw1 is kept: ports that are not this topology's are on it (uport0)"]

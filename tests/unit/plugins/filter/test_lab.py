@@ -10,6 +10,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.filter import lab
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 
 BRIDGES = [{'name': 'br0', 'addresses': ['192.168.1.250/24', '2001:db8::250/64']}]
 NAMESPACES = [{'name': 'ns1', 'bridge': 'br0', 'addresses': ['192.168.1.1/24'], 'gateway': '192.168.1.250'}]
@@ -94,7 +95,7 @@ def test_lab_namespaces_one_item_a_namespace_less_those_on_new_bridges():
 
 OWN = {'name': 'seed', 'datapath_type': 'auto', 'containers': [{'name': 'con1', 'bridge': 'br0'}],
        'namespaces': [{'name': 'ns1', 'bridge': 'br0', 'interface': 'veth1'}], 'overlay': 'vxlan42'}
-MARK = {'netdevops.ovs_docker.lab': 'seed'}
+MARK = {_marks.LAB: 'seed'}
 
 
 def found_bridge(name, external_ids=None, addresses=(), ports=()):
@@ -105,7 +106,7 @@ def found_bridge(name, external_ids=None, addresses=(), ports=()):
 
 def test_attachments_carry_the_labs_mark():
     item = lab.lab_attachments(CONTAINERS, 'present', lab_name='seed')[0]
-    assert item['external_ids'] == {'netdevops.ovs_docker.lab': 'seed'}
+    assert item['external_ids'] == {_marks.LAB: 'seed'}
     assert lab.lab_namespaces(NAMESPACES, 'present', lab_name='seed')[0]['external_ids'] == MARK
 
 
@@ -133,17 +134,17 @@ def test_someone_elses_bridge_is_adopted_its_addresses_kept_the_labs_recorded():
 
 
 def test_another_labs_bridge_is_adopted_too():
-    other = found_bridge('br0', {'netdevops.ovs_docker.lab': 'second'}, ['198.18.22.250/24'])
+    other = found_bridge('br0', {_marks.LAB: 'second'}, ['198.18.22.250/24'])
     assert 'datapath_type' not in lab.lab_bridges(BRIDGES, 'present', [other], OWN)[0]
     assert lab.lab_bridges(BRIDGES, 'absent', [other], OWN) == []  # nothing recorded: nothing of ours
 
 
 def test_teardown_deletes_the_labs_bridge_unless_others_ports_are_on_it():
     ours = [{'name': 'p1', 'external_ids': MARK, 'problems': []},  # a port of the lab's
-            {'name': 'p2', 'external_ids': {'container_id': 'con1'}, 'problems': []},  # the lab's container, made before marks
-            {'name': 'veth0', 'external_ids': {'netns': 'ns1', 'netns_iface': 'veth1'}, 'problems': []},
-            {'name': 'vxlan42', 'external_ids': {'ovs_vxlan': 'vxlan42'}, 'problems': []},
-            {'name': 'p3', 'external_ids': {'container_id': 'gone'}, 'problems': [{'kind': 'container_gone'}]}]  # pruned
+            {'name': 'p2', 'external_ids': {_marks.CONTAINER_ID: 'con1'}, 'problems': []},  # the lab's container, made before marks
+            {'name': 'veth0', 'external_ids': {_marks.NETNS: 'ns1', _marks.NETNS_IFACE: 'veth1'}, 'problems': []},
+            {'name': 'vxlan42', 'external_ids': {_marks.VXLAN: 'vxlan42'}, 'problems': []},
+            {'name': 'p3', 'external_ids': {_marks.CONTAINER_ID: 'gone'}, 'problems': [{'kind': 'container_gone'}]}]  # pruned
     bridge = found_bridge('br0', MARK, ports=ours)
     assert lab.lab_bridges(BRIDGES, 'absent', [bridge], OWN) == [{'name': 'br0', 'state': 'absent'}]
     assert lab.lab_bridges_kept(BRIDGES, [bridge], OWN) == []
@@ -155,7 +156,7 @@ def test_teardown_deletes_the_labs_bridge_unless_others_ports_are_on_it():
 
 
 LISTING = [{'Names': ['/con1'], 'Labels': {'owner': 'user'}}, {'Names': ['/con2'], 'Labels': MARK},
-           {'Names': ['/con3'], 'Labels': {'netdevops.ovs_docker.lab': 'second'}}, {'Names': ['/web'], 'Labels': None}]
+           {'Names': ['/con3'], 'Labels': {_marks.LAB: 'second'}}, {'Names': ['/web'], 'Labels': None}]
 
 
 def test_containers_of_someone_else_under_lab_names_are_refused():
@@ -170,7 +171,7 @@ def test_containers_of_someone_else_under_lab_names_are_refused():
 
 
 def test_the_bridges_a_lab_created():
-    found = [found_bridge('br0', MARK), found_bridge('br9', {'netdevops.ovs_docker.lab': 'second'}), found_bridge('x')]
+    found = [found_bridge('br0', MARK), found_bridge('br9', {_marks.LAB: 'second'}), found_bridge('x')]
     assert lab.lab_created_bridges(found, 'seed') == ['br0']
 
 
@@ -219,5 +220,5 @@ def test_the_fleet_picture_is_written_once_by_the_first_host_of_the_last_batch()
 
 
 def test_the_labs_containers_carry_its_mark_as_a_label():
-    assert lab.lab_labels('seed') == {'netdevops.ovs_docker.lab': 'seed'}
+    assert lab.lab_labels('seed') == {_marks.LAB: 'seed'}
     assert 'lab_labels' in lab.FilterModule().filters()

@@ -17,6 +17,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.filter import topology
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 
 
 def port(name, kind, **more):
@@ -27,7 +28,7 @@ def port(name, kind, **more):
 
 
 def container_port(name, container, iface='eth0', addresses=(), problems=(), running=True, **more):
-    return port(name, 'container', external_ids={'container_id': container, 'container_iface': iface},
+    return port(name, 'container', external_ids={_marks.CONTAINER_ID: container, _marks.CONTAINER_IFACE: iface},
                 container={'ref': container, 'id': None if 'container_gone' in problems else hashlib.sha256(container.encode()).hexdigest(),
                            'name': None if 'container_gone' in problems else container, 'running': running,
                            'status': 'running' if running else 'exited'},
@@ -45,7 +46,7 @@ def host(n, extra_ports=(), remotes=()):
             {'name': 'br0', 'addresses': ['192.168.%d.250/24' % n, 'fe80::1/64'], 'ports': [
                 port('br0', 'internal', type='internal'),
                 container_port('1111111111111_l', 'con1', addresses=['192.168.%d.2/24' % n], tag=10),
-                port('veth0', 'namespace', namespace='ns1', external_ids={'netns': 'ns1', 'netns_iface': 'veth1'},
+                port('veth0', 'namespace', namespace='ns1', external_ids={_marks.NETNS: 'ns1', _marks.NETNS_IFACE: 'veth1'},
                      interface={'name': 'veth1', 'addresses': ['192.168.%d.1/24' % n]}, trunks=[20, 30], vlan_mode='trunk'),
             ] + list(extra_ports)},
             {'name': 'ovl0', 'addresses': [], 'ports': [

@@ -12,6 +12,7 @@ import logging
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import agent as _agent
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.module import item_of
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 
@@ -28,7 +29,7 @@ class Engine(object):
         pass
 
     def owns(self, external_ids):
-        return external_ids.get('container_engine', self.id) == self.id
+        return external_ids.get(_marks.ENGINE, self.id) == self.id
 
     def inspect(self, ref):
         return self.containers.get(ref)
@@ -39,7 +40,7 @@ def agent(monkeypatch):
     applied = []
     monkeypatch.setattr(_containers, 'ContainerApi', Engine)
     found = _agent.Agent('unix:/nowhere', 'unix:///nowhere')
-    found.records = lambda: [('p1', {'container_id': 'pc1'}, PC1), ('p2', {'netns': 'ns1'}, NS)]
+    found.records = lambda: [('p1', {_marks.CONTAINER_ID: 'pc1'}, PC1), ('p2', {_marks.NETNS: 'ns1'}, NS)]
     found._apply = lambda what, module, records, quiet=False, overlap=False: applied.append((what, module, records)) is None
     found.applied = applied
     return found
@@ -62,7 +63,7 @@ def test_a_start_applies_that_container_s_records_only(agent):
 def test_starts_together_are_one_run_and_one_each_when_it_is_refused(agent):
     pc2 = dict(PC1, container='pc2', container_full_id=NEW)
     Engine.containers = {'pc1': {'id': OLD, 'running': True}, 'pc2': {'id': NEW, 'running': True}}
-    agent.records = lambda: [('p1', {'container_id': 'pc1'}, PC1), ('p3', {'container_id': 'pc2'}, pc2)]
+    agent.records = lambda: [('p1', {_marks.CONTAINER_ID: 'pc1'}, PC1), ('p3', {_marks.CONTAINER_ID: 'pc2'}, pc2)]
     assert agent.reconcile({OLD, NEW}) == 2
     assert agent.applied == [('container pc1, pc2', 'ovs_docker_port', [PC1, pc2])]
     agent.applied[:] = []
@@ -74,7 +75,7 @@ def test_starts_together_are_one_run_and_one_each_when_it_is_refused(agent):
 
 def test_another_engine_s_records_are_not_this_agent_s(agent):
     Engine.containers = {'pc1': {'id': OLD, 'running': True}}
-    agent.records = lambda: [('p1', {'container_id': 'pc1', 'container_engine': 'podman'}, PC1)]
+    agent.records = lambda: [('p1', {_marks.CONTAINER_ID: 'pc1', _marks.ENGINE: 'podman'}, PC1)]
     assert agent.reconcile() == 0 and agent.applied == []
 
 
@@ -169,7 +170,7 @@ def test_bridges_come_first_at_the_start_and_only_then(agent):
     Engine.containers = {'pc1': {'id': OLD, 'running': True}}
     runs = []
     agent._apply = lambda what, module, records, quiet=False, overlap=False: runs.append((module, records, overlap)) is None
-    agent.records = lambda: [('p1', {'container_id': 'pc1'}, PC1),
+    agent.records = lambda: [('p1', {_marks.CONTAINER_ID: 'pc1'}, PC1),
                              ('br1', {'bridge': 'br1'}, {'addresses': ['198.18.31.1/24'], 'link_state': 'up'}),
                              ('br2', {'bridge': 'br2'}, {'link_state': 'up', 'allow_host_overlap': True})]
     assert agent.reconcile() == 3
@@ -217,12 +218,12 @@ def test_what_is_not_applied_is_counted_and_said_with_whether_the_undo_was_whole
         return {'changed': False}
     monkeypatch.setattr(_agent, 'run_module', run)
     found = _agent.Agent('unix:/nowhere', 'unix:///nowhere')
-    found.records = lambda: [('p1', {'container_id': 'pc1'}, PC1), ('p3', {'container_id': 'pc2'}, pc2)]
+    found.records = lambda: [('p1', {_marks.CONTAINER_ID: 'pc1'}, PC1), ('p3', {_marks.CONTAINER_ID: 'pc2'}, pc2)]
     with caplog.at_level(logging.INFO):
         assert found.reconcile() == 2
     assert found.unapplied == 1  # pc2 alone: the run of both, refused, is tried one by one
     assert caplog.records[-1].getMessage().startswith('container pc2: not applied: timed out')
-    found.records = lambda: [('p1', {'container_id': 'pc1'}, PC1)]
+    found.records = lambda: [('p1', {_marks.CONTAINER_ID: 'pc1'}, PC1)]
     found.reconcile()
     assert found.unapplied == 0
 

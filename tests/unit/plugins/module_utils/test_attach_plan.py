@@ -7,12 +7,11 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action as A, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
 
 SPEC = dict(state='present', namespace='ns1', interface='veth1', host_interface='veth0', bridge='br0')
 
@@ -139,7 +138,7 @@ def test_port_on_another_bridge_is_moved():
     assert kinds(actions) == ['port-', 'port+'] and actions[0].old['bridge'] == 'br9' and actions[1].new['bridge'] == 'br0'
 
 
-MARKS = {'netns': 'ns1', 'netns_iface': 'veth1'}
+MARKS = {_marks.NETNS: 'ns1', _marks.NETNS_IFACE: 'veth1'}
 
 
 def test_a_broken_pair_is_replaced_and_its_stale_port_goes_first():
@@ -297,7 +296,7 @@ def test_a_foreign_host_veth_is_refused(state):
     assert 'netns=ns1, netns_iface=veth1' in words
 
 
-@pytest.mark.parametrize('ids', [{}, {'netns': 'ns2', 'netns_iface': 'veth1'}])
+@pytest.mark.parametrize('ids', [{}, {_marks.NETNS: 'ns2', _marks.NETNS_IFACE: 'veth1'}])
 @pytest.mark.parametrize('state', ['present', 'absent'])
 def test_a_port_without_our_marks_is_refused(ids, state):
     words = refused(nothing(port={'external_ids': ids}), state=state)
@@ -330,7 +329,7 @@ def test_a_hand_made_pair_exactly_as_we_would_make_it_is_adopted_and_marked():
 
 
 def test_our_marks_win_over_the_users_external_ids():
-    want = desired(marks=MARKS, external_ids={'netns': 'elsewhere', 'netns_iface': None, 'role': 'x'})
+    want = desired(marks=MARKS, external_ids={_marks.NETNS: 'elsewhere', _marks.NETNS_IFACE: None, 'role': 'x'})
     assert want['external_ids'] == dict(MARKS, role='x')
 
 

@@ -7,10 +7,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action as A
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
 
 from .test_attach_plan import SEED, current, desired, errors_of, kinds, parts
 

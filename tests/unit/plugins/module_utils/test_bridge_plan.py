@@ -8,8 +8,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action as A
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 
 PARAMS = dict(name='br0', state='present', datapath_type=None, fail_mode=None, external_ids=None,
               purge_external_ids=False, other_config=None, purge_other_config=False, addresses=None,

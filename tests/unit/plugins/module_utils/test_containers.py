@@ -16,6 +16,7 @@ import threading
 
 import pytest
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 
 CON = {'Id': 'f' * 64, 'Name': '/web', 'State': {'Pid': 42, 'Running': True, 'Status': 'running'},
@@ -141,8 +142,8 @@ def test_an_engine_is_known_by_its_kind_not_its_endpoint(components, kind):
     engine = _containers.ContainerApi('tcp://127.0.0.1:2375', 5)
     asked = []
     engine._api = type('Api', (), {'version': lambda self: asked.append(1) or {'Components': components}})()
-    assert engine.owns({'container_id': 'x'})  # ovs-docker's port: judged by the task's engine, nothing asked
+    assert engine.owns({_marks.CONTAINER_ID: 'x'})  # ovs-docker's port: judged by the task's engine, nothing asked
     assert asked == []
-    assert engine.id == kind and engine.owns({'container_engine': kind})
-    assert not engine.owns({'container_engine': 'podman' if kind == 'docker' else 'docker'})
+    assert engine.id == kind and engine.owns({_marks.ENGINE: kind})
+    assert not engine.owns({_marks.ENGINE: 'podman' if kind == 'docker' else 'docker'})
     assert asked == [1]  # asked once a run

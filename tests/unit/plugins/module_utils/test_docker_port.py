@@ -9,6 +9,7 @@ import collections
 
 import pytest
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import desired as _attach_desired
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
@@ -79,11 +80,11 @@ def test_resolve_for_pruning():
 
 def index():
     interfaces = [
-        Row('aaaaaaaaaaaaa_l', {'container_id': 'con1', 'container_iface': 'eth0'}),
-        Row('bbbbbbbbbbbbb_l', {'container_id': FULL_ID[:12], 'container_iface': 'eth1'}),
-        Row('ccccccccccccc_l', {'container_id': 'gone', 'container_iface': 'eth0'}),
+        Row('aaaaaaaaaaaaa_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth0'}),
+        Row('bbbbbbbbbbbbb_l', {_marks.CONTAINER_ID: FULL_ID[:12], _marks.CONTAINER_IFACE: 'eth1'}),
+        Row('ccccccccccccc_l', {_marks.CONTAINER_ID: 'gone', _marks.CONTAINER_IFACE: 'eth0'}),
         Row('veth0', {}),
-        Row('orphan_l', {'container_id': 'con1', 'container_iface': 'eth9'}),  # no Port row: not a port
+        Row('orphan_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth9'}),  # no Port row: not a port
     ]
     ports = [Row(i.name, {}) for i in interfaces[:4]]
     return _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': ports}), FakeEngine([]))
@@ -105,20 +106,20 @@ def test_an_ovs_docker_port_is_adopted_with_its_name_and_container_id():
     wanted, problems = _docker_port.desired_items(FakeEngine([CON1]), index(), item(container=FULL_ID))
     assert problems == [] and len(wanted) == 1
     assert wanted[0]['host_interface'] == 'aaaaaaaaaaaaa_l'
-    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth0'}  # adopted as it is
+    assert wanted[0]['external_ids'] == {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth0'}  # adopted as it is
     assert wanted[0]['netns_path'] == '/proc/42/ns/net'
 
 
 def test_a_new_port_gets_the_users_reference_and_a_stable_mac():
     wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), index(), item(interface='eth2'))
     assert wanted[0]['host_interface'] == _docker_port.host_interface_for(FULL_ID, 'eth2')
-    assert wanted[0]['external_ids'] == {'container_id': 'con1', 'container_iface': 'eth2', 'container_engine': FakeEngine.id}
+    assert wanted[0]['external_ids'] == {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth2', _marks.ENGINE: FakeEngine.id}
     assert wanted[0]['new_mac'] == _attach_desired.stable_mac('%s/eth2' % FULL_ID)
 
 
 def test_duplicates_of_one_interface_are_removed():
-    interfaces = [Row('a_l', {'container_id': 'con1', 'container_iface': 'eth0'}),
-                  Row('b_l', {'container_id': FULL_ID, 'container_iface': 'eth0'})]
+    interfaces = [Row('a_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth0'}),
+                  Row('b_l', {_marks.CONTAINER_ID: FULL_ID, _marks.CONTAINER_IFACE: 'eth0'})]
     idx = _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': [Row('a_l', {}), Row('b_l', {})]}), FakeEngine([]))
     wanted, _p = _docker_port.desired_items(FakeEngine([CON1]), idx, item())
     assert [(w['state'], w['host_interface']) for w in wanted] == [('present', 'a_l'), ('absent', 'b_l')]
@@ -158,8 +159,8 @@ def test_stable_mac_is_local_unicast_and_repeatable():
 
 def test_another_engines_ports_are_not_seen():
     """Docker and Podman may both have a con1: a task through one never finds the other's port."""
-    interfaces = [Row('d_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': FakeEngine.id}),
-                  Row('p_l', {'container_id': 'con1', 'container_iface': 'eth0', 'container_engine': 'podman'}),
-                  Row('o_l', {'container_id': 'con1', 'container_iface': 'eth1'})]  # ovs-docker's: no engine mark
+    interfaces = [Row('d_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth0', _marks.ENGINE: FakeEngine.id}),
+                  Row('p_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth0', _marks.ENGINE: 'podman'}),
+                  Row('o_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth1'})]  # ovs-docker's: no engine mark
     idx = _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': [Row(i.name, {}) for i in interfaces]}), FakeEngine([]))
     assert sorted(p['name'] for p in idx.of('con1', None)) == ['d_l', 'o_l']

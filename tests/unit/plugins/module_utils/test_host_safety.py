@@ -14,9 +14,7 @@ import types
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import common as _common
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import netlink as _netlink
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 
 

@@ -19,7 +19,6 @@ import ovs.jsonrpc  # noqa: E402
 import ovs.stream  # noqa: E402
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import engine as _engine  # noqa: E402
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils.conftest import FakeDb  # noqa: E402
 

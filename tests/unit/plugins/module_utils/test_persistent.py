@@ -7,8 +7,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.marks import RECORD
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import plan as _attach
 
 from .test_attach_plan import SEED, current, desired, errors_of
 

@@ -14,7 +14,6 @@ import struct
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import netlink as _netlink
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import rtnl as _rtnl
 
 

@@ -9,7 +9,6 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import common as _common
-
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action, Plan
 

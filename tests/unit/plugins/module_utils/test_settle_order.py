@@ -8,10 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
-
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action as A, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
 
 
 class Recorder(object):

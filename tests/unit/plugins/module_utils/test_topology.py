@@ -11,6 +11,7 @@ import types
 
 import pytest
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import topology as _topology
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils.conftest import FakeDb, FakeEngine
@@ -20,7 +21,7 @@ ID1, ID2 = 'a' * 64, 'b' * 64
 
 def container_port(**more):
     entry = {'name': 'p1', 'kind': 'container', 'type': 'system', 'error': None, 'ofport': 3, 'device': True,
-             'peer_proven': True, 'external_ids': {'container_id': 'web', 'container_iface': 'eth0'},
+             'peer_proven': True, 'external_ids': {_marks.CONTAINER_ID: 'web', _marks.CONTAINER_IFACE: 'eth0'},
              'container': {'ref': 'web', 'id': ID1, 'running': True, 'status': 'running'}}
     entry.update(more)
     return entry
@@ -70,7 +71,7 @@ def test_a_persistent_port_of_a_stopped_container_waits_and_one_of_a_gone_contai
 def test_problems_of_a_namespace_port(change, expected):
     port = {'name': 'veth0', 'kind': 'namespace', 'type': 'system', 'error': None, 'ofport': 2, 'device': True,
             'peer_proven': True, 'namespace': 'ns1', 'namespace_exists': True,
-            'external_ids': {'netns': 'ns1', 'netns_iface': 'veth1'}}
+            'external_ids': {_marks.NETNS: 'ns1', _marks.NETNS_IFACE: 'veth1'}}
     port.update(change)
     assert kinds(port) == expected
 
@@ -198,7 +199,7 @@ def test_a_live_veth_or_another_engines_port_is_never_prunable():
 
 
 def test_egress_of_reads_our_qos_and_names_another():
-    mark = {'netdevops.ovs_docker': 'egress'}
+    mark = dict([_marks.EGRESS])
     queue = row(other_config={'max-rate': '20000000', 'burst': '2000000'}, external_ids=mark)
     ours = row(type='linux-htb', other_config={'max-rate': '20000000'}, queues={0: queue}, external_ids=mark,
                uuid='0a1b2c3d-0000')

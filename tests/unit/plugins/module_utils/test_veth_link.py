@@ -8,8 +8,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 
 A_END = {'container': 'r1', 'interface': 'eth1', 'addresses': ['198.18.40.1/30'], 'mac': '02:00:00:00:01:01'}
 B_END = {'container': 'r2', 'interface': 'eth1', 'addresses': None, 'mac': None}
@@ -59,9 +60,9 @@ def test_an_mtu_out_of_range_is_refused():
 
 def test_the_mark_names_the_link_and_a_long_one_is_a_digest():
     want = desired()
-    assert want['key'] == 'r1:eth1--r2:eth1' and want['mark'] == 'netdevops.ovs_docker.veth_link r1:eth1--r2:eth1'
+    assert want['key'] == 'r1:eth1--r2:eth1' and want['mark'] == _marks.VETH_LINK + ' r1:eth1--r2:eth1'
     long_key = 'x' * 300
-    assert _veth_link.mark(long_key).startswith('netdevops.ovs_docker.veth_link sha1:') and len(_veth_link.mark(long_key)) < 255
+    assert _veth_link.mark(long_key).startswith(_marks.VETH_LINK + ' sha1:') and len(_veth_link.mark(long_key)) < 255
 
 
 def test_a_new_link_is_one_action_with_every_setting_and_its_undo_deletes_it():
@@ -137,13 +138,13 @@ def test_absent_deletes_only_our_pair_and_its_undo_makes_it_again_alike():
 
 
 def test_purge_deletes_our_links_not_listed_and_only_those():
-    mark = 'netdevops.ovs_docker.veth_link r1:eth2--r3:eth1'
+    mark = _marks.VETH_LINK + ' r1:eth2--r3:eth1'
     listed = desired()['mark']
     found = {
         listed: [('r1', WHERE[0], {'name': 'eth1', 'mac': 'm1', 'mtu': 9000, 'state': 'up'}, [])],
         mark: [('r1', WHERE[0], {'name': 'eth2', 'mac': 'm2', 'mtu': 1500, 'state': 'up'}, ['198.18.40.9/30']),
                ('r3', '/proc/30/ns/net', {'name': 'eth1', 'mac': 'm3', 'mtu': 1500, 'state': 'up'}, [])],
-        'netdevops.ovs_docker.veth_link r1:eth3--r9:eth1': [
+        _marks.VETH_LINK + ' r1:eth3--r9:eth1': [
             ('r1', WHERE[0], {'name': 'eth3', 'mac': 'm4', 'mtu': 1500, 'state': 'up'}, [])],
     }
     plans = _veth_link.purge_plans(found, {listed})
@@ -155,5 +156,5 @@ def test_purge_deletes_our_links_not_listed_and_only_those():
     assert again['ends'][0]['addresses'] == ['198.18.40.9/30'] and again['mark'] == mark
     # one end only (its peer in a container the purge does not name): deleted by its mark, no undo
     assert alone.actions[0].kind == 'purge' and alone.actions[0].undo() is None
-    assert alone.actions[0].target == (WHERE[0], 'eth3', 'netdevops.ovs_docker.veth_link r1:eth3--r9:eth1')
+    assert alone.actions[0].target == (WHERE[0], 'eth3', _marks.VETH_LINK + ' r1:eth3--r9:eth1')
     assert both.before['state'] == 'present' and both.after == {'key': 'r1:eth2--r3:eth1', 'state': 'absent'}

@@ -7,8 +7,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action as A
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
 
 PARAMS = dict(name='vx42', bridge='br0', vni=42, remotes=['192.0.2.13', '192.0.2.12'], local='192.0.2.11',
               port=4789, mtu=1450, state='present')
@@ -32,7 +33,7 @@ def current(vni=42, remotes=('192.0.2.12', '192.0.2.13'), bridge='br0', mtu=1450
     return {'link': {'index': 7, 'name': 'vx42', 'kind': kind, 'state': state, 'mtu': mtu,
                      'vxlan': {'vni': vni, 'port': 4789, 'local': '192.0.2.11', 'learning': learning} if kind == 'vxlan' else None},
             'remotes': list(remotes), 'bridge': bridge,
-            'external_ids': ({'ovs_vxlan': 'vx42'} if bridge else {}) if external_ids is None else external_ids}
+            'external_ids': ({_marks.VXLAN: 'vx42'} if bridge else {}) if external_ids is None else external_ids}
 
 
 MADE = A('vxlan', 'vx42', {'vni': 42, 'port': 4789, 'local': '192.0.2.11'}, None)
@@ -45,7 +46,7 @@ def port(bridge, old=None):
 
 
 def _on(bridge):
-    return {'bridge': bridge, 'tag': None, 'external_ids': {'ovs_vxlan': 'vx42'}} if bridge else None
+    return {'bridge': bridge, 'tag': None, 'external_ids': {_marks.VXLAN: 'vx42'}} if bridge else None
 
 
 def flood(remote, present=True):
@@ -118,7 +119,7 @@ def test_a_link_that_cannot_change_in_place_is_made_again(state):
 
 
 def test_deleted_link_with_port_left():
-    state = {'link': None, 'remotes': [], 'bridge': 'br0', 'external_ids': {'ovs_vxlan': 'vx42'}}
+    state = {'link': None, 'remotes': [], 'bridge': 'br0', 'external_ids': {_marks.VXLAN: 'vx42'}}
     actions = _vxlan.plan(desired(), state).actions
     assert actions[:2] == [port(None, 'br0'), MADE]
     assert actions[-1] == port('br0')
@@ -174,7 +175,7 @@ def test_exactly_the_link_asked_for_is_adopted_and_marked():
     state = _foreign(external_ids={})  # on its bridge, no marks: made by hand as this module would
     assert _vxlan.ownership_problems(state, desired()) == []
     actions = _vxlan.plan(desired(), state).actions
-    assert actions == [A('iface_ext', 'vx42', {'ovs_vxlan': 'vx42'}, {})]
+    assert actions == [A('iface_ext', 'vx42', {_marks.VXLAN: 'vx42'}, {})]
     # but without the mark it is not removed: nothing proves it ours
     assert _vxlan.ownership_problems(state, desired(state='absent'))
 
