@@ -133,6 +133,20 @@ class Batch(Module):
             return '%s lists %s more than once: give each once' % (what, ', '.join(repeated))
         return None
 
+    def validate_named(self, specs, desired_state, more=None):
+        """validate() of objects keyed by their name (bridges, VXLAN links): each spec through the
+        domain's ``desired_state``, and ``more(desired, spec)`` (the module's own checks: a list of
+        problems); each problem prefixed with its object's label; a name listed twice refused."""
+        self.many = self.params[self.list_key] is not None
+        self.desired, errors = [], []
+        for spec in specs:
+            desired, problems = desired_state(spec)
+            desired['key'] = desired['name']
+            self.desired.append(desired)
+            errors.extend(self.prefix(desired) + e for e in problems + (more(desired, spec) if more else []))
+        twice = self.twice([d['name'] for d in self.desired], self.list_key)
+        return errors + ([twice] if twice else [])
+
     def shown(self, plan, view):
         """An object's view as the result shows it (a hook: ovs_bridge names a listed bridge)."""
         return view

@@ -394,20 +394,16 @@ class OvsBridge(_runner.Batch):
     one_key, list_key, noun = 'bridge', 'bridges', 'bridge'
 
     def validate(self):
-        self.many = self.params['bridges'] is not None
-        self.desired, errors = [], []
-        for spec in requested(self.params):
-            desired, more = desired_state(spec)
-            desired['key'] = desired['name']
-            if spec.get('persistent') is not None and desired['state'] == 'present':
-                record(desired, spec['persistent'], self.params['allow_host_overlap'])
-            self.desired.append(desired)
-            errors.extend(self.prefix(desired) + e for e in more)
-            if desired['state'] == 'present' and not self.params['wait'] and (desired['addresses'] or desired['link_state']):
-                errors.append('%saddresses and link_state need wait=true: the internal interface exists only once '
-                              'ovs-vswitchd has applied the bridge' % self.prefix(desired))
-        twice = self.twice([d['name'] for d in self.desired], 'bridges')
-        return errors + ([twice] if twice else [])
+        return self.validate_named(requested(self.params), desired_state, self._more)
+
+    def _more(self, desired, spec):
+        """The record of a persistent bridge; what wait=false cannot do."""
+        if spec.get('persistent') is not None and desired['state'] == 'present':
+            record(desired, spec['persistent'], self.params['allow_host_overlap'])
+        if desired['state'] == 'present' and not self.params['wait'] and (desired['addresses'] or desired['link_state']):
+            return ['addresses and link_state need wait=true: the internal interface exists only once '
+                    'ovs-vswitchd has applied the bridge']
+        return []
 
     def connect(self):
         self.db = _ovsdb.connect(self.params, TABLES)

@@ -336,15 +336,7 @@ class OvsVxlan(_runner.Batch):
     one_key, list_key, noun = 'vxlan', 'vxlans', 'vxlan'
 
     def validate(self):
-        self.many = self.params['vxlans'] is not None
-        self.desired, errors = [], []
-        for spec in requested(self.params):
-            desired, more = desired_state(spec)
-            desired['key'] = desired['name']
-            self.desired.append(desired)
-            errors.extend(self.prefix(desired) + e for e in more)
-        twice = self.twice([d['name'] for d in self.desired], 'vxlans')
-        return errors + ([twice] if twice else [])
+        return self.validate_named(requested(self.params), desired_state)
 
     def connect(self):
         require_pyroute2()
