@@ -177,6 +177,11 @@ def lab_labels(lab_name):
     return {LAB_MARK: lab_name}
 
 
+def lab_rule_comment(lab_name):
+    """The comment of the lab's NAT rules: its mark, with its name."""
+    return _marks.lab_rule_comment(lab_name)
+
+
 def lab_created_bridges(found, lab_name):
     """The names of the bridges on the host that this lab created (its mark)."""
     return [b['name'] for b in found or [] if b['external_ids'].get(LAB_MARK) == lab_name]
@@ -184,7 +189,7 @@ def lab_created_bridges(found, lab_name):
 
 def lab_other_rules(lines, comment):
     """Whether iptables-save ``lines`` hold rules of another lab than the one of ``comment``."""
-    prefix = '--comment "%s ' % comment.rsplit(' ', 1)[0]
+    prefix = '--comment "%s ' % _marks.LAB_RULE
     own = '--comment "%s"' % comment
     return any(prefix in line and own not in line for line in lines)
 
@@ -308,6 +313,7 @@ class FilterModule(object):
             'lab_created_bridges': lab_created_bridges,
             'lab_labels': lab_labels,
             'lab_other_rules': lab_other_rules,
+            'lab_rule_comment': lab_rule_comment,
             'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,
             'lab_nat_subnets': lab_nat_subnets,

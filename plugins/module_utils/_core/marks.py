@@ -42,6 +42,9 @@ VETH_ALIAS_MAX = 255  # IFALIASZ less its NUL
 # The lab role: a container label and a bridge's or an interface's external_ids key, valued with
 # the lab's name (lab_name).
 LAB = OWNER + '.lab'
+# The lab role's NAT rules: their iptables comment is this, a space and the lab's name
+# (lab_rule_comment).
+LAB_RULE = OWNER + ' lab'
 # The clab role: the topology's name, as a container label and a bridge's external_ids key; the
 # node's name as a container label.
 CLAB = OWNER + '.clab'
@@ -53,6 +56,12 @@ def port_name(container_id, interface):
     "_l", as ovs-docker names it (the first 13 characters of the container id and "_l"), stable
     for one container and interface whatever the id's length."""
     return '%s_l' % hashlib.sha1(('%s/%s' % (container_id, interface)).encode('utf-8')).hexdigest()[:13]
+
+
+def lab_rule_comment(lab_name):
+    """The iptables comment of a lab's NAT rules: one lab's rules are told from another's and from
+    the user's by it."""
+    return '%s %s' % (LAB_RULE, lab_name)
 
 
 def is_egress(external_ids):

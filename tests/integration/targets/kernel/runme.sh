@@ -76,7 +76,8 @@ lab_on_kvm2() {
   expect "it built things" test "$changed" -gt 0
   expect "the ping matrix: every cell answered" grep -Eq '"con1 +ok +ok +- +ok +ok"' "$work/$run_no-lab.log"
   expect "br0 is on the kernel datapath" test "$(on kvm2 ovs-vsctl get bridge br0 datapath_type)" = system
-  local key=external_ids:netdevops.ovs_docker.persistent
+  local key
+  key=external_ids:$("${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" "$collection/tests/integration/targets/setup_quartet/files/looks.py" RECORD)
   expect "lab_persistent: br0's address recorded" shows kvm2 '198.18.1.250/24' "ovs-vsctl get Bridge br0 $key"
   expect "... ns1's attachment" shows kvm2 '"namespace\\?":\\?"ns1' "ovs-vsctl get Interface veth0 $key"
   expect "... con1's" shows kvm2 '"container\\?":\\?"con1' "ovs-vsctl get Interface \$(ovs-vsctl --bare --columns=name find Interface external_ids:container_id=con1) $key"

@@ -18,6 +18,9 @@ run_no=0 changed=""  # what play() sets
 plays_use "$logs" -i inventory -e @vars.yml -e "lab_topology_dir=$topology"
 # pictures NAME...: the venv host's pictures are there, valid, and show every NAME (look_topology.py)
 collections=${ANSIBLE_COLLECTIONS_PATH%%:*}
+# the marks as the collection spells them (plugins/module_utils/_core/marks.py, through looks.py)
+mark_of() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" ../setup_quartet/files/looks.py "$@"; }
+rules_mark=$(mark_of LAB_RULE) rule_comment=$(mark_of lab_rule_comment itest)
 pictures() { "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" look_topology.py "$collections" "$topology/venv" "$@"; }
 same() { diff -u "$1" <(snapshot) >&2; }
 
@@ -45,7 +48,7 @@ cleanup() {
   for br in br0 uplink0; do ovs-vsctl --if-exists del-br $br; done
   for ns in ns1 vm2; do ip netns del $ns 2>/dev/null; done
   for table in nat filter; do
-    iptables -t $table -S | grep -F 'netdevops.ovs_docker lab' | sed 's/^-A/-D/' |
+    iptables -t $table -S | grep -F "$rules_mark" | sed 's/^-A/-D/' |
       while read -r rule; do eval "iptables -t $table $rule"; done
   done
   rm -f /run/netdevops-ovs_docker-lab.ip_forward_was_off
@@ -114,7 +117,7 @@ expect "only the attachment changed" test "$changed" -eq 1
 expect "the lab is whole again" assert_lab
 
 ovs-vsctl del-port br0 veth0
-iptables -t nat -D POSTROUTING -s 198.18.1.0/24 ! -d 198.18.1.0/24 -m comment --comment "netdevops.ovs_docker lab itest" -j MASQUERADE
+iptables -t nat -D POSTROUTING -s 198.18.1.0/24 ! -d 198.18.1.0/24 -m comment --comment "$rule_comment" -j MASQUERADE
 expect "the re-run after drift works" play drift-repair netdevops.ovs_docker.lab -l venv
 expect "the port and the rule came back (two tasks changed)" test "$changed" -eq 2
 expect "the lab is whole again" assert_lab
@@ -123,7 +126,7 @@ expect "exactly as built" same "$logs/built"
 echo "### NAT switched off and on"
 expect "without NAT vm2 does not answer, and the play says so" fails play nat-off netdevops.ovs_docker.lab -l venv -e lab_nat=false
 expect "the failure names the cell" grep -q "con1 -> vm2 (198.18.113.2)" "$logs/$run_no-nat-off.log"
-expect "the rules are gone" bash -c '! iptables-save | grep -q "netdevops.ovs_docker lab"'
+expect "the rules are gone" bash -c "! iptables-save | grep -qF '$rules_mark'"
 expect "forwarding is off again, as before the lab" grep -qx 0 /proc/sys/net/ipv4/ip_forward
 expect "NAT back on" play nat-on netdevops.ovs_docker.lab -l venv
 expect "and the rules and forwarding changed back" test "$changed" -gt 0
@@ -141,7 +144,7 @@ break_and_mend() {
   expect "assert_lab passes once mended: $what" assert_lab
 }
 port_uuid=$(ovs-vsctl get Port veth0 _uuid)
-masquerade='POSTROUTING -s 198.18.1.0/24 ! -d 198.18.1.0/24 -m comment --comment "netdevops.ovs_docker lab itest" -j MASQUERADE'
+masquerade="POSTROUTING -s 198.18.1.0/24 ! -d 198.18.1.0/24 -m comment --comment '$rule_comment' -j MASQUERADE"
 break_and_mend "a missing address" \
   "ip -n ns1 addr del 198.18.1.1/24 dev veth1" \
   "ip -n ns1 addr add 198.18.1.1/24 dev veth1 && ip -n ns1 route add default via 198.18.1.250"

@@ -81,9 +81,11 @@ agent_up() {
 installed() { [ "$(agent_files)" = "$home/agent $home/agent.zip" ] && agent_up; }
 bridge_whole() { ip -o addr show dev pbr0 | grep -q ' 198.18.31.1/24 ' && ip -o link show dev pbr0 | grep -q '[<,]UP[,>]'; }
 port_of() { ovs-vsctl --bare --columns=name find Interface "external_ids:container_id=$1"; }
-# record_of CONTAINER: the record on its port, as JSON (ovs-vsctl quotes it as a string)
+# record_of CONTAINER: the record on its port, as JSON (ovs-vsctl quotes it as a string); its key as
+# the collection spells it (marks.py, through looks.py)
+record_key=$("${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" ../setup_quartet/files/looks.py RECORD)
 record_of() {
-  ovs-vsctl --if-exists get Interface "$(port_of "$1")" external_ids:netdevops.ovs_docker.persistent 2>/dev/null |
+  ovs-vsctl --if-exists get Interface "$(port_of "$1")" "external_ids:$record_key" 2>/dev/null |
     python3 -c 'import json, sys; text = sys.stdin.read().strip(); print(json.loads(text) if text else "")'
 }
 answers() { ip netns exec pns ping -c 1 -W 1 -q "$1" >/dev/null; }

@@ -176,10 +176,12 @@ def test_the_bridges_a_lab_created():
 
 
 def test_rules_of_other_labs():
-    lines = ['-A POSTROUTING -s 192.168.1.0/24 -m comment --comment "netdevops.ovs_docker lab seed" -j MASQUERADE',
-             '-A POSTROUTING -s 192.168.1.0/24 -j MASQUERADE']
-    assert not lab.lab_other_rules(lines, 'netdevops.ovs_docker lab seed')
-    assert lab.lab_other_rules(lines + [lines[0].replace('lab seed', 'lab seed2')], 'netdevops.ovs_docker lab seed')
+    seed = lab.lab_rule_comment('seed')
+    lines = ['-A POSTROUTING -s 192.168.1.0/24 -m comment --comment "%s" -j MASQUERADE' % seed,
+             '-A POSTROUTING -s 192.168.1.0/24 -j MASQUERADE',
+             '-A POSTROUTING -s 192.168.9.0/24 -m comment --comment "users lab seed2" -j MASQUERADE']
+    assert not lab.lab_other_rules(lines, seed)
+    assert lab.lab_other_rules(lines + [lines[0].replace(seed, lab.lab_rule_comment('seed2'))], seed)
 
 
 def test_the_attachment_keys_are_the_roles_argument_spec():

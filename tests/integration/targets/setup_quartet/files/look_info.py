@@ -81,7 +81,7 @@ def check_port(port, row, iface, same, wrong):
     limit = egress(name)
     same('%s egress' % name, [limit['rate'], limit['burst']], [port['egress_rate'], port['egress_burst']])
     ours = marks.OWNER
-    same('%s qos' % name, limit['qos_type'] and (ours if limit['qos_mark'] == 'egress' else 'another'),
+    same('%s qos' % name, limit['qos_type'] and (ours if limit['qos_mark'] == marks.EGRESS[1] else 'another'),
          port['qos'] and (ours if port['qos'] == ours else 'another'))
     same('%s type' % name, iface['type'] or 'system', port['type'])
     same('%s ofport' % name, optional(iface['ofport']), port['ofport'])

@@ -135,3 +135,12 @@ def world():
         'ovs_qos': sorted('%s %s' % (r['type'], sorted(r['other_config'].items())) for r in ovs_rows('QoS', ['type', 'other_config'])),
         'ovs_queues': len(ovs_rows('Queue', ['_uuid'])),
     }
+
+
+if __name__ == '__main__':
+    # python3 looks.py NAME [ARG...]: a mark for a shell look, spelled by marks.py (marks.NAME, or
+    # marks.NAME(ARG...); a (key, value) mark as key=value, as ovs-vsctl find takes it).
+    import sys
+    value = getattr(marks, sys.argv[1])
+    value = value(*sys.argv[2:]) if callable(value) else value
+    print('%s=%s' % value if isinstance(value, tuple) else value)
