@@ -293,7 +293,7 @@ def test_dockers_own_interface_is_refused_with_the_fix(state):
 def test_a_foreign_host_veth_is_refused(state):
     words = refused(nothing(host_link=FOREIGN_VETH), state=state)
     assert 'veth0 already exists: a veth this module did not make (its peer is in the host' in words
-    assert 'netns=ns1, netns_iface=veth1' in words
+    assert '%s=ns1, %s=veth1' % (_marks.NETNS, _marks.NETNS_IFACE) in words
 
 
 @pytest.mark.parametrize('ids', [{}, {_marks.NETNS: 'ns2', _marks.NETNS_IFACE: 'veth1'}])

@@ -94,7 +94,15 @@ def row(**columns):
     return types.SimpleNamespace(**columns)
 
 
-def iface(name, kind='', **ids):
+def iface(name, kind='', container=None, netns=None, engine=None):
+    """An Interface row; container=(ID, IFACE) or netns=(NAME, IFACE): its marks; engine: its engine's."""
+    ids = {}
+    if container:
+        ids.update({_marks.CONTAINER_ID: container[0], _marks.CONTAINER_IFACE: container[1]})
+    if netns:
+        ids.update({_marks.NETNS: netns[0], _marks.NETNS_IFACE: netns[1]})
+    if engine:
+        ids[_marks.ENGINE] = engine
     return row(name=name, type=kind, ofport=[1], error=[], external_ids=ids, mtu=[1500], mac_in_use=['02:00:00:00:00:01'],
                link_state=['up'], ingress_policing_rate=0, ingress_policing_burst=0)
 
@@ -123,11 +131,11 @@ def bridge(name, *ports):
 def world():
     db = FakeDb([
         bridge('br0',
-               oport('p_web', iface('p_web', container_id='web', container_iface='eth0'), tag=[10]),
-               oport('p_web2', iface('p_web2', container_id=ID1[:12], container_iface='eth0')),  # the same, by ID
-               oport('p_gone', iface('p_gone', container_id='old', container_iface='eth0')),
-               oport('p_stop', iface('p_stop', container_id='db', container_iface='eth1')),
-               oport('p_ns', iface('p_ns', netns='nsx', netns_iface='eth0'))),
+               oport('p_web', iface('p_web', container=('web', 'eth0')), tag=[10]),
+               oport('p_web2', iface('p_web2', container=(ID1[:12], 'eth0'))),  # the same, by ID
+               oport('p_gone', iface('p_gone', container=('old', 'eth0'))),
+               oport('p_stop', iface('p_stop', container=('db', 'eth1'))),
+               oport('p_ns', iface('p_ns', netns=('nsx', 'eth0')))),
         bridge('br1', oport('p_other')),
     ])
     host = FakeHost(['eth0', 'br0', 'p_web', 'p_web2', 'p_ns', 'br1', 'p_other', 'docker0'])
@@ -184,10 +192,9 @@ def test_a_live_veth_or_another_engines_port_is_never_prunable():
     """Pruning through Docker must not take a Podman container's live port, nor one whose namespace
     outlived its container: a veth whose host end exists has a live peer, whatever an engine says."""
     db = FakeDb([bridge('br0',
-                        oport('p_pod', iface('p_pod', container_id='con1', container_iface='eth0',
-                                             container_engine='podman')),
-                        oport('p_alive', iface('p_alive', container_id='old', container_iface='eth0')),
-                        oport('p_dead', iface('p_dead', container_id='old2', container_iface='eth0')))])
+                        oport('p_pod', iface('p_pod', container=('con1', 'eth0'), engine='podman')),
+                        oport('p_alive', iface('p_alive', container=('old', 'eth0'))),
+                        oport('p_dead', iface('p_dead', container=('old2', 'eth0'))))])
     host = FakeHost(['br0', 'p_pod', 'p_alive'])  # p_dead's veth went with its namespace
     engine = FakeEngine([])  # this engine knows none of them
     ports = by_port(_topology.Reader(db, host, engine, inside=False, pids=False).read())
