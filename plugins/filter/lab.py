@@ -59,6 +59,24 @@ def lab_attachments(containers, state, not_yet=(), new_bridges=(), lab_name=''):
     return result
 
 
+def lab_nodes(containers, state, lab_name, image, command, persistent=False, capabilities=()):
+    """The items of ovs_docker_topology for the lab's containers: each with --net=none, the lab's
+    image and command unless its own, the lab's label; restarted by the engine when persistent
+    (the agent attaches it again). For teardown, each name with state absent."""
+    if state == 'absent':
+        return [{'name': c['name'], 'state': 'absent'} for c in containers]
+    result = []
+    for container in containers:
+        item = {'name': container['name'], 'image': container.get('image') or image,
+                'command': container.get('command') or command, 'network_mode': 'none', 'labels': lab_labels(lab_name)}
+        if persistent:
+            item['restart_policy'] = 'unless-stopped'
+        if capabilities:
+            item['capabilities'] = list(capabilities)
+        result.append(item)
+    return result
+
+
 # -- what is there already: adopted, refused, the lab's own ----------------------------------
 
 def lab_container_conflicts(containers, listing, lab_name):
@@ -316,6 +334,7 @@ class FilterModule(object):
             'lab_rule_comment': lab_rule_comment,
             'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,
+            'lab_nodes': lab_nodes,
             'lab_nat_subnets': lab_nat_subnets,
             'lab_nat_rules': lab_nat_rules,
             'lab_ping_lines': lab_ping_lines,

@@ -50,6 +50,8 @@ ENGINE_KEYS = {
     'image-pull-policy': 'pull', 'exec': 'exec',
 }
 STRUCTURE_KEYS = ('kind', 'group')
+# what a container's spec holds for the role, not for ovs_docker_topology
+ROLE_KEYS = ('exec', 'node')
 # keys that tune what this collection does not make: named in the notes, never silently dropped
 IGNORED = {
     'type': 'a node type of a network OS kind', 'startup-config': 'a network OS\'s configuration',
@@ -448,11 +450,15 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
 
 
 def _checked_by_the_modules(hosts):
-    """What veth_link and ovs_docker_port would refuse of each host's links and ports, asked of
-    their own validators before anything is made (a container made for a link that is then
+    """What ovs_docker_topology, veth_link and ovs_docker_port would refuse of each host's
+    containers, links and ports, asked of their own validators before anything is made (a container made for a link that is then
     refused would be left half-built)."""
     problems = []
     for _host, place in sorted(hosts.items()):
+        for spec in place.get('containers') or []:
+            item = dict(dict((k, v) for k, v in spec.items() if k not in ROLE_KEYS), state='present')
+            _desired, errors = registry.domain('ovs_docker_topology').desired_state(item)
+            problems.extend('node %s: %s' % (spec['node'], e) for e in errors)
         for link in place['links']:
             _desired, errors = registry.domain('veth_link').desired_state(dict(link, state='present'))
             label = '--'.join('%s:%s' % (e['container'], e['interface']) for e in link['ends'])
@@ -524,6 +530,12 @@ def host_state(host_plan, lab, listing, bridges):
         'stale_bridges': stale_bridges,
         'remove_bridges': [{'name': name, 'state': 'absent'} for name in stale_bridges],
         'own_containers': sorted(own),
+        # ovs_docker_topology's items: the nodes' containers (what the role itself uses, exec and
+        # node, left out), and those to remove
+        'nodes': [dict((k, v) for k, v in spec.items() if k not in ROLE_KEYS) for spec in host_plan['containers']],
+        'remove_nodes': [{'name': name, 'state': 'absent'} for name in sorted(own - wanted)],
+        # the topology's containers made before ovs_docker_topology made them (they carry its mark only)
+        'adopt': {MARK: lab},
     }
 
 

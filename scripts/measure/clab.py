@@ -1,12 +1,17 @@
-"""Benchmark: containerlab topologies built by the clab role on this host.
+"""Benchmark: containerlab topologies built by the clab role on this host, beside the fastest
+batch a skilled engineer would write by hand for the star's end state (the floor), in the same run.
 
-    .venv/bin/python scripts/measure/clab.py [--nodes 50]
+    .venv/bin/python scripts/measure/clab.py [--nodes 50[,200]] [--no-chain]
 
 Prints figures; asserts nothing. Wall time of `ansible-playbook netdevops.ovs_docker.clab` for a
 fresh build and for a run that changes nothing, then of the teardown, for the chain of three
 (tests/integration/targets/clab/files/chain.clab.yml) and for a generated star of --nodes linux
-nodes on one ovs-bridge node (198.18.44.0/22, in the nodes' own namespaces). Every image is
-mapped to the local test image; everything is removed at the end, pass or fail.
+nodes on one ovs-bridge node (198.18.44.0/22, in the nodes' own namespaces). The floor builds the
+same star: `docker run -d --net=none` of every node 8 at once, every veth made straight into its
+container's namespace and up in one `ip -batch`, each node's address set by `nsenter ... ip`
+8 at once, every port in one OVSDB transaction (`ovs-vsctl`); its teardown, `docker rm -f` 8 at
+once and one `del-br`. Every image is mapped to the local test image; everything is removed at the
+end, pass or fail.
 """
 import argparse
 import json
@@ -55,15 +60,49 @@ def measure(name, topology):
           % (name, build[0], build[1], again[0], check[0], teardown[0]))
 
 
+def sh(script, stdin=None):
+    subprocess.run(['bash', '-c', 'set -euo pipefail; ' + script], input=stdin, text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def floor(nodes):
+    """The star by hand -> (build seconds, teardown seconds)."""
+    names = ['floor-h%d' % i for i in range(1, nodes + 1)]
+    started = time.monotonic()
+    try:
+        sh('xargs -P8 -I{} docker run -d --net=none --label netdevops.bench=floor --name {} ovs-docker-test:busybox '
+           'sleep 86400', '\n'.join(names))
+        pids = subprocess.run(['docker', 'inspect', '-f', '{{.State.Pid}}'] + names, capture_output=True, text=True,
+                              check=True).stdout.split()
+        batch = ''.join('link add fp%d type veth peer name eth1 netns %s\nlink set fp%d up\n' % (i, pid, i)
+                        for i, pid in enumerate(pids, 1))
+        sh('ip -batch -', batch)
+        sh('xargs -P8 -n3 sh -c \'nsenter -t "$0" -n ip addr add "$1" dev eth1 && nsenter -t "$0" -n ip link set eth1 up\'',
+           ''.join('%s 198.18.%d.%d/22 x\n' % (pid, 44 + i // 250, 1 + i % 250) for i, pid in enumerate(pids, 1)))
+        sh('ovs-vsctl add-br fsw9 -- set bridge fsw9 datapath_type=netdev ' + ' '.join('-- add-port fsw9 fp%d' % i for i in range(1, nodes + 1)))
+        build = time.monotonic() - started
+    finally:
+        started = time.monotonic()
+        subprocess.run('docker ps -aq --filter label=netdevops.bench=floor | xargs -r -P8 -n1 docker rm -f >/dev/null; '
+                       'ovs-vsctl --if-exists del-br fsw9', shell=True, check=False)
+        teardown = time.monotonic() - started
+    return build, teardown
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('--nodes', type=int, default=50)
+    parser.add_argument('--nodes', default='50', help='star sizes, as 50,200')
+    parser.add_argument('--no-chain', action='store_true', help='the stars only')
     args = parser.parse_args()
-    measure('chain of 3', os.path.join(ROOT, 'tests', 'integration', 'targets', 'clab', 'files', 'chain.clab.yml'))
-    with tempfile.TemporaryDirectory() as work:
-        path = os.path.join(work, 'star.clab.yml')
-        star(args.nodes, path)
-        measure('star of %d' % args.nodes, path)
+    if not args.no_chain:
+        measure('chain of 3', os.path.join(ROOT, 'tests', 'integration', 'targets', 'clab', 'files', 'chain.clab.yml'))
+    for nodes in [int(n) for n in args.nodes.split(',')]:
+        build, teardown = floor(nodes)
+        print('%-22s build %6.1f s                  teardown %6.1f s   (the floor, by hand)' % ('star of %d' % nodes, build, teardown))
+        with tempfile.TemporaryDirectory() as work:
+            path = os.path.join(work, 'star.clab.yml')
+            star(nodes, path)
+            measure('star of %d' % nodes, path)
 
 
 if __name__ == '__main__':

@@ -42,6 +42,9 @@ VETH_ALIAS_MAX = 255  # IFALIASZ less its NUL
 # The lab role: a container label and a bridge's or an interface's external_ids key, valued with
 # the lab's name (lab_name).
 LAB = OWNER + '.lab'
+# ovs_docker_topology: a container's label, valued with the digest of the request it was made
+# from (a node whose request changed is made again; a container without it is not ours).
+CONTAINER_SPEC = OWNER + '.spec'
 # The lab role's NAT rules: their iptables comment is this, a space and the lab's name
 # (lab_rule_comment).
 LAB_RULE = OWNER + ' lab'

@@ -12,6 +12,7 @@ __metaclass__ = type
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import service as _agent_service
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.domain import Domain
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
@@ -34,6 +35,9 @@ DOMAINS = dict((domain.name, domain) for domain in (
            (PortRows, _vxlan.VxlanLink)),
     Domain('veth_link', _veth_link.VethLink, _veth_link.desired_state, _veth_link.observe_end, _veth_link.plan,
            (_veth_link.LinkEnds,)),
+    # (containers through the Engine API: a topology's nodes)
+    Domain('ovs_docker_topology', _container.Nodes, _container.desired_state, _container.observe, _container.plan,
+           (_container.Containers,)),
     # (files and a service, not OVSDB rows: the agent's installation)
     Domain('ovs_docker_agent', _agent_service.AgentInstall, _agent_service.desired_state, _agent_service.AgentService.observe,
            _agent_service.plan, (_agent_service.AgentSteps,)),

@@ -93,30 +93,45 @@ class LocalApi(object):
 
     def get(self, path, what):
         """JSON of GET ``path``; None when the engine says 404. ``what`` names the request in errors."""
+        return self.request('GET', path, what)
+
+    def request(self, method, path, what, body=None, missing=(404,), stream=False):
+        """JSON of ``method path`` (``body``: sent as JSON); None when the engine answers one of
+        ``missing`` or nothing (204 No Content); ContainerError naming ``what`` for any other error.
+        ``stream``: the answer is a stream of JSON lines (a pull), any of which may be an error."""
         from http.client import HTTPException
+        payload = None if body is None else json.dumps(body).encode('utf-8')
+        headers = {} if body is None else {'Content-Type': 'application/json'}
         for attempt in (1, 2):
             reused = self._conn is not None
             if self._conn is None:
                 self._conn = _unix_connection(self.path, self.timeout)
             try:
-                self._conn.request('GET', path)
+                self._conn.request(method, path, body=payload, headers=headers)
                 response = self._conn.getresponse()
-                body = response.read()
+                answer = response.read()
                 break
             except (OSError, HTTPException) as exc:
                 self._conn.close()
                 self._conn = None
                 # an engine may close a kept-alive connection between two requests: ask once more
-                if not (reused and attempt == 1):
+                # (a write only when it cannot have reached the engine: the request was not sent)
+                if not (reused and attempt == 1 and (method == 'GET' or isinstance(exc, (BrokenPipeError, ConnectionResetError)))):
                     raise ContainerError(unreachable(self.base_url, exc))
-        if response.status == 404:
+        if response.status in missing:
             return None
+        if stream and response.status < 400:
+            lines = [json.loads(line) for line in answer.decode('utf-8').splitlines() if line.strip()]
+            failed = [line['error'] for line in lines if isinstance(line, dict) and line.get('error')]
+            if failed:
+                raise ContainerError('%s at %s: %s' % (what, self.base_url, failed[-1]))
+            return lines
         try:
-            data = json.loads(body.decode('utf-8'))
+            data = json.loads(answer.decode('utf-8')) if answer.strip() else None
         except ValueError:
             data = None
-        if response.status >= 400 or data is None:
-            message = data.get('message') if isinstance(data, dict) else body[:200].decode('utf-8', 'replace')
+        if response.status >= 400 or (data is None and response.status not in (201, 204, 304)):
+            message = data.get('message') if isinstance(data, dict) else answer[:200].decode('utf-8', 'replace')
             raise ContainerError('%s at %s: the engine answered %s %s: %s'
                                  % (what, self.base_url, response.status, response.reason, message))
         return data

@@ -148,6 +148,45 @@ change star-image "$image" 2
 expect "... h2 is a new container" test "$(docker inspect -f '{{.Id}}' clab-star-h2)" != "$h2"
 expect "... of the new image" test "$(docker inspect -f '{{.Config.Image}}' clab-star-h2)" = ovs-docker-test:clab2
 expect "... h1 is the same" test "$(docker inspect -f '{{.Id}}' clab-star-h1)" = "$h1"
+echo "### ... a node's env changed: only it is made again (its ID changes, the others' do not)"
+h2=$(docker inspect -f '{{.Id}}' clab-star-h2)
+env=$(edit "$image" "t['topology']['nodes']['h1'] = {'env': {'SITE': 'two'}}")
+change star-env "$env" 2
+expect "... h1 is a new container" test "$(docker inspect -f '{{.Id}}' clab-star-h1)" != "$h1"
+expect "... with the env" test "$(docker exec clab-star-h1 sh -c 'echo $SITE')" = two
+expect "... h2 is the same" test "$(docker inspect -f '{{.Id}}' clab-star-h2)" = "$h2"
+echo "### ... a run that fails part-way puts back what it did: h1's env changed again, h2 given a device that is not there"
+h1=$(docker inspect -f '{{.Id}}' clab-star-h1)
+broken=$(edit "$env" "t['topology']['nodes']['h1'] = {'env': {'SITE': 'three'}}; t['topology']['nodes']['h2']['devices'] = ['/dev/ovs-docker-test-none']")
+state "$env" > "$logs/pre-broken"
+expect "the build fails" fails clab star-broken "$broken"
+expect "... naming the node's container and the device" grep -qE 'container clab-star-h2.*/dev/ovs-docker-test-none' "$logs/$run_no-star-broken.log"
+expect "... h1 is the container it was (set aside, then put back)" test "$(docker inspect -f '{{.Id}}' clab-star-h1)" = "$h1"
+expect "... nothing else changed either (every interface as it was)" same "$logs/pre-broken" "$env"
+
+echo "### ten nodes, one of them of an image that is not here (pull never): refused, naming it, nothing made"
+ten=$logs/ten.clab.yml
+"$python" - "$ten" <<'EOF'
+import sys, yaml
+nodes = dict(('n%d' % i, {}) for i in range(1, 11))
+nodes['n7'] = {'image': 'ovs-docker-test:not-here', 'image-pull-policy': 'never'}
+links = [{'endpoints': ['n%d:eth1' % i, 'n%d:eth1' % (i + 1)]} for i in range(1, 11, 2)]
+yaml.safe_dump({'name': 'ten', 'topology': {'defaults': {'kind': 'linux', 'image': 'alpine:3.20'}, 'nodes': nodes, 'links': links}},
+               open(sys.argv[1], 'w'))
+EOF
+snapshot > "$logs/pre-ten"
+expect "the build is refused" fails clab ten "$ten"
+expect "... naming the node's container and the image" grep -qF 'container clab-ten-n7: image ovs-docker-test:not-here is not on this host' "$logs/$run_no-ten.log"
+expect "... with nothing made" diff -u "$logs/pre-ten" <(snapshot)
+
+echo "### two runs at once on one host: one waits for the other (the lock), one result"
+both=$(edit "$files/chain.clab.yml" "t['name'] = 'both'")
+clab both-a "$both" & first=$!
+expect "a second run at the same time" clab both-b "$both"
+expect "... and the first" wait "$first"
+expect "... one topology as the file says" looks_right "$both"
+expect "... three containers, not six" test "$(ids both | wc -w)" -eq 3
+expect "its teardown" play destroy-both netdevops.ovs_docker.clab_destroy -e clab_topology="$both"
 
 echo "### defaults, kinds and groups; the extended link form with MTU and MACs; a group's exec"
 quartet inherit "$files/inherit.clab.yml"

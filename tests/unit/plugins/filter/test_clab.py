@@ -16,6 +16,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.filter import clab
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
 
 FILES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'integration', 'targets', 'clab', 'files')
@@ -240,6 +241,11 @@ def test_host_state_refuses_what_is_not_the_topologys_and_finds_what_it_no_longe
     assert state['stale_ports'] == [{'container': 'clab-star-h9', 'interface': 'eth1', 'state': 'absent'},
                                     {'container': 'clab-star-h1', 'interface': 'eth5', 'state': 'absent'}]
     assert state['stale_bridges'] == ['clx00abcd'] and state['stale_vxlans'] == ['cvx00abcd']
+    # ovs_docker_topology's items: what the role keeps for itself left out, each valid for the module
+    assert [n['name'] for n in state['nodes']] == [c['name'] for c in host['containers']]
+    assert not any('exec' in n or 'node' in n for n in state['nodes'])
+    assert all(_container.desired_state(n)[1] == [] for n in state['nodes'])
+    assert state['remove_nodes'] == [{'name': 'clab-star-h9', 'state': 'absent'}] and state['adopt'] == {_marks.CLAB: 'star'}
     assert _clab.host_state(host, 'star', [], [])['make_bridges'] == [
         {'name': 'sw1', 'datapath_type': 'auto', 'external_ids': {_marks.CLAB: 'star'}}]
 
@@ -273,3 +279,6 @@ def test_each_hosts_links_and_ports_are_checked_by_the_modules_own_validators():
     hosts['h']['ports'][0]['addresses'] = ['2001:db8::1/64']
     assert _clab._checked_by_the_modules(hosts)[1:] == [
         'container c3: mtu 100 is below 1280, the least IPv6 needs, and IPv6 addresses are asked for']
+    hosts['h']['containers'] = [{'name': 'clab-x-r1', 'node': 'r1', 'image': 'frr', 'memory': 'lots', 'exec': ['true']}]
+    assert _clab._checked_by_the_modules(hosts)[0] == (
+        "node r1: memory 'lots' is not a size: give a number of bytes with an optional unit (k, m, g, t), as 512m")

@@ -11,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.filter import lab
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
 
 BRIDGES = [{'name': 'br0', 'addresses': ['192.168.1.250/24', '2001:db8::250/64']}]
 NAMESPACES = [{'name': 'ns1', 'bridge': 'br0', 'addresses': ['192.168.1.1/24'], 'gateway': '192.168.1.250'}]
@@ -224,3 +225,18 @@ def test_the_fleet_picture_is_written_once_by_the_first_host_of_the_last_batch()
 def test_the_labs_containers_carry_its_mark_as_a_label():
     assert lab.lab_labels('seed') == {_marks.LAB: 'seed'}
     assert 'lab_labels' in lab.FilterModule().filters()
+
+
+def test_the_lab_containers_as_the_topology_modules_items():
+    containers = [{'name': 'con1', 'bridge': 'br0'}, {'name': 'con2', 'bridge': 'br0', 'image': 'frr', 'command': ['sleep', '9']}]
+    items = lab.lab_nodes(containers, 'present', 'seed', 'busybox:latest', 'top', persistent=True, capabilities=['NET_RAW'])
+    assert items == [
+        {'name': 'con1', 'image': 'busybox:latest', 'command': 'top', 'network_mode': 'none', 'labels': {_marks.LAB: 'seed'},
+         'restart_policy': 'unless-stopped', 'capabilities': ['NET_RAW']},
+        {'name': 'con2', 'image': 'frr', 'command': ['sleep', '9'], 'network_mode': 'none', 'labels': {_marks.LAB: 'seed'},
+         'restart_policy': 'unless-stopped', 'capabilities': ['NET_RAW']}]
+    assert all(_container.desired_state(item)[1] == [] for item in items)  # what the module takes
+    assert lab.lab_nodes(containers, 'present', 'seed', 'busybox', 'top')[0] == {
+        'name': 'con1', 'image': 'busybox', 'command': 'top', 'network_mode': 'none', 'labels': {_marks.LAB: 'seed'}}
+    assert lab.lab_nodes(containers, 'absent', 'seed', 'busybox', 'top') == [
+        {'name': 'con1', 'state': 'absent'}, {'name': 'con2', 'state': 'absent'}]

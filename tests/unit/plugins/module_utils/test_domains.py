@@ -21,6 +21,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import registry
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_attach_plan as attach
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_bridge_plan as bridge
+from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_container as container
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_veth_link as veth
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_vxlan_plan as vxlan
 
@@ -59,6 +60,10 @@ CASES = {
     'netns_veth': _attachment_cases,
     'ovs_docker_port': _attachment_cases,
     'ovs_docker_agent': _agent_cases,
+    'ovs_docker_topology': lambda: [(container.desired(), None, container.IMAGES),
+                                    (container.desired(env={'A': '2'}), container.found(), container.IMAGES),
+                                    (container.desired(), container.found(running=False), container.IMAGES),
+                                    (container.desired(state='absent'), container.found(), None)],
 }
 
 
