@@ -45,6 +45,8 @@ LAB = OWNER + '.lab'
 # ovs_docker_topology: a container's label, valued with the digest of the request it was made
 # from (a node whose request changed is made again; a container without it is not ours).
 CONTAINER_SPEC = OWNER + '.spec'
+# ... and the name of its container while a run replaces or removes it (set aside, see container_aside)
+ASIDE_SUFFIX = '.replaced'
 # The lab role's NAT rules: their iptables comment is this, a space and the lab's name
 # (lab_rule_comment).
 LAB_RULE = OWNER + ' lab'
@@ -65,6 +67,11 @@ def lab_rule_comment(lab_name):
     """The iptables comment of a lab's NAT rules: one lab's rules are told from another's and from
     the user's by it."""
     return '%s %s' % (LAB_RULE, lab_name)
+
+
+def container_aside(name):
+    """The name of the container ``name`` while ovs_docker_topology replaces or removes it."""
+    return name + ASIDE_SUFFIX
 
 
 def is_egress(external_ids):

@@ -49,9 +49,8 @@ _SIZE = re.compile(r'^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$', re.IGNORECASE)
 _PORT = re.compile(r'^(?:(?P<ip>[0-9.]+):)?(?:(?P<host>\d*):)?(?P<port>\d+)(?:/(?P<proto>tcp|udp|sctp))?$')
 PULL = ('missing', 'always', 'never')
 RESTART = ('no', 'on-failure', 'always', 'unless-stopped')
-# what a container set aside is called while the run that replaces or removes it goes on (it
-# runs on, links and all, so that an undo puts it back as it was)
-ASIDE = '%s.replaced'
+# (a container set aside, _marks.container_aside, runs on while the run that replaces or removes
+# it goes on, links and all, so that an undo puts it back as it was)
 
 # The options of one container (the module's 'containers' items), and how each goes into the
 # engine's create request.
@@ -201,7 +200,7 @@ def desired_state(spec):
 def observe(api, names):
     """{name: {'id', 'running', 'status', 'labels', 'image'}} of the containers of these names: one
     listing of the engine (a container set aside by a run that did not finish is found too)."""
-    wanted = set(names) | set(ASIDE % n for n in names)
+    wanted = set(names) | set(_marks.container_aside(n) for n in names)
     found = {}
     for item in api.containers():
         for name in item.get('Names') or []:
@@ -233,7 +232,7 @@ def view(desired, found):
 def plan(desired, current, facts=None):
     """One container's Plan. ``current``: observe()'s entry of its name (None: none); facts:
     'images' {reference: present on the host}, 'adopt' (labels, see ours()), 'aside' (observe()'s
-    entry of ASIDE % name: a container set aside by a run that did not finish), 'remake' (the
+    entry of the name set aside: a container set aside by a run that did not finish), 'remake' (the
     container whose namespace it joins is made again: so is it)."""
     facts = facts or {}
     name, found = desired['name'], current
@@ -248,11 +247,11 @@ def plan(desired, current, facts=None):
         if not ours(aside, facts.get('adopt')):
             return Plan.refused(desired, current, before, [
                 'container %s exists and this collection did not make it (no label %s): remove or rename it'
-                % (ASIDE % name, _marks.CONTAINER_SPEC)])
-        actions.append(Action('leftover', ASIDE % name, None, NO_UNDO))
+                % (_marks.container_aside(name), _marks.CONTAINER_SPEC)])
+        actions.append(Action('leftover', _marks.container_aside(name), None, NO_UNDO))
     if desired['state'] == 'absent':
         if found is not None:
-            actions += [Action('set_aside', name, None, found), Action('discard', ASIDE % name, None, NO_UNDO)]
+            actions += [Action('set_aside', name, None, found), Action('discard', _marks.container_aside(name), None, NO_UNDO)]
         return Plan(desired, current, actions, before, {'name': name, 'state': 'absent'})
     after = {'name': name, 'state': 'running', 'image': desired['image'], 'spec': desired['spec']}
     same = found is not None and (found.get('labels') or {}).get(_marks.CONTAINER_SPEC) == desired['spec'] \
@@ -273,7 +272,7 @@ def plan(desired, current, facts=None):
             actions.append(Action('set_aside', name, None, found))
         actions.append(Action('create', name, desired['body'], None))
         if found is not None:
-            actions.append(Action('discard', ASIDE % name, None, NO_UNDO))
+            actions.append(Action('discard', _marks.container_aside(name), None, NO_UNDO))
     return Plan(desired, current, actions, before, after, problems)
 
 
@@ -368,7 +367,7 @@ class Containers(JoinedExecutor):
         until the discard at the end: the undo puts it back as it was. One that publishes ports on
         the host is stopped (its successor needs them) and started again by the undo."""
         found = action.old if action.new is None else action.new
-        name = ASIDE % action.target if action.new is None else action.target
+        name = _marks.container_aside(action.target) if action.new is None else action.target
         api.request('POST', '/containers/%s/rename?name=%s' % (self._quote(found['id']), self._quote(name)),
                     'renaming container %s to %s' % (found['id'][:12], name), missing=())
         if found['running'] and found.get('publishes'):
@@ -443,8 +442,8 @@ class Nodes(_runner.Batch):
         remake, plans = set(), None
         while plans is None or remade(plans) - remake:
             remake |= remade(plans or [])
-            plans = [plan(d, found.get(d['name']), dict(images=images, adopt=adopt, aside=found.get(ASIDE % d['name']),
-                                                        remake=joined(d) in remake))
+            plans = [plan(d, found.get(d['name']), dict(images=images, adopt=adopt, remake=joined(d) in remake,
+                                                        aside=found.get(_marks.container_aside(d['name']))))
                      for d in self.desired]
         return plans
 

@@ -119,9 +119,9 @@ def test_removed_and_a_failed_runs_leftover():
     assert kinds(gone) == ['set_aside', 'discard'] and gone.after == {'name': 'r1', 'state': 'absent'}
     assert _container.plan(desired(state='absent'), None, None).actions == []
     leftover = _container.plan(desired(), found(), dict(IMAGES, aside=found(cid='b' * 64)))
-    assert kinds(leftover) == ['leftover'] and leftover.actions[0].target == 'r1.replaced'
+    assert kinds(leftover) == ['leftover'] and leftover.actions[0].target == _marks.container_aside('r1')
     theirs = _container.plan(desired(), found(), dict(IMAGES, aside=found(labels={})))
-    assert 'container r1.replaced exists' in theirs.problems[0]
+    assert 'container %s exists' % _marks.container_aside('r1') in theirs.problems[0]
 
 
 def test_a_container_joined_to_one_made_again_is_made_again():
@@ -136,7 +136,7 @@ def test_the_order_of_a_run():
                + _container.plan(desired(name='r2'), None, {'images': {}}).actions)
     ordered = _container.ordered(actions)
     assert [(a.kind, a.target) for a in ordered] == [
-        ('pull', IMAGE), ('set_aside', 'r1'), ('create', 'r1'), ('create', 'r2'), ('create', 'r1-side'), ('discard', 'r1.replaced')]
+        ('pull', IMAGE), ('set_aside', 'r1'), ('create', 'r1'), ('create', 'r2'), ('create', 'r1-side'), ('discard', _marks.container_aside('r1'))]
     assert not _container.Containers.joins(ordered[3], ordered[4])  # (r1-side waits for r1)
     assert _container.Containers.joins(ordered[2], ordered[3])
 
@@ -175,11 +175,11 @@ def test_observe_finds_the_names_and_their_set_aside_ones():
         @staticmethod
         def containers():
             return [{'Id': '1', 'Names': ['/r1'], 'State': 'running', 'Labels': {'a': 'b'}, 'Image': IMAGE},
-                    {'Id': '2', 'Names': ['/r1.replaced'], 'State': 'exited', 'Labels': None, 'Image': IMAGE},
+                    {'Id': '2', 'Names': ['/' + _marks.container_aside('r1')], 'State': 'exited', 'Labels': None, 'Image': IMAGE},
                     {'Id': '3', 'Names': ['/other'], 'State': 'running'}]
     seen = _container.observe(Api(), ['r1', 'r2'])
-    assert sorted(seen) == ['r1', 'r1.replaced'] and seen['r1']['running'] and not seen['r1.replaced']['running']
-    assert seen['r1.replaced']['labels'] == {}
+    aside = _marks.container_aside('r1')
+    assert sorted(seen) == ['r1', aside] and seen['r1']['running'] and not seen[aside]['running'] and seen[aside]['labels'] == {}
 
 
 def test_a_failed_replacement_is_undone_by_the_engine(monkeypatch):

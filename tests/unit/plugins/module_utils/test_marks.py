@@ -22,6 +22,7 @@ def test_the_marks_keep_their_spelling():
     assert marks.EGRESS == ('netdevops.ovs_docker', 'egress')
     assert (marks.VXLAN, marks.VXLAN_ALIAS) == ('ovs_vxlan', 'netdevops.ovs_docker ovs_vxlan')
     assert marks.VETH_LINK == 'netdevops.ovs_docker.veth_link'
+    assert (marks.CONTAINER_SPEC, marks.container_aside('r1')) == ('netdevops.ovs_docker.spec', 'r1.replaced')
     assert (marks.LAB_RULE, marks.lab_rule_comment('seed')) == ('netdevops.ovs_docker lab', 'netdevops.ovs_docker lab seed')
     assert (marks.LAB, marks.CLAB, marks.CLAB_NODE) == (
         'netdevops.ovs_docker.lab', 'netdevops.ovs_docker.clab', 'netdevops.ovs_docker.clab.node')
