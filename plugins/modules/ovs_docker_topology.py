@@ -154,8 +154,10 @@ notes:
     node's name is an error naming it, with nothing changed."
   - Runs that change a host take turns (a lock in C(/run)). Check mode takes no lock and writes nothing.
 seealso:
-  - module: community.docker.docker_container
-    description: One container, with every option the engine has.
+  - module: netdevops.ovs_docker.veth_link
+    description: The links between the nodes this module made.
+  - module: netdevops.ovs_docker.ovs_docker_port
+    description: The nodes' ports on bridges.
 '''
 
 EXAMPLES = r'''
