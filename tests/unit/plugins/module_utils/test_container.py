@@ -202,3 +202,14 @@ def test_a_failed_replacement_is_undone_by_the_engine(monkeypatch):
     assert sorted(log[1:4]) == [('POST', '/containers/create'), ('POST', '/containers/create'), ('POST', '/containers/id-r1/start')]
     assert log[4:] == [('DELETE', '/containers/r1'),  # the batch takes back r1's new container
                        rename]                        # the engine's undo: r1's name back
+
+
+def test_one_pull_an_image_however_many_containers_it_makes():
+    part = _container.Nodes.__new__(_container.Nodes)
+    part.params = {'docker_timeout': 5}
+    part.base_url = 'unix:///run/docker.sock'
+    part.plans = [_container.plan(desired(name=n), None, {'images': {IMAGE: False}}) for n in ('r1', 'r2')]
+    steps = part.steps()
+    pulls = [a for _e, a in steps if a.kind == 'pull']
+    assert pulls == [Action('pull', IMAGE, {'image': IMAGE, 'for': ['r1', 'r2']}, NO_UNDO)]
+    assert [a.kind for _e, a in steps] == ['pull', 'create', 'create']
