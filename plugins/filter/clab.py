@@ -20,14 +20,10 @@ def clab_plan(topology, hosts, placement=None, images=None, underlay=None, base_
         raise AnsibleFilterError('the topology is refused, nothing was made: %s' % exc)
 
 
-def clab_host_state(host_plan, lab, listing, bridges):
-    return _clab.host_state(host_plan, lab, listing, bridges)
-
-
-def clab_ready(host_plan, new):
-    return _clab.ready(host_plan, new)
+def clab_host_part(host_plan, lab):
+    return _clab.host_part(host_plan, lab)
 
 
 class FilterModule(object):
     def filters(self):
-        return {'clab_plan': clab_plan, 'clab_host_state': clab_host_state, 'clab_ready': clab_ready}
+        return {'clab_plan': clab_plan, 'clab_host_part': clab_host_part}

@@ -9,35 +9,49 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: ovs_docker_topology
-short_description: The containers of a host's part of a topology, made many at once through the Engine API
+short_description: A host's part of a topology in one run - bridges, containers, links, ports, VXLAN links
 version_added: 0.5.0
 description:
-  - Makes, starts, makes again and removes the containers of a topology's nodes on one host in one run
-    (containerlab's C(deploy) of a host's nodes) - one listing of the engine to look, each node planned, then
-    every container of a kind made at once through a pool of connections to the engine.
-  - A node whose request differs from the one its container was made from (its image, command, env, binds,
-    capabilities, ...) is made again, and only it, as containerlab's reconcile does; a stopped one is started.
-    The others keep their container (and its ID).
-  - Everything is checked before anything changes. When a step fails (an image that cannot be found, a bind
-    whose source is missing), what this run did is undone - the containers it made are removed, those it set
-    aside to replace are put back - and the message names the node.
-  - This version takes the containers; the nodes' links, bridge ports and VXLAN links are made by
-    M(netdevops.ovs_docker.veth_link), M(netdevops.ovs_docker.ovs_docker_port) and M(netdevops.ovs_docker.ovs_vxlan)
-    (the role C(netdevops.ovs_docker.clab) runs them after it).
+  - Builds (or takes apart) one host's part of a topology in one run, as containerlab's C(deploy) does for a
+    host's nodes - the bridges, the nodes' containers, the veth links between them, their ports on bridges and
+    the VXLAN links of links across hosts - each section looked at and planned by the module of its own
+    (M(netdevops.ovs_docker.ovs_bridge), M(netdevops.ovs_docker.veth_link), M(netdevops.ovs_docker.ovs_docker_port),
+    M(netdevops.ovs_docker.ovs_vxlan)), in the order they depend on each other, under one lock.
+  - The containers are looked at in one listing of the engine and every container of a kind is made at once
+    through a pool of connections to it. A node whose request differs from the one its container was made
+    from (its image, command, env, binds, capabilities, ...) is made again, and only it, as containerlab's
+    reconcile does; a stopped one is started. The others keep their container (and its ID).
+  - Everything is validated before anything is read. When a step fails (an image that cannot be found, a bind
+    whose source is missing, a port that cannot be made), what this run did is undone - the containers it made
+    are removed, those it set aside to replace are put back, the links and ports it made go - and the message
+    names what failed.
+  - In check mode nothing is made, so what joins a container or bridge that the run would make (or make again)
+    cannot be looked at: it is listed in RV(would), and the run shows as changed.
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
   - netdevops.ovs_docker.action
+  - netdevops.ovs_docker.ovsdb
 attributes:
   diff_mode:
     support: full
     description: C(before)/C(after) of each container by name (its state, image and request digest).
 options:
+  bridges:
+    description:
+      - OVS bridges, made before the containers (V(present)) or removed after everything else (V(absent)); each as
+        an item of M(netdevops.ovs_docker.ovs_bridge)'s O(netdevops.ovs_docker.ovs_bridge#module:bridges).
+      - An item may say what is done with a bridge of its name that is there already, C(existing) - V(keep) (used as it
+        is, never changed) or V(ours) (used as it is if it carries O(prune_labels) in its external_ids, else refused
+        with nothing changed). Without it, the bridge is made to be as the item says, as M(netdevops.ovs_docker.ovs_bridge) does.
+    type: list
+    elements: dict
+    default: []
   containers:
     description: The containers, each a node's.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       name:
         description: The container's name.
@@ -138,6 +152,44 @@ options:
         C(netdevops.ovs_docker.clab)). A container that carries them all and not this module's own label is taken as
         this module's; its request is unknown, so it is made again once.
     type: dict
+  prune_labels:
+    description:
+      - A topology's mark, as C({key: value}). The run first looks at what carries it - containers by their labels,
+        bridges by their external_ids - and removes what is not in this run's lists - those containers, their ports on
+        OVS bridges, those bridges (a bridge with ports of someone else's on it is kept, and said in RV(kept)) and the
+        VXLAN links on them. A run with every list empty takes the topology's part on this host away.
+      - Nothing without it is removed but what the lists say to remove (C(state=absent)).
+    type: dict
+  links:
+    description:
+      - veth links between the nodes (and namespaces), made once the containers are there; each as an item of
+        M(netdevops.ovs_docker.veth_link)'s O(netdevops.ovs_docker.veth_link#module:links).
+    type: list
+    elements: dict
+    default: []
+  purge:
+    description:
+      - Containers (and C(netns:NAME)) whose veth links of M(netdevops.ovs_docker.veth_link) are exactly O(links):
+        any other such link in them is removed (as that module's O(netdevops.ovs_docker.veth_link#module:purge)).
+    type: list
+    elements: str
+    default: []
+  ports:
+    description:
+      - The nodes' ports on OVS bridges; each as an item of M(netdevops.ovs_docker.ovs_docker_port)'s
+        O(netdevops.ovs_docker.ovs_docker_port#module:attachments). Those with C(state=absent) are removed before the
+        containers change, the others made once the containers are there. A bridge is never made here: list it
+        in O(bridges).
+    type: list
+    elements: dict
+    default: []
+  vxlans:
+    description:
+      - VXLAN links, once the bridges are there; each as an item of M(netdevops.ovs_docker.ovs_vxlan)'s
+        O(netdevops.ovs_docker.ovs_vxlan#module:vxlans).
+    type: list
+    elements: dict
+    default: []
   docker_host:
     description:
       - The engine's local API socket. When not set, C(DOCKER_HOST) from the environment, else
@@ -153,37 +205,49 @@ notes:
     it changes and removes only such a container (or one that carries O(adopt_labels)). Any other container of a
     node's name is an error naming it, with nothing changed."
   - Runs that change a host take turns (a lock in C(/run)). Check mode takes no lock and writes nothing.
+  - What the other sections touch is what their own modules touch (their notes say it); the role
+    C(netdevops.ovs_docker.clab) builds every host's part of a containerlab topology with one run of this module.
 seealso:
   - module: netdevops.ovs_docker.veth_link
-    description: The links between the nodes this module made.
+    description: One section's module, the links between the nodes.
   - module: netdevops.ovs_docker.ovs_docker_port
-    description: The nodes' ports on bridges.
+    description: One section's module, the nodes' ports on bridges.
+  - module: netdevops.ovs_docker.ovs_vxlan
+    description: One section's module, VXLAN links.
 '''
 
 EXAMPLES = r'''
-- name: Three nodes (made at once; a node whose settings changed is made again, the others are kept)
+- name: A star of three nodes on one bridge, in one run (a node whose settings changed is made again, only it)
   netdevops.ovs_docker.ovs_docker_topology:
+    bridges:
+      - {name: br-star, datapath_type: auto, external_ids: {netdevops.ovs_docker.clab: star}}
     containers:
-      - {name: clab-chain-r1, image: "quay.io/frrouting/frr:10.2.1", capabilities: [NET_ADMIN, SYS_ADMIN],
-         labels: {netdevops.ovs_docker.clab: chain}}
-      - {name: clab-chain-r2, image: "quay.io/frrouting/frr:10.2.1", capabilities: [NET_ADMIN, SYS_ADMIN],
-         labels: {netdevops.ovs_docker.clab: chain}}
-      - name: clab-chain-h1
-        image: alpine:3.20
-        command: sleep infinity
-        env: {ROLE: host}
-  register: nodes
+      - {name: clab-star-r1, image: "quay.io/frrouting/frr:10.2.1", capabilities: [NET_ADMIN, SYS_ADMIN],
+         labels: {netdevops.ovs_docker.clab: star}}
+      - {name: clab-star-h1, image: alpine:3.20, command: sleep infinity, env: {ROLE: host}}
+      - {name: clab-star-h2, image: alpine:3.20, command: sleep infinity}
+    links:
+      - ends:
+          - {container: clab-star-r1, interface: eth2, addresses: [198.18.0.1/30]}
+          - {container: clab-star-h2, interface: eth1, addresses: [198.18.0.2/30]}
+    purge: [clab-star-r1, clab-star-h1, clab-star-h2]
+    ports:
+      - {container: clab-star-r1, interface: eth1, bridge: br-star}
+      - {container: clab-star-h1, interface: eth1, bridge: br-star}
+  register: star
 
 - name: The nodes' own commands, in the containers this run made
   community.docker.docker_container_exec:
     container: "{{ item }}"
     command: ip link set lo up
-  loop: "{{ nodes.made }}"
+  loop: "{{ star.made }}"
 
-- name: One node gone
+- name: One node gone, with its port
   netdevops.ovs_docker.ovs_docker_topology:
+    ports:
+      - {container: clab-star-h1, interface: eth1, state: absent}
     containers:
-      - {name: clab-chain-h1, state: absent}
+      - {name: clab-star-h1, state: absent}
 '''
 
 RETURN = r'''
@@ -192,21 +256,52 @@ containers:
   returned: always
   type: list
   elements: dict
-  sample: [{name: clab-chain-r1, state: running, image: "quay.io/frrouting/frr:10.2.1", spec: 0b6c3f1e9a2d47c58e11}]
+  sample: [{name: clab-star-r1, state: running, image: "quay.io/frrouting/frr:10.2.1", spec: 0b6c3f1e9a2d47c58e11}]
 made:
   description: The containers this run made (would make, in check mode), new ones and ones made again.
   returned: always
   type: list
   elements: str
-  sample: [clab-chain-r1]
+  sample: [clab-star-r1]
+bridges:
+  description: Each bridge of O(bridges) as M(netdevops.ovs_docker.ovs_bridge) returns it.
+  returned: always
+  type: list
+  elements: dict
+links:
+  description: Each link of O(links) (and each purged one) as M(netdevops.ovs_docker.veth_link) returns it.
+  returned: always
+  type: list
+  elements: dict
+ports:
+  description: Each port of O(ports) as M(netdevops.ovs_docker.ovs_docker_port) returns it (its RV(netdevops.ovs_docker.ovs_docker_port#module:attachments)).
+  returned: always
+  type: list
+  elements: dict
+vxlans:
+  description: Each VXLAN link of O(vxlans) as M(netdevops.ovs_docker.ovs_vxlan) returns it.
+  returned: always
+  type: list
+  elements: dict
+kept:
+  description: With O(prune_labels), the bridges of the topology's that were not removed, each said with why (someone else's ports).
+  returned: always
+  type: list
+  elements: str
+would:
+  description: In check mode, what joins a container or bridge that the run would make, which cannot be looked at before it is there.
+  returned: always
+  type: list
+  elements: str
+  sample: ["would wire clab-star-r1:eth2 to clab-star-h2:eth1", "would attach clab-star-h1:eth1 to br-star"]
 '''
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.container import Nodes
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.host_part import HostPart
 
 
 def main():
-    run(Nodes)
+    run(HostPart)
 
 
 if __name__ == '__main__':

@@ -28,7 +28,6 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import registry
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment.desired import parse_mac, stable_mac
-from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
 
 # The mark of what a topology makes: a label on its containers, an external_ids key on the OVS
 # bridges it made; valued with the topology's name. Teardown and changes remove only what carries it.
@@ -478,76 +477,24 @@ def _port(container, end, bridge, mtu):
             'mtu': mtu, 'mac': end['mac']}
 
 
-def host_state(host_plan, lab, listing, bridges):
-    """What one host needs beside its plan, from what is there (``listing``: docker_host_info's
-    containers, verbose; ``bridges``: ovs_docker_info's): refusals (a container or bridge of a
-    node's name that is not the topology's), the bridges to make (the others are adopted as they
-    are), and what of the topology's is there that the plan no longer has - containers, their OVS
-    ports, the bridges and VXLAN links of cross-host links - to remove."""
-    existing = container_labels(listing)
-    problems = []
-    for spec in host_plan['containers']:
-        labels = existing.get(spec['name'])
-        if labels is not None and labels.get(MARK) != lab:
-            problems.append('container %s (node %s) exists and is not this topology\'s (no label %s=%s): remove or rename it, '
-                            'or change the topology\'s name or prefix' % (spec['name'], spec['node'], MARK, lab))
-    found = dict((b['name'], b) for b in bridges or [])
-    make, ours = [], set(b['name'] for b in bridges or [] if (b.get('external_ids') or {}).get(MARK) == lab)
-    for bridge in host_plan['bridges']:
-        if bridge['name'] not in found:
-            # (auto: the kernel datapath where the openvswitch module is loaded, else the userspace one)
-            make.append({'name': bridge['name'], 'datapath_type': 'auto', 'external_ids': {MARK: lab}})
-        elif bridge.get('link') and bridge['name'] not in ours:
-            problems.append('bridge %s (the link %s across hosts) exists and is not this topology\'s: remove it'
-                            % (bridge['name'], bridge['link']))
-    own = set(name for name, labels in existing.items() if labels.get(MARK) == lab)
-    wanted = set(c['name'] for c in host_plan['containers'])
-    wanted_ports = set((p['container'], p['interface']) for p in host_plan['ports'])
-    stale_ports = []
-    for bridge in bridges or []:
-        for port in bridge.get('ports') or []:
-            ids = port.get('external_ids') or {}
-            if ids.get(_marks.CONTAINER_ID) in own and (ids[_marks.CONTAINER_ID], ids.get(_marks.CONTAINER_IFACE)) not in wanted_ports:
-                stale_ports.append({'container': ids[_marks.CONTAINER_ID], 'interface': ids.get(_marks.CONTAINER_IFACE), 'state': 'absent'})
-    wanted_bridges = set(b['name'] for b in host_plan['bridges'])
-    stale_bridges, kept = [], []
-    leaving = set((p['container'], p['interface']) for p in stale_ports)
-    for name in sorted(n for n in ours if n not in wanted_bridges):
-        others = [p.get('name') for p in found[name].get('ports') or []
-                  if ((p.get('external_ids') or {}).get(_marks.CONTAINER_ID), (p.get('external_ids') or {}).get(_marks.CONTAINER_IFACE))
-                  not in leaving and p.get('name') not in (name, _marks.clab_vxlan_of(name))]  # (its own internal port, its VXLAN link)
-        if others:
-            kept.append('bridge %s is kept: ports that are not this topology\'s are on it (%s)' % (name, ', '.join(others)))
-        else:
-            stale_bridges.append(name)
+def host_part(host_plan, lab):
+    """One host's part as ovs_docker_topology's params: what is made, and (prune_labels: the
+    topology's mark) what of the topology's is there that the part no longer has, which the module
+    finds and removes itself - all of it for a teardown's empty part. A bridge the topology names
+    that is there already is used as it is ('existing': keep; that of a link across hosts only if it
+    is the topology's: 'ours'); one that is not is made and marked."""
+    mark = {MARK: lab}
     return {
-        'kept': kept,
-        'problems': problems,
-        'make_bridges': make,
-        'stale_containers': sorted(own - wanted),
-        'stale_ports': stale_ports,
-        'stale_vxlans': [_marks.clab_vxlan_of(name) for name in stale_bridges if _marks.clab_vxlan_of(name)],
-        'stale_bridges': stale_bridges,
-        'remove_bridges': [{'name': name, 'state': 'absent'} for name in stale_bridges],
-        'own_containers': sorted(own),
-        # ovs_docker_topology's items: the nodes' containers (what the role itself uses, exec and
-        # node, left out), and those to remove
-        'nodes': [dict((k, v) for k, v in spec.items() if k not in ROLE_KEYS) for spec in host_plan['containers']],
-        'remove_nodes': [{'name': name, 'state': 'absent'} for name in sorted(own - wanted)],
-        # the topology's containers made before ovs_docker_topology made them (they carry its mark only)
-        'adopt': {MARK: lab},
+        # (auto: the kernel datapath where the openvswitch module is loaded, else the userspace one)
+        'bridges': [{'name': b['name'], 'datapath_type': 'auto', 'external_ids': mark, 'existing': 'ours' if b.get('link') else 'keep'}
+                    for b in host_plan['bridges']],
+        # the nodes' containers (what the role itself uses, exec and node, left out)
+        'containers': [dict((k, v) for k, v in spec.items() if k not in ROLE_KEYS) for spec in host_plan['containers']],
+        # the topology's containers made before ovs_docker_topology made them carry its mark only
+        'adopt_labels': mark,
+        'prune_labels': mark,
+        'links': host_plan['links'],
+        'purge': [c['name'] for c in host_plan['containers']],
+        'ports': host_plan['ports'],
+        'vxlans': host_plan['vxlans'],
     }
-
-
-def ready(host_plan, new):
-    """What of a host's part can be joined now: all of it in a real run; in check mode not what
-    joins a container or bridge the run would make (``new``), which is named in 'would' instead."""
-    new = set(new or ())
-    links = [l for l in host_plan['links'] if not any(e['container'] in new for e in l['ends'])]
-    ports = [p for p in host_plan['ports'] if p['container'] not in new and p['bridge'] not in new]
-    vxlans = [v for v in host_plan['vxlans'] if v['bridge'] not in new]
-    would = ['would wire %s' % ' to '.join('%s:%s' % (e['container'], e['interface']) for e in l['ends'])
-             for l in host_plan['links'] if l not in links]
-    would += ['would attach %s:%s to %s' % (p['container'], p['interface'], p['bridge']) for p in host_plan['ports'] if p not in ports]
-    would += ['would join %s to %s (VNI %d)' % (v['bridge'], ', '.join(v['remotes']), v['vni']) for v in host_plan['vxlans'] if v not in vxlans]
-    return {'links': links, 'ports': ports, 'vxlans': vxlans, 'would': would}

@@ -68,31 +68,13 @@ RETRY_MOST = 300.0
 APPLIED, UNREAD, UNAPPLIED = 0, 1, 3
 
 
-class Invocation(object):
-    """What the modules' own part reads of an AnsibleModule, for a run the agent makes."""
-
-    check_mode = False
-    _diff = False
-
-    def __init__(self, params):
-        self.params = params
-
-    def warn(self, message):
-        LOG.warning(message)
-
-
 def run_module(module_class, params):
     """One run of a module's own part (_runner's flow), as a play would run it -> its result;
     ModuleError when it fails (nothing of it changed: the runner's undo)."""
-    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
     from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 
-    kwargs = dict((k, v) for k, v in module_class.module_kwargs.items()
-                  if k in ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by'))
-    checked = ArgumentSpecValidator(module_class.argument_spec, **kwargs).validate(params)
-    if checked.error_messages:
-        raise ModuleError('; '.join(checked.error_messages))
-    own = module_class(Invocation(checked.validated_parameters))
+    checked = _runner.checked_params(module_class, params)
+    own = module_class(_runner.Invocation(checked, warn=LOG.warning))
     try:
         return _runner._run(own, False)
     finally:

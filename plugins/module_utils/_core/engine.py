@@ -109,12 +109,13 @@ def _groups(steps):
     return groups
 
 
-def apply_with_undo(steps):
+def apply_with_undo(steps, done=None):
     """Run ``steps`` [(executor, Action)] in order. When one fails, undo what was done, newest
     first (joined the same way), and raise ApplyError with the failure and whatever could not be
     undone; the undo goes on past an undo that fails. A failure with ``applied`` true counts its
-    own call's actions as done."""
-    done = []
+    own call's actions as done. ``done``: a list that the steps run are added to, holding what
+    earlier calls of a staged run did (undone too when one of these fails)."""
+    done = [] if done is None else done
     for executor, actions in _groups(steps):
         try:
             executor.run(actions)

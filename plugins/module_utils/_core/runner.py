@@ -14,7 +14,8 @@
     apply with undo (_engine), then read back what is really there     Module.steps(), Module.read_back()
 
 A module supplies a subclass of Module (its own part; Batch for one object or a list of them)
-and calls run() with it. The libraries
+and calls run() with it. A module of many domains (a topology's host part) is Staged: other
+modules' parts, run in turn by that one flow each, with one lock, one undo and one result. The libraries
 raise (_common.ModuleError); run() alone turns that into the module's failure.
 """
 
@@ -28,7 +29,7 @@ import gc
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ApplyError, ModuleError, host_lock
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import apply_with_undo
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import apply_with_undo, undo
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import NetlinkError
 
@@ -180,6 +181,55 @@ class Batch(Module):
         return '' if self.many else '%s: ' % self.label(self.desired[0])
 
 
+class Invocation(object):
+    """What a module's own part reads of an AnsibleModule, for a run that is not a play's task (the
+    agent's replay, a stage of a Staged module)."""
+
+    def __init__(self, params, check_mode=False, diff=False, warn=None):
+        self.params, self.check_mode, self._diff = params, check_mode, diff
+        self._warn = warn
+
+    def warn(self, message):
+        if self._warn is not None:
+            self._warn(message)
+
+
+def checked_params(module_class, params, what=''):
+    """``params`` checked against the module's argument_spec, defaults filled in, as AnsibleModule
+    does it -> the params; ModuleError naming what is wrong (``what`` starts the message)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    kwargs = dict((k, v) for k, v in module_class.module_kwargs.items()
+                  if k in ('mutually_exclusive', 'required_together', 'required_one_of', 'required_if', 'required_by'))
+    checked = ArgumentSpecValidator(module_class.argument_spec, **kwargs).validate(params)
+    if checked.error_messages:
+        raise ModuleError(what + '; '.join(checked.error_messages))
+    return checked.validated_parameters
+
+
+class Staged(Module):
+    """A module made of other modules' parts, run one after another (a topology's host part: the
+    bridges, then the containers, then what joins them, which can only be looked at once the
+    containers are there). Each stage goes through validate (all of them first, before anything
+    is read), connect, resolve, observe and plan, and is applied before the next is looked at;
+    one lock for the run, and when a stage fails, every stage's changes are undone.
+
+    The subclass gives parts() -> [(key, part)] (every stage's part as asked, validated first),
+    stages(parts) (a generator of those to run, in order: it may look at the plans of those run
+    before it, so that check mode leaves out what joins what it has not made), final_steps()
+    (steps to run after every stage), and result(stages) / read_back(stages) over the stages run."""
+
+    def validate(self):
+        self.all_parts = self.parts()
+        return [error for _key, part in self.all_parts for error in part.validate()]
+
+    def connect(self):
+        pass
+
+    def final_steps(self):
+        return []
+
+
 def run(module_class, module=None):
     """Run the module whose own part is ``module_class`` (``module``: an AnsibleModule made
     already, as the unit tests give one)."""
@@ -200,6 +250,8 @@ def run(module_class, module=None):
 
 def _run(own, check_mode):
     """The flow of the module docstring -> the result; ModuleError where the module fails."""
+    if isinstance(own, Staged):
+        return _run_staged(own, check_mode)
     errors = own.validate()
     if errors:
         raise ModuleError('; '.join(errors), errors=errors)
@@ -234,4 +286,62 @@ def _run(own, check_mode):
             result.update(own.read_back())
             raise ModuleError('%s%s; the change is in OVSDB' % (own.failure_prefix(), exc), **result)
     result.update(own.read_back())
+    return result
+
+
+def _plan_stage(part):
+    """One stage's connect, resolve, observe and plan -> its planned result; ModuleError with its
+    refusals."""
+    part.connect()
+    try:
+        problems = part.resolve()
+        if not problems:
+            part.plans = part.make_plans()
+            problems = part.problems()
+    except (NetlinkError, OSError) as exc:
+        problems = ['reading the current state failed: %s' % exc]
+    if problems:
+        raise ModuleError('; '.join(problems), errors=problems)
+    return part.result()
+
+
+def _apply_stage(part, done):
+    """One stage's steps, added to ``done`` (ApplyError: all of ``done`` was undone)."""
+    if part.needs_vswitchd():
+        _ovsdb.require_vswitchd(part.db)
+    apply_with_undo(part.steps(), done)
+    if part.db is not None:
+        part.db.settle()
+
+
+def _run_staged(own, check_mode):
+    """A Staged module's flow (see Staged) -> the result; ModuleError where it fails, with what
+    the stages run before it did undone."""
+    errors = own.validate()
+    if errors:
+        raise ModuleError('; '.join(errors), errors=errors)
+    if not check_mode:
+        host_lock()
+    done, run_ = [], []
+    try:
+        for key, part in own.stages(own.all_parts):
+            result = _plan_stage(part)
+            run_.append((key, part, result))
+            if result['changed'] and not check_mode:
+                _apply_stage(part, done)
+        if not check_mode:
+            apply_with_undo(own.final_steps(), done)
+    except ApplyError as exc:
+        raise ModuleError(exc.report(''), changed=bool(exc.undo_errors))
+    except (ModuleError, _ovsdb.OvsdbError) as exc:
+        if not done:
+            raise
+        # a later stage refused, or failed to read: what the earlier ones did is taken back
+        undo_errors = undo(done)
+        report = ApplyError(str(exc), undo_errors).report('')
+        raise ModuleError(report, **dict(getattr(exc, 'extra', {}), changed=bool(undo_errors)))
+    result = own.result(run_)
+    if check_mode or not result['changed']:
+        return result
+    result.update(own.read_back(run_))
     return result

@@ -320,22 +320,28 @@ class Containers(JoinedExecutor):
         return previous.kind == action.kind and shares(previous) == shares(action)
 
     def run(self, actions):
+        from queue import Queue
         apis = [_containers.LocalApi(self.base_url, self.timeout) for _i in range(min(POOL, len(actions)))]
+        free = Queue()  # a connection is taken by one request at a time, whichever thread runs it
+        for api in apis:
+            free.put(api)
 
-        def one(numbered):
-            number, action = numbered
+        def one(action):
+            api = free.get()
             try:
-                self.runs(action)(self, apis[number % len(apis)], action)
+                self.runs(action)(self, api, action)
                 return None
             except Exception as exc:  # gathered: the batch's failures are reported together
                 return exc
+            finally:
+                free.put(api)
 
         if len(actions) == 1:
-            errors = [one((0, actions[0]))]
+            errors = [one(actions[0])]
         else:
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(max_workers=len(apis)) as pool:
-                errors = list(pool.map(one, enumerate(actions)))
+                errors = list(pool.map(one, actions))
         if any(errors):
             for action, error in zip(actions, errors):
                 back = action.undo() if error is None else None
@@ -417,10 +423,13 @@ class Nodes(_runner.Batch):
         docker_timeout=dict(type='int', default=60),
     )
     one_key, list_key, noun = 'container', 'containers', 'container'
+    # a stage of a longer run (host_part) holds the discards back for its end: the containers set
+    # aside stay until nothing after them can fail
+    hold_discards = False
 
     def validate(self):
         self.many = True
-        self.executor = None
+        self.executor, self.discards = None, []
         return self.validate_named(self.params['containers'], desired_state)
 
     def connect(self):
@@ -457,7 +466,11 @@ class Nodes(_runner.Batch):
                 else:
                     actions.append(action)
         actions += [Action('pull', image, {'image': image, 'for': names}, NO_UNDO) for image, names in sorted(pulls.items())]
-        return [(self.executor, action) for action in ordered(actions)]
+        steps = [(self.executor, action) for action in ordered(actions)]
+        if self.hold_discards:
+            self.discards = [step for step in steps if step[1].kind == 'discard']
+            steps = [step for step in steps if step[1].kind != 'discard']
+        return steps
 
     def result(self):
         result = super(Nodes, self).result()

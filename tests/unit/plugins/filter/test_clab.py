@@ -16,6 +16,8 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.filter import clab
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.host_part import HostPart
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
 
@@ -219,35 +221,21 @@ def test_a_bridge_and_a_node_on_two_hosts_are_refused():
     assert problems == ['links[0]: node h1 (on vm2) and bridge sw1 (on vm1) must be on one host: place them together']
 
 
-def test_host_state_refuses_what_is_not_the_topologys_and_finds_what_it_no_longer_has():
+def test_a_hosts_part_is_one_run_of_ovs_docker_topology():
     host = _clab.plan(load('star.clab.yml'), ['h'], images=IMAGES)['hosts']['h']
-    listing = [{'Names': ['/clab-star-h1'], 'Labels': {_marks.CLAB: 'star'}},
-               {'Names': ['/clab-star-h9'], 'Labels': {_marks.CLAB: 'star'}},
-               {'Names': ['/clab-star-h2'], 'Labels': {}},
-               {'Names': ['/other'], 'Labels': {_marks.CLAB: 'chain'}}]
-    bridges = [{'name': 'sw1', 'external_ids': {}, 'ports': [
-        {'external_ids': {_marks.CONTAINER_ID: 'clab-star-h9', _marks.CONTAINER_IFACE: 'eth1'}},
-        {'external_ids': {_marks.CONTAINER_ID: 'clab-star-h1', _marks.CONTAINER_IFACE: 'eth1'}},
-        {'external_ids': {_marks.CONTAINER_ID: 'clab-star-h1', _marks.CONTAINER_IFACE: 'eth5'}},
-        {'external_ids': {_marks.CONTAINER_ID: 'other', _marks.CONTAINER_IFACE: 'eth1'}}]},
-        {'name': 'clx00abcd', 'external_ids': {_marks.CLAB: 'star'}, 'ports': []}]
-    state = _clab.host_state(host, 'star', listing, bridges)
-    assert state['problems'] == [
-        "container clab-star-h2 (node h2) exists and is not this topology's (no label netdevops.ovs_docker.clab=star): "
-        "remove or rename it, or change the topology's name or prefix"]
-    # sw1 exists (someone's): adopted as it is, not made, never marked
-    assert state['make_bridges'] == []
-    assert state['stale_containers'] == ['clab-star-h9'] and state['own_containers'] == ['clab-star-h1', 'clab-star-h9']
-    assert state['stale_ports'] == [{'container': 'clab-star-h9', 'interface': 'eth1', 'state': 'absent'},
-                                    {'container': 'clab-star-h1', 'interface': 'eth5', 'state': 'absent'}]
-    assert state['stale_bridges'] == ['clx00abcd'] and state['stale_vxlans'] == ['cvx00abcd']
-    # ovs_docker_topology's items: what the role keeps for itself left out, each valid for the module
-    assert [n['name'] for n in state['nodes']] == [c['name'] for c in host['containers']]
-    assert not any('exec' in n or 'node' in n for n in state['nodes'])
-    assert all(_container.desired_state(n)[1] == [] for n in state['nodes'])
-    assert state['remove_nodes'] == [{'name': 'clab-star-h9', 'state': 'absent'}] and state['adopt'] == {_marks.CLAB: 'star'}
-    assert _clab.host_state(host, 'star', [], [])['make_bridges'] == [
-        {'name': 'sw1', 'datapath_type': 'auto', 'external_ids': {_marks.CLAB: 'star'}}]
+    part = _clab.host_part(host, 'star')
+    mark = {_marks.CLAB: 'star'}
+    # what the role keeps for itself left out of the containers, each valid for the module
+    assert [n['name'] for n in part['containers']] == [c['name'] for c in host['containers']]
+    assert not any('exec' in n or 'node' in n for n in part['containers'])
+    assert part['adopt_labels'] == part['prune_labels'] == mark
+    # sw1 (an ovs-bridge node): used as it is if it is there, else made and marked
+    assert part['bridges'] == [{'name': 'sw1', 'datapath_type': 'auto', 'external_ids': mark, 'existing': 'keep'}]
+    assert part['ports'] == host['ports'] and part['links'] == host['links'] and part['vxlans'] == host['vxlans']
+    assert part['purge'] == [c['name'] for c in host['containers']]
+    own = HostPart(_runner.Invocation(_runner.checked_params(HostPart, part)))
+    assert own.validate() == []
+    assert [section for section, _part in own.all_parts] == ['bridges', 'containers', 'links', 'ports']
 
 
 def test_container_names_follow_containerlabs_prefix():
@@ -255,18 +243,6 @@ def test_container_names_follow_containerlabs_prefix():
     assert _clab.container_name('lab', '', 'n') == 'n'
     assert _clab.container_name('lab', '__lab-name', 'n') == 'lab-n'
     assert _clab.container_name('lab', 'p', 'n') == 'p-lab-n'
-
-
-def test_a_bridge_of_the_topologys_with_someone_elses_port_is_kept():
-    empty = {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': []}
-    listing = [{'Names': ['/clab-star-h1'], 'Labels': {_marks.CLAB: 'star'}}]
-    bridges = [{'name': 'sw1', 'external_ids': {_marks.CLAB: 'star'}, 'ports': [
-        {'name': 'p1_l', 'external_ids': {_marks.CONTAINER_ID: 'clab-star-h1', _marks.CONTAINER_IFACE: 'eth1'}},
-        {'name': 'uport0', 'external_ids': {}}, {'name': 'sw1', 'external_ids': {}}]},
-        {'name': 'clx00abcd', 'external_ids': {_marks.CLAB: 'star'}, 'ports': [{'name': 'cvx00abcd'}]}]
-    state = _clab.host_state(empty, 'star', listing, bridges)
-    assert state['stale_bridges'] == ['clx00abcd'] and state['stale_containers'] == ['clab-star-h1']
-    assert state['kept'] == ["bridge sw1 is kept: ports that are not this topology's are on it (uport0)"]
 
 
 def test_each_hosts_links_and_ports_are_checked_by_the_modules_own_validators():

@@ -170,6 +170,31 @@ def test_a_batch_that_fails_part_way_takes_back_what_of_it_was_done(monkeypatch)
     assert sorted(executor.made) == ['r1', 'r2', 'r3'] and not [m for m, _p in FakeApi.log if m == 'DELETE']
 
 
+def test_a_connection_serves_one_request_at_a_time(monkeypatch):
+    """Fifty creates through the pool of eight: no connection is ever in two requests at once (a
+    local socket's HTTP connection refuses a second request while one is under way)."""
+    import threading
+    import time
+
+    class OneAtATime(FakeApi):
+        def __init__(self, base_url, timeout):
+            self.busy = threading.Lock()
+
+        def request(self, *args, **kwargs):
+            if not self.busy.acquire(blocking=False):
+                raise _containers.ContainerError('cannot reach the Docker engine: Request-sent')
+            try:
+                time.sleep(0.001)  # (long enough for another thread to pick the same connection)
+                return FakeApi.request(self, *args, **kwargs)
+            finally:
+                self.busy.release()
+    monkeypatch.setattr(_containers, 'LocalApi', OneAtATime)
+    FakeApi.log, FakeApi.FAIL = [], ()
+    executor = _container.Containers('unix:///run/docker.sock', 5)
+    executor.run([Action('create', 'n%d' % i, desired(name='n%d' % i)['body'], None) for i in range(50)])
+    assert len(executor.made) == 50
+
+
 def test_observe_finds_the_names_and_their_set_aside_ones():
     class Api(object):
         @staticmethod

@@ -1,0 +1,297 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A host's part of a topology in one run (ovs_docker_topology): its bridges, its nodes'
+containers and what joins them, each section run by the module of its domain's own part, as a
+stage of one Staged run (_core/runner.py): one lock, one undo, one result.
+
+The stages, in the order they run (each only when its section has items):
+
+    ports off    ovs_docker_port, the ports with state absent   (before their containers go)
+    bridges      ovs_bridge, those with state present            (before the ports that need them)
+    containers   the container domain's Nodes                    (made, started, made again, removed)
+    links        veth_link, with purge                           (once the containers are there)
+    ports        ovs_docker_port, the others (create_bridge: false)
+    vxlans       ovs_vxlan
+    bridges off  ovs_bridge, those with state absent             (once nothing is on them)
+    (then the containers set aside to be replaced are removed: nothing after it can fail)
+
+Each section's items are the options of that module's list ('bridges', 'links', 'attachments',
+'vxlans'), checked against its argument_spec and validated by its part before anything is read. A
+bridge item may say what to do with a bridge of its name that is there already (``existing``:
+'keep' it as it is, or, 'ours', keep it only if it carries the topology's labels).
+
+With ``prune_labels`` (a topology's mark, as {key: value}) the run first looks at what carries them -
+containers by their labels, bridges by their external_ids - and removes what the lists no longer
+have (leftovers()): the containers, their OVS ports, the bridges (unless someone else's ports are on
+them: kept, said in 'kept') and the VXLAN links on those. A teardown is a run with empty lists.
+Check mode makes nothing, so what joins a container or a bridge that this run would make (or make
+again) cannot be looked at: it is named in 'would', and the run shows as changed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, ModuleError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
+
+ENGINE_ARGS = dict(docker_host=dict(type='str'), docker_timeout=dict(type='int', default=60))
+
+# (section, the part, its list option, which items: None all, else their state, what else it is given)
+STAGES = (
+    ('ports', _docker_port.DockerPort, 'attachments', 'absent', dict(create_bridge=False)),
+    ('bridges', _bridge.OvsBridge, 'bridges', 'present', {}),
+    ('containers', _container.Nodes, 'containers', None, {}),
+    ('links', _veth_link.VethLink, 'links', None, {}),
+    ('ports', _docker_port.DockerPort, 'attachments', 'present', dict(create_bridge=False)),
+    ('vxlans', _vxlan.OvsVxlan, 'vxlans', None, {}),
+    ('bridges', _bridge.OvsBridge, 'bridges', 'absent', {}),
+)
+SECTIONS = ('bridges', 'containers', 'links', 'ports', 'vxlans')
+
+
+EXISTING = ('keep', 'ours')
+# what the look reads of OVSDB: the bridges, their ports and those ports' interfaces' marks
+LOOK_TABLES = {'Bridge': ['name', 'ports', 'external_ids'], 'Port': ['name', 'interfaces'],
+               'Interface': ['name', 'external_ids']}
+
+
+def _carries(found, labels):
+    return bool(labels) and all((found or {}).get(k) == v for k, v in labels.items())
+
+
+def leftovers(params, containers, bridges, labels):
+    """What the look finds (pure): ``containers`` {name: labels} (the engine's listing), ``bridges``
+    [{'name', 'external_ids', 'ports': [{'name', 'external_ids'}]}] (each port with its interface's
+    external_ids), ``labels`` the topology's mark -> {'containers', 'ports', 'vxlans', 'bridges'}
+    (the items that remove what carries the mark and the lists no longer have), the names of the
+    listed bridges that are there already and are kept as they are, [kept] (said of a bridge not
+    removed), [problems] (a listed bridge of someone else's where it must be ours)."""
+    own = set(name for name, found in containers.items() if _carries(found, labels))
+    wanted = set(c['name'] for c in params['containers'])
+    wanted_ports = set((p.get('container'), p.get('interface')) for p in params['ports'] if _state(p) == 'present')
+    more = dict(containers=[{'name': name, 'state': 'absent'} for name in sorted(own - wanted)], ports=[], vxlans=[], bridges=[])
+    for bridge in bridges:
+        for port in bridge['ports']:
+            ids = port['external_ids']
+            key = (ids.get(_marks.CONTAINER_ID), ids.get(_marks.CONTAINER_IFACE))
+            if key[0] in own and key not in wanted_ports:
+                more['ports'].append({'container': key[0], 'interface': key[1], 'state': 'absent'})
+    leaving = set((p['container'], p['interface']) for p in more['ports'])
+    found = dict((b['name'], b) for b in bridges)
+    listed, keep, problems, kept = set(), set(), [], []
+    for item in params['bridges']:
+        listed.add(item['name'])
+        there = found.get(item['name'])
+        if there is None or not item.get('existing'):
+            continue
+        if item['existing'] == 'ours' and not _carries(there['external_ids'], labels):
+            problems.append('bridge %s exists and is not this topology\'s (no external_ids %s): remove or rename it'
+                            % (item['name'], ', '.join('%s=%s' % kv for kv in sorted(labels.items()))))
+        keep.add(item['name'])
+    for bridge in bridges:
+        if bridge['name'] in listed or not _carries(bridge['external_ids'], labels):
+            continue
+        vxlans, others = [], []
+        for port in bridge['ports']:
+            ids = port['external_ids']
+            if ids.get(_marks.VXLAN):
+                vxlans.append(ids[_marks.VXLAN])
+            elif port['name'] != bridge['name'] and (ids.get(_marks.CONTAINER_ID), ids.get(_marks.CONTAINER_IFACE)) not in leaving:
+                others.append(port['name'])
+        if others:
+            kept.append('bridge %s is kept: ports that are not this topology\'s are on it (%s)' % (bridge['name'], ', '.join(sorted(others))))
+            continue
+        more['vxlans'].extend({'name': name, 'state': 'absent'} for name in sorted(vxlans))
+        more['bridges'].append({'name': bridge['name'], 'state': 'absent'})
+    return more, keep, kept, problems
+
+
+def _state(item):
+    return item.get('state') or 'present'
+
+
+def _wires(item):
+    """How 'would' names what check mode leaves out."""
+    if 'ends' in item:
+        return 'would wire %s' % ' to '.join('%s:%s' % (e.get('container') or 'netns ' + str(e.get('namespace')), e.get('interface'))
+                                             for e in item['ends'])
+    if 'vni' in item:
+        return 'would join %s to %s (VNI %s)' % (item.get('bridge'), ', '.join(item.get('remotes') or []), item.get('vni'))
+    return 'would attach %s:%s to %s' % (item.get('container'), item.get('interface'), item.get('bridge'))
+
+
+def _joins(item, new):
+    """Does a link, port or VXLAN link join a container or bridge of ``new``?"""
+    names = [e.get('container') for e in item.get('ends') or []] + [item.get('container'), item.get('bridge')]
+    return any(name in new for name in names if name)
+
+
+class HostPart(_runner.Staged):
+    """ovs_docker_topology's own part (see the module's docstring)."""
+
+    argument_spec = dict(
+        containers=dict(type='list', elements='dict', options=_container.OPTIONS, default=[]),
+        adopt_labels=dict(type='dict'),
+        prune_labels=dict(type='dict'),
+        bridges=dict(type='list', elements='dict', default=[]),
+        links=dict(type='list', elements='dict', default=[]),
+        purge=dict(type='list', elements='str', default=[]),
+        ports=dict(type='list', elements='dict', default=[]),
+        vxlans=dict(type='list', elements='dict', default=[]),
+        **dict(ENGINE_ARGS, **OVSDB_ARGS)
+    )
+
+    def _part(self, part_class, list_key, items, more):
+        """The part of one stage, made as its module would be, for these items."""
+        # an option None is one not set (a checked item has every option, unset ones None: checked again, as
+        # check mode does with what it keeps, None would not be one of an option's choices)
+        items = [dict((k, v) for k, v in item.items() if v is not None) for item in items]
+        params = dict(more, **{list_key: items})
+        for key in list(ENGINE_ARGS) + list(OVSDB_ARGS):
+            if key in part_class.argument_spec:
+                params[key] = self.params[key]
+        if part_class is _container.Nodes:
+            params['adopt_labels'] = self.params['adopt_labels']
+        checked = _runner.checked_params(part_class, params, '%s: ' % list_key)
+        part = part_class(_runner.Invocation(checked, self.module.check_mode, self.module._diff, self.module.warn))
+        if part_class is _container.Nodes:
+            part.hold_discards = True  # (see final_steps)
+        return part
+
+    def _items(self, section, state):
+        items = [i for i in self.lists[section] if state is None or _state(i) == state]
+        if section == 'bridges':  # (existing is this module's: what ovs_bridge is given is the rest)
+            items = [dict((k, v) for k, v in i.items() if k != 'existing') for i in items]
+        return items
+
+    def _more(self, section, more):
+        if section == 'links':
+            return dict(more, purge=self.params['purge'])
+        return more
+
+    def validate(self):
+        self.lists = dict((section, list(self.params[section])) for section in SECTIONS)
+        self.would, self.final, self.kept = [], [], []
+        self.labels = dict((str(k), str(v)) for k, v in (self.params['prune_labels'] or {}).items())
+        errors = ['bridges: %s: existing is one of %s' % (i.get('name'), ', '.join(EXISTING))
+                  for i in self.params['bridges'] if i.get('existing') not in (None,) + EXISTING]
+        if any(i.get('existing') == 'ours' for i in self.params['bridges']) and not self.labels:
+            errors.append('bridges: existing=ours needs prune_labels (the mark that says a bridge is the topology\'s)')
+        return errors or super(HostPart, self).validate()
+
+    def look(self):
+        """What carries the topology's mark, and the bridges the lists name that are there: the
+        lists completed with what to remove (leftovers()), the bridges to keep as they are left out
+        -> the stages' parts for them; ModuleError for a refusal (nothing is changed yet)."""
+        names = set(i['name'] for i in self.params['bridges'] if i.get('existing'))
+        if not self.labels and not names:
+            return self.all_parts
+        try:
+            api = _containers.LocalApi(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
+            listing = dict((name.lstrip('/'), item.get('Labels') or {}) for item in api.containers() for name in item.get('Names') or [])
+        except _containers.ContainerError as exc:
+            raise ModuleError(str(exc))
+        db = _ovsdb.connect(self.params, LOOK_TABLES)
+        try:
+            bridges = [{'name': b.name, 'external_ids': dict(b.external_ids),
+                        'ports': [{'name': p.name, 'external_ids': dict(next((i.external_ids for i in p.interfaces if i.name == p.name), {}))}
+                                  for p in b.ports]}
+                       for b in db.rows('Bridge') if self.labels or b.name in names]
+        finally:
+            db.close()
+        more, keep, self.kept, problems = leftovers(self.params, listing, bridges, self.labels)
+        if problems:
+            raise ModuleError('; '.join(problems), errors=problems)
+        self.lists['bridges'] = [i for i in self.lists['bridges'] if i['name'] not in keep] + more['bridges']
+        for section in ('containers', 'ports', 'vxlans'):
+            # (removals first: a port off before the container goes, as the stages run them)
+            self.lists[section] = (more[section] + self.lists[section]) if section == 'ports' else (self.lists[section] + more[section])
+        parts = self.parts()
+        errors = [error for _key, part in parts for error in part.validate()]
+        if errors:
+            raise ModuleError('; '.join(errors), errors=errors)
+        return parts
+
+    def parts(self):
+        """Every stage's part for all its items (what validate() checks first)."""
+        found = []
+        for section, part_class, list_key, state, more in STAGES:
+            items = self._items(section, state)
+            if items or (section == 'links' and self.params['purge']):
+                found.append((section, self._part(part_class, list_key, items, self._more(section, more))))
+        return found
+
+    def stages(self, parts):
+        """The parts in turn; in check mode, those after the containers without what joins one
+        that this run would make (or a bridge it would make), named in self.would instead."""
+        new = set()
+        for section, part in self.look():
+            if new and section in ('links', 'ports', 'vxlans'):
+                part = self._without(section, part, new)
+                if part is None:
+                    continue
+            yield section, part
+            if section == 'containers':
+                self.final = part.discards
+            if self.module.check_mode and section in ('bridges', 'containers'):
+                new.update(plan.desired['name'] for plan in part.plans
+                           if plan.actions and plan.desired['state'] == 'present'
+                           and (section == 'containers' or plan.current is None))
+
+    def _without(self, section, part, new):
+        """The stage's part without its items that join ``new`` (None: nothing is left of it)."""
+        list_key = part.list_key if section != 'ports' else 'attachments'
+        kept = []
+        for item in part.params[list_key] or []:
+            if _joins(item, new):
+                self.would.append(_wires(item))
+            else:
+                kept.append(item)
+        more = dict((k, part.params[k]) for k in ('create_bridge',) if k in part.params)
+        if section == 'links':
+            more['purge'] = [p for p in part.params['purge'] or [] if p not in new]
+        if not kept and not more.get('purge'):
+            return None
+        again = self._part(type(part), list_key, kept, more)
+        again.validate()
+        return again
+
+    def final_steps(self):
+        return self.final
+
+    def result(self, stages):
+        return self._merged(stages, [(s, p, r) for s, p, r in stages])
+
+    def read_back(self, stages):
+        merged = self._merged(stages, [(s, p, p.read_back()) for s, p, _r in stages])
+        merged.pop('changed')
+        merged.pop('diff', None)
+        return merged
+
+    def _merged(self, stages, results):
+        """One result of the stages' results: each section's list (ports: the attachments),
+        'made', 'would', changed, and a diff by section."""
+        merged = dict((section, []) for section in SECTIONS)
+        merged.update(made=[], would=list(self.would), kept=list(self.kept), changed=bool(self.would))
+        before, after = dict((s, {}) for s in SECTIONS), dict((s, {}) for s in SECTIONS)
+        for section, part, result in results:
+            merged[section].extend(result.get(part.list_key) or [])
+            merged['made'].extend(result.get('made') or [])
+            merged['changed'] = merged['changed'] or bool(result.get('changed', any(p.actions for p in part.plans)))
+            diff = result.get('diff')
+            if diff:
+                before[section].update(diff['before'] or {})
+                after[section].update(diff['after'] or {})
+        if self.module._diff:
+            merged['diff'] = dict(before=before, after=after)
+        return merged

@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to netdevops.ovs_docker
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ovs_docker_topology's host part: what the look finds of a topology's that its lists no longer
+have (leftovers), and the staged run (one undo over every stage; check mode leaves out what joins
+what it would make)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import host_part
+
+MARK = {_marks.CLAB: 'star'}
+
+
+def params(**lists):
+    return dict(dict((s, []) for s in host_part.SECTIONS), **lists)
+
+
+def port(name, container=None, interface='eth1', **ids):
+    if container:
+        ids.update({_marks.CONTAINER_ID: container, _marks.CONTAINER_IFACE: interface})
+    return {'name': name, 'external_ids': ids}
+
+
+def test_leftovers_are_what_carries_the_mark_and_the_lists_no_longer_have():
+    wanted = params(containers=[{'name': 'clab-star-h1'}],
+                    ports=[{'container': 'clab-star-h1', 'interface': 'eth1', 'bridge': 'sw1'}],
+                    bridges=[{'name': 'sw1', 'existing': 'keep'}])
+    containers = {'clab-star-h1': MARK, 'clab-star-h9': MARK, 'clab-star-h2': {}, 'other': {_marks.CLAB: 'chain'}}
+    bridges = [{'name': 'sw1', 'external_ids': {}, 'ports': [
+        port('a_l', 'clab-star-h9'), port('b_l', 'clab-star-h1'), port('c_l', 'clab-star-h1', 'eth5'), port('d_l', 'other')]},
+        {'name': 'clx00abcd', 'external_ids': MARK, 'ports': [port('clx00abcd'), port('cvx00abcd', **{_marks.VXLAN: 'cvx00abcd'})]}]
+    more, keep, kept, problems = host_part.leftovers(wanted, containers, bridges, MARK)
+    assert problems == [] and kept == []
+    # h9 is the topology's and gone from it; h2 (not the topology's) and other (another topology's) are not touched
+    assert more['containers'] == [{'name': 'clab-star-h9', 'state': 'absent'}]
+    assert more['ports'] == [{'container': 'clab-star-h9', 'interface': 'eth1', 'state': 'absent'},
+                             {'container': 'clab-star-h1', 'interface': 'eth5', 'state': 'absent'}]
+    # sw1 is there (someone's): used as it is; the topology's link bridge it no longer has goes, its VXLAN link first
+    assert keep == set(['sw1'])
+    assert more['bridges'] == [{'name': 'clx00abcd', 'state': 'absent'}] and more['vxlans'] == [{'name': 'cvx00abcd', 'state': 'absent'}]
+
+
+def test_a_bridge_of_the_topologys_with_someone_elses_port_is_kept():
+    bridges = [{'name': 'sw1', 'external_ids': MARK, 'ports': [port('p1_l', 'clab-star-h1'), port('uport0'), port('sw1')]}]
+    more, _keep, kept, _problems = host_part.leftovers(params(), {'clab-star-h1': MARK}, bridges, MARK)
+    assert more['bridges'] == [] and more['containers'] == [{'name': 'clab-star-h1', 'state': 'absent'}]
+    assert kept == ["bridge sw1 is kept: ports that are not this topology's are on it (uport0)"]
+
+
+def test_a_link_bridge_that_is_not_the_topologys_is_refused():
+    wanted = params(bridges=[{'name': 'clx00abcd', 'existing': 'ours'}])
+    bridges = [{'name': 'clx00abcd', 'external_ids': {}, 'ports': []}]
+    _more, _keep, _kept, problems = host_part.leftovers(wanted, {}, bridges, MARK)
+    assert problems == ["bridge clx00abcd exists and is not this topology's (no external_ids netdevops.ovs_docker.clab=star): "
+                        "remove or rename it"]
+    # without the mark nothing is found nor removed
+    assert host_part.leftovers(params(), {'x': MARK}, bridges, {})[0]['containers'] == []
+
+
+class Log(Executor):
+    """Records what it runs; fails on a target in FAIL."""
+    FAIL = ()
+
+    def __init__(self, log):
+        self.log = log
+
+    def run(self, actions):
+        for action in actions:
+            if action.target in self.FAIL and action.new is not None:
+                raise RuntimeError('%s failed' % action.target)
+            self.log.append((action.target, 'undo' if action.new is None else 'do'))
+
+
+class Stage(_runner.Module):
+    """A stage's part: one object each, planned as made (``plans``), or refused."""
+    list_key = 'objects'
+
+    def __init__(self, name, log, refuse=False, joins=()):
+        self.name, self.log, self.refuse, self.db, self.plans = name, log, refuse, None, []
+        self.joins = joins
+        self.params = {'objects': [{'container': c, 'interface': 'eth1', 'bridge': 'sw1'} for c in joins]}
+
+    def validate(self):
+        return []
+
+    def connect(self):
+        pass
+
+    def make_plans(self):
+        desired = {'name': self.name, 'state': 'present', 'key': self.name}
+        return [Plan(desired, None, [Action('make', self.name, True, None)], {}, {}, ['refused'] if self.refuse else [])]
+
+    def result(self):
+        return {'changed': True, 'objects': [self.name]}
+
+    def steps(self):
+        return [(Log(self.log), a) for a in self.plans[0].actions]
+
+    def read_back(self):
+        return {'objects': [self.name]}
+
+
+class Staged(_runner.Staged):
+    def __init__(self, stages, check_mode=False):
+        self.module = _runner.Invocation({}, check_mode)
+        self.stages_ = stages
+        self.db, self.plans, self.undone = None, [], []
+
+    def parts(self):
+        return self.stages_
+
+    def stages(self, parts):
+        for section, part in parts:
+            yield section, part
+
+    def result(self, stages):
+        return {'changed': True, 'sections': [s for s, _p, _r in stages]}
+
+    def read_back(self, stages):
+        return {}
+
+
+@pytest.fixture(autouse=True)
+def no_lock(monkeypatch):
+    monkeypatch.setattr(_runner, 'host_lock', lambda: None)
+
+
+def test_a_later_stage_that_is_refused_undoes_the_earlier_ones():
+    log = []
+    own = Staged([('containers', Stage('c1', log)), ('ports', Stage('p1', log, refuse=True))])
+    with pytest.raises(ModuleError, match='refused; what this run changed was undone'):
+        _runner._run(own, False)
+    assert log == [('c1', 'do'), ('c1', 'undo')]
+
+
+def test_a_later_stage_that_fails_undoes_every_stage():
+    log = []
+    Log.FAIL = ('p1',)
+    try:
+        own = Staged([('bridges', Stage('b1', log)), ('containers', Stage('c1', log)), ('ports', Stage('p1', log))])
+        with pytest.raises(ModuleError, match='p1 failed; what this run changed was undone'):
+            _runner._run(own, False)
+    finally:
+        Log.FAIL = ()
+    assert log == [('b1', 'do'), ('c1', 'do'), ('c1', 'undo'), ('b1', 'undo')]
+
+
+def test_check_mode_runs_no_stage_and_takes_no_lock(monkeypatch):
+    def lock():
+        raise AssertionError('check mode took the lock')
+    monkeypatch.setattr(_runner, 'host_lock', lock)
+    log = []
+    result = _runner._run(Staged([('containers', Stage('c1', log)), ('ports', Stage('p1', log))], check_mode=True), True)
+    assert log == [] and result == {'changed': True, 'sections': ['containers', 'ports']}
+
+
+def test_check_mode_leaves_out_what_joins_a_container_it_would_make():
+    own = host_part.HostPart.__new__(host_part.HostPart)
+    own.module, own.would = _runner.Invocation({}, True), []
+    made = Stage('clab-star-h1', [])
+    made.plans = made.make_plans()
+    ports = Stage('p', [], joins=('clab-star-h1',))
+    ports.params = {'attachments': ports.params['objects']}
+    own.look = lambda: [('containers', made), ('ports', ports)]
+    made.discards = []
+    assert [s for s, _p in own.stages(None)] == ['containers']
+    assert own.would == ['would attach clab-star-h1:eth1 to sw1']
