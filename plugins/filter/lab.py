@@ -212,6 +212,43 @@ def lab_other_rules(lines, comment):
     return any(prefix in line and own not in line for line in lines)
 
 
+# The lab's three rules a subnet, as iptables-save prints them: (name, table, chain, how the
+# subnet is matched, the line).
+NAT_RULES = (
+    ('masquerade', 'nat', 'POSTROUTING', '-s', '-A POSTROUTING -s {net} ! -d {net} -m comment --comment "{comment}" -j MASQUERADE'),
+    ('out', 'filter', 'FORWARD', '-s', '-A FORWARD -s {net} -m comment --comment "{comment}" -j ACCEPT'),
+    ('back', 'filter', 'FORWARD', '-d',
+     '-A FORWARD -d {net} -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "{comment}" -j ACCEPT'),
+)
+
+
+def lab_nat_pending(lines, rules, comment):
+    """Which of the lab's NAT ``rules`` ([subnet, state], lab_nat_rules) differ from what the lines
+    of iptables-save hold -> {'masquerade', 'out', 'back'}: the [subnet, state] each rule's task
+    must still change. Read to leave the tasks nothing to do when all is as it should be; a rule
+    kept counts only as the exact line (any other spelling runs its task, which finds it), and one
+    to remove counts as gone only when no line of its chain has the comment and the subnet."""
+    import ipaddress
+    chains, table = {}, None
+    for line in lines or []:
+        if line.startswith('*'):
+            table = line[1:].strip()
+        elif line.startswith('-A ') and table:
+            chains.setdefault((table, line.split()[1]), []).append(line.strip())
+    pending = dict((rule[0], []) for rule in NAT_RULES)
+    for subnet, state in rules:
+        net = str(ipaddress.ip_interface(subnet).network)
+        for name, table, chain, flag, pattern in NAT_RULES:
+            saved = chains.get((table, chain), [])
+            if state == 'present':
+                done = pattern.format(net=net, comment=comment) in saved
+            else:
+                done = not any('"%s"' % comment in line and ' %s %s ' % (flag, net) in line for line in saved)
+            if not done:
+                pending[name].append([subnet, state])
+    return pending
+
+
 def lab_namespaces(namespaces, state, new_bridges=(), lab_name=''):
     """The batch for netns_veth (its `attachments`): one item a namespace, less those on bridges
     that check mode has not made. For teardown, only what finds the pair."""
@@ -331,6 +368,7 @@ class FilterModule(object):
             'lab_created_bridges': lab_created_bridges,
             'lab_labels': lab_labels,
             'lab_other_rules': lab_other_rules,
+            'lab_nat_pending': lab_nat_pending,
             'lab_rule_comment': lab_rule_comment,
             'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,

@@ -72,6 +72,13 @@ options:
     type: bool
     default: true
     version_added: 0.5.0
+  containers:
+    description:
+      - Also return every container of the engine, running or not, with its labels, as RV(containers) (what roles tell
+        their own containers from others' by) - the listing the read makes anyway, or one request.
+    type: bool
+    default: false
+    version_added: 0.5.0
   docker_host:
     description:
       - The Docker engine (or Podman's Docker-compatible socket) to ask about containers, asked only when a
@@ -242,6 +249,13 @@ other_links:
   returned: when O(other_links=true)
   type: list
   elements: dict
+containers:
+  description: Every container of the engine, running or not - C(name), C(id), C(state) and C(labels).
+  returned: when O(containers=true)
+  type: list
+  elements: dict
+  sample: [{name: con1, id: 3f2a..., state: running, labels: {netdevops.ovs_docker.lab: seed}}]
+  version_added: 0.5.0
 '''
 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.runner import run

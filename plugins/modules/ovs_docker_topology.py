@@ -27,6 +27,8 @@ description:
     names what failed.
   - In check mode nothing is made, so what joins a container or bridge that the run would make (or make again)
     cannot be looked at: it is listed in RV(would), and the run shows as changed.
+  - The order of a run - ports off, bridges, namespaces, containers, links, ports, VXLAN links, bridges off, and the
+    containers removed last - is the order they depend on each other in.
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
@@ -160,6 +162,19 @@ options:
         VXLAN links on them. A run with every list empty takes the topology's part on this host away.
       - Nothing without it is removed but what the lists say to remove (C(state=absent)).
     type: dict
+  namespaces:
+    description:
+      - Network namespaces attached to OVS bridges, made once the bridges are there; each as an item of
+        M(netdevops.ovs_docker.netns_veth)'s O(netdevops.ovs_docker.netns_veth#module:attachments).
+    type: list
+    elements: dict
+    default: []
+  allow_host_overlap:
+    description:
+      - Let an address on a bridge's internal interface (in the host's namespace) overlap the host's own networks, as
+        M(netdevops.ovs_docker.ovs_bridge)'s O(netdevops.ovs_docker.ovs_bridge#module:allow_host_overlap).
+    type: bool
+    default: false
   links:
     description:
       - veth links between the nodes (and namespaces), made once the containers are there; each as an item of
@@ -265,6 +280,11 @@ made:
   sample: [clab-star-r1]
 bridges:
   description: Each bridge of O(bridges) as M(netdevops.ovs_docker.ovs_bridge) returns it.
+  returned: always
+  type: list
+  elements: dict
+namespaces:
+  description: Each namespace's attachment of O(namespaces) as M(netdevops.ovs_docker.netns_veth) returns it.
   returned: always
   type: list
   elements: dict

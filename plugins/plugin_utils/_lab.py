@@ -15,5 +15,12 @@ ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vl
 
 
 def container_labels(listing):
-    """{name: labels} of a container listing (community.docker.docker_host_info's, verbose)."""
-    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in listing or [] for name in item.get('Names') or [])
+    """{name: labels} of a container listing: ovs_docker_info's containers (name, labels), or
+    community.docker.docker_host_info's (verbose: Names, Labels)."""
+    found = {}
+    for item in listing or []:
+        if 'name' in item:
+            found[item['name']] = item.get('labels') or {}
+        else:
+            found.update((name.lstrip('/'), item.get('Labels') or {}) for name in item.get('Names') or [])
+    return found

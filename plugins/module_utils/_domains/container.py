@@ -23,7 +23,8 @@ The kinds (an Action's target is the container's name):
     set_aside  a container to replace or remove: renamed, left running  undo: its name back
     create     made and started (new: the request)                    undo: removed
     start      a stopped container of the same request                undo: stopped
-    discard    a set-aside container removed, after everything else   undo: none (the last steps)
+    discard    a container removed - one set aside, or one the run removes - after everything else
+                                                                     undo: none (the last steps)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -251,7 +252,9 @@ def plan(desired, current, facts=None):
         actions.append(Action('leftover', _marks.container_aside(name), None, NO_UNDO))
     if desired['state'] == 'absent':
         if found is not None:
-            actions += [Action('set_aside', name, None, found), Action('discard', _marks.container_aside(name), None, NO_UNDO)]
+            # (removed at the end, under its own name: nothing needs the name, and whatever before it fails
+            # leaves it as it was)
+            actions.append(Action('discard', name, None, NO_UNDO))
         return Plan(desired, current, actions, before, {'name': name, 'state': 'absent'})
     after = {'name': name, 'state': 'running', 'image': desired['image'], 'spec': desired['spec']}
     same = found is not None and (found.get('labels') or {}).get(_marks.CONTAINER_SPEC) == desired['spec'] \

@@ -9,12 +9,13 @@ The stages, in the order they run (each only when its section has items):
 
     ports off    ovs_docker_port, the ports with state absent   (before their containers go)
     bridges      ovs_bridge, those with state present            (before the ports that need them)
+    namespaces   netns_veth                                      (a namespace and its port, as ovs-docker's first step)
     containers   the container domain's Nodes                    (made, started, made again, removed)
     links        veth_link, with purge                           (once the containers are there)
     ports        ovs_docker_port, the others (create_bridge: false)
     vxlans       ovs_vxlan
     bridges off  ovs_bridge, those with state absent             (once nothing is on them)
-    (then the containers set aside to be replaced are removed: nothing after it can fail)
+    (then the containers removed, and those set aside to be replaced: nothing after it can fail)
 
 Each section's items are the options of that module's list ('bridges', 'links', 'attachments',
 'vxlans'), checked against its argument_spec and validated by its part before anything is read. A
@@ -43,6 +44,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains impo
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import netns_veth as _netns_veth
 
 ENGINE_ARGS = dict(docker_host=dict(type='str'), docker_timeout=dict(type='int', default=60))
 
@@ -50,13 +52,16 @@ ENGINE_ARGS = dict(docker_host=dict(type='str'), docker_timeout=dict(type='int',
 STAGES = (
     ('ports', _docker_port.DockerPort, 'attachments', 'absent', dict(create_bridge=False)),
     ('bridges', _bridge.OvsBridge, 'bridges', 'present', {}),
+    ('namespaces', _netns_veth.NetnsVeth, 'attachments', None, {}),
     ('containers', _container.Nodes, 'containers', None, {}),
     ('links', _veth_link.VethLink, 'links', None, {}),
     ('ports', _docker_port.DockerPort, 'attachments', 'present', dict(create_bridge=False)),
     ('vxlans', _vxlan.OvsVxlan, 'vxlans', None, {}),
     ('bridges', _bridge.OvsBridge, 'bridges', 'absent', {}),
 )
-SECTIONS = ('bridges', 'containers', 'links', 'ports', 'vxlans')
+SECTIONS = ('bridges', 'namespaces', 'containers', 'links', 'ports', 'vxlans')
+# what a stage's module takes at its top level that this module passes on as it is given
+SHARED = tuple(ENGINE_ARGS) + tuple(OVSDB_ARGS) + ('allow_host_overlap',)
 
 
 EXISTING = ('keep', 'ours')
@@ -113,6 +118,9 @@ def leftovers(params, containers, bridges, labels):
             continue
         more['vxlans'].extend({'name': name, 'state': 'absent'} for name in sorted(vxlans))
         more['bridges'].append({'name': bridge['name'], 'state': 'absent'})
+        # (its ports go with it, in the same transaction: not one by one before)
+        gone = set((p['external_ids'].get(_marks.CONTAINER_ID), p['external_ids'].get(_marks.CONTAINER_IFACE)) for p in bridge['ports'])
+        more['ports'] = [p for p in more['ports'] if (p['container'], p['interface']) not in gone]
     return more, keep, kept, problems
 
 
@@ -125,6 +133,8 @@ def _wires(item):
     if 'ends' in item:
         return 'would wire %s' % ' to '.join('%s:%s' % (e.get('container') or 'netns ' + str(e.get('namespace')), e.get('interface'))
                                              for e in item['ends'])
+    if 'namespace' in item:
+        return 'would attach netns %s:%s to %s' % (item['namespace'], item.get('interface'), item.get('bridge'))
     if 'vni' in item:
         return 'would join %s to %s (VNI %s)' % (item.get('bridge'), ', '.join(item.get('remotes') or []), item.get('vni'))
     return 'would attach %s:%s to %s' % (item.get('container'), item.get('interface'), item.get('bridge'))
@@ -147,6 +157,8 @@ class HostPart(_runner.Staged):
         links=dict(type='list', elements='dict', default=[]),
         purge=dict(type='list', elements='str', default=[]),
         ports=dict(type='list', elements='dict', default=[]),
+        namespaces=dict(type='list', elements='dict', default=[]),
+        allow_host_overlap=dict(type='bool', default=False),
         vxlans=dict(type='list', elements='dict', default=[]),
         **dict(ENGINE_ARGS, **OVSDB_ARGS)
     )
@@ -157,7 +169,7 @@ class HostPart(_runner.Staged):
         # check mode does with what it keeps, None would not be one of an option's choices)
         items = [dict((k, v) for k, v in item.items() if v is not None) for item in items]
         params = dict(more, **{list_key: items})
-        for key in list(ENGINE_ARGS) + list(OVSDB_ARGS):
+        for key in SHARED:
             if key in part_class.argument_spec:
                 params[key] = self.params[key]
         if part_class is _container.Nodes:
@@ -236,7 +248,7 @@ class HostPart(_runner.Staged):
         that this run would make (or a bridge it would make), named in self.would instead."""
         new = set()
         for section, part in self.look():
-            if new and section in ('links', 'ports', 'vxlans'):
+            if new and section in ('namespaces', 'links', 'ports', 'vxlans'):
                 part = self._without(section, part, new)
                 if part is None:
                     continue

@@ -397,6 +397,7 @@ class Info(_runner.Module):
         namespaces=dict(type='bool', default=True),
         other_links=dict(type='bool', default=False),
         veth_links=dict(type='bool', default=True),
+        containers=dict(type='bool', default=False),
         docker_host=dict(type='str'),
         docker_timeout=dict(type='int', default=60),
         **OVSDB_ARGS
@@ -414,8 +415,8 @@ class Info(_runner.Module):
 
     def make_plans(self):
         """Reads what result() shows; nothing to plan."""
-        reader = Reader(self.db, Netlink(), self.docker, bridge=self.params['bridge'], container=self.params['container'],
-                        inside=self.params['namespaces'])
+        reader = self.reader = Reader(self.db, Netlink(), self.docker, bridge=self.params['bridge'],
+                                      container=self.params['container'], inside=self.params['namespaces'])
         try:
             self.found = reader.read(other_links=self.params['other_links'],
                                      veth_links=self.params['veth_links'] and self.params['namespaces'])
@@ -427,4 +428,11 @@ class Info(_runner.Module):
         return []
 
     def result(self):
-        return dict(changed=False, **self.found)
+        result = dict(changed=False, **self.found)
+        if self.params['containers']:  # (the listing the read asked for already, or one request)
+            try:
+                result['containers'] = [{'name': (c['names'] or [c['id']])[0], 'id': c['id'], 'state': c['status'], 'labels': c['labels']}
+                                        for c in self.reader.listing()]
+            except _containers.ContainerError as exc:
+                raise ModuleError('reading the containers failed: %s' % exc)
+        return result

@@ -248,9 +248,10 @@ class ContainerApi(object):
         }
 
     def listing(self):
-        """Every container, running or not, as {'id', 'names', 'running', 'status'}: one request."""
+        """Every container, running or not, as {'id', 'names', 'running', 'status', 'labels'}: one request."""
         return [{'id': item['Id'], 'names': [name.lstrip('/') for name in item.get('Names') or []],
-                 'running': item.get('State') == 'running', 'status': item.get('State') or 'unknown'}
+                 'running': item.get('State') == 'running', 'status': item.get('State') or 'unknown',
+                 'labels': item.get('Labels') or {}}
                 for item in self.api.containers()]
 
 

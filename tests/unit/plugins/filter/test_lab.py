@@ -176,6 +176,13 @@ def test_the_bridges_a_lab_created():
     assert lab.lab_created_bridges(found, 'seed') == ['br0']
 
 
+def test_container_labels_of_either_listing():
+    from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils._lab import container_labels
+    info = [{'name': 'con1', 'id': 'a' * 64, 'state': 'running', 'labels': MARK}, {'name': 'x', 'labels': None}]
+    host_info = [{'Names': ['/con1'], 'Labels': MARK}, {'Names': ['/x'], 'Labels': None}]
+    assert container_labels(info) == container_labels(host_info) == {'con1': MARK, 'x': {}}
+
+
 def test_rules_of_other_labs():
     seed = lab.lab_rule_comment('seed')
     lines = ['-A POSTROUTING -s 192.168.1.0/24 -m comment --comment "%s" -j MASQUERADE' % seed,
@@ -183,6 +190,25 @@ def test_rules_of_other_labs():
              '-A POSTROUTING -s 192.168.9.0/24 -m comment --comment "users lab seed2" -j MASQUERADE']
     assert not lab.lab_other_rules(lines, seed)
     assert lab.lab_other_rules(lines + [lines[0].replace(seed, lab.lab_rule_comment('seed2'))], seed)
+
+
+def test_nat_pending_is_what_iptables_does_not_hold_as_it_should():
+    seed = lab.lab_rule_comment('seed')
+    saved = ['*filter', ':FORWARD DROP [0:0]',
+             '-A FORWARD -s 198.18.1.0/24 -m comment --comment "%s" -j ACCEPT' % seed,
+             '-A FORWARD -d 198.18.1.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "%s" -j ACCEPT' % seed,
+             '-A FORWARD -s 198.19.113.0/24 -m comment --comment "%s" -j ACCEPT' % seed, 'COMMIT',
+             '*nat', '-A POSTROUTING -s 198.18.1.0/24 ! -d 198.18.1.0/24 -m comment --comment "%s" -j MASQUERADE' % seed, 'COMMIT']
+    rules = [['198.18.1.250/24', 'present'], ['198.19.113.1/24', 'absent']]
+    # every rule of the routed subnet is there; the other's FORWARD rule is still to go
+    assert lab.lab_nat_pending(saved, rules, seed) == {'masquerade': [], 'out': [['198.19.113.1/24', 'absent']], 'back': []}
+    # nothing saved (no iptables-save): every rule to keep is still to do, none to remove
+    assert lab.lab_nat_pending([], rules, seed) == dict((k, [['198.18.1.250/24', 'present']]) for k in ('masquerade', 'out', 'back'))
+    # a rule in the wrong table is not the rule; another lab's comment is not this lab's
+    moved = [line.replace('*nat', '*mangle') for line in saved]
+    assert lab.lab_nat_pending(moved, rules[:1], seed)['masquerade'] == [['198.18.1.250/24', 'present']]
+    other = [line.replace(seed, lab.lab_rule_comment('other')) for line in saved]
+    assert lab.lab_nat_pending(other, rules, seed)['out'] == [['198.18.1.250/24', 'present']]
 
 
 def test_the_attachment_keys_are_the_roles_argument_spec():

@@ -116,7 +116,8 @@ def test_images_pulled_when_missing_refused_when_never():
 
 def test_removed_and_a_failed_runs_leftover():
     gone = _container.plan(desired(state='absent'), found(), None)
-    assert kinds(gone) == ['set_aside', 'discard'] and gone.after == {'name': 'r1', 'state': 'absent'}
+    assert kinds(gone) == ['discard'] and gone.after == {'name': 'r1', 'state': 'absent'}
+    assert gone.actions[0].target == 'r1' and gone.actions[0].undo() is None  # (the run's last step)
     assert _container.plan(desired(state='absent'), None, None).actions == []
     leftover = _container.plan(desired(), found(), dict(IMAGES, aside=found(cid='b' * 64)))
     assert kinds(leftover) == ['leftover'] and leftover.actions[0].target == _marks.container_aside('r1')

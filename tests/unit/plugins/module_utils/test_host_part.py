@@ -54,6 +54,15 @@ def test_a_bridge_of_the_topologys_with_someone_elses_port_is_kept():
     more, _keep, kept, _problems = host_part.leftovers(params(), {'clab-star-h1': MARK}, bridges, MARK)
     assert more['bridges'] == [] and more['containers'] == [{'name': 'clab-star-h1', 'state': 'absent'}]
     assert kept == ["bridge sw1 is kept: ports that are not this topology's are on it (uport0)"]
+    assert more['ports'] == [{'container': 'clab-star-h1', 'interface': 'eth1', 'state': 'absent'}]  # (off the kept bridge)
+
+
+def test_the_ports_of_a_bridge_that_goes_go_with_it():
+    bridges = [{'name': 'sw1', 'external_ids': MARK, 'ports': [port('p1_l', 'clab-star-h1'), port('sw1')]},
+               {'name': 'sw2', 'external_ids': {}, 'ports': [port('p2_l', 'clab-star-h1', 'eth2')]}]
+    more, _keep, kept, _problems = host_part.leftovers(params(), {'clab-star-h1': MARK}, bridges, MARK)
+    assert kept == [] and more['bridges'] == [{'name': 'sw1', 'state': 'absent'}]
+    assert more['ports'] == [{'container': 'clab-star-h1', 'interface': 'eth2', 'state': 'absent'}]
 
 
 def test_a_link_bridge_that_is_not_the_topologys_is_refused():
