@@ -305,5 +305,7 @@ class HostPart(_runner.Staged):
                 before[section].update(diff['before'] or {})
                 after[section].update(diff['after'] or {})
         if self.module._diff:
+            if self.would:  # (what check mode could not look at is part of what it shows)
+                before['would'], after['would'] = [], list(self.would)
             merged['diff'] = dict(before=before, after=after)
         return merged

@@ -71,15 +71,15 @@ expect "nothing was made" same "$logs/before"
 echo "### the role's own defaults (the seed's lab) pass its checks: check mode on them, image aside"
 # (check mode writes nothing: on a host whose LAN is the seed's 192.168.1.0/24 the overlap is allowed here)
 plays_use "$logs" -i inventory -e lab_image=ovs-docker-test:busybox -e "lab_topology_dir=$topology" -e lab_allow_host_overlap=true
-expect "check mode with the defaults runs" play defaults-check netdevops.ovs_docker.lab -l venv --check
-expect "it would build the seed's lab" grep -q "would attach con1 to br0 as eth0" "$logs/$run_no-defaults-check.log"
+expect "check mode with the defaults runs" play defaults-check netdevops.ovs_docker.lab -l venv --check --diff
+expect "it would build the seed's lab" grep -q "would attach con1:eth0 to br0" "$logs/$run_no-defaults-check.log"
 expect "and wrote nothing" same "$logs/before"
 plays_use "$logs" -i inventory -e @vars.yml -e "lab_topology_dir=$topology"
 
 echo "### the quartet on the venv host"
 expect "check mode runs" play check netdevops.ovs_docker.lab -l venv --check --diff
 expect "check mode reports what it would build" test "$changed" -gt 0
-expect "check mode shows the bridge it would make" grep -q "would attach con1 to br0 as eth0" "$logs/$run_no-check.log"
+expect "check mode shows what it would attach to the bridge it would make" grep -q "would attach con1:eth0 to br0" "$logs/$run_no-check.log"
 expect "check mode wrote nothing" same "$logs/before"
 
 # Where the host's own traffic goes before the lab (its gateway, name servers, established peers).
