@@ -249,6 +249,17 @@ def lab_nat_pending(lines, rules, comment):
     return pending
 
 
+# what of lab_overlay is ovs_vxlan's (peers are the ping matrix's)
+VXLAN_KEYS = ('bridge', 'vni', 'local', 'remotes', 'port', 'mtu')
+
+
+def lab_vxlans(overlay, name):
+    """The overlay as ovs_docker_topology's vxlans: [] without one, else its VXLAN link, named."""
+    if not overlay:
+        return []
+    return [dict([('name', name)] + [(key, overlay[key]) for key in VXLAN_KEYS if overlay.get(key) is not None])]
+
+
 def lab_namespaces(namespaces, state, new_bridges=(), lab_name=''):
     """The batch for netns_veth (its `attachments`): one item a namespace, less those on bridges
     that check mode has not made. For teardown, only what finds the pair."""
@@ -369,6 +380,7 @@ class FilterModule(object):
             'lab_labels': lab_labels,
             'lab_other_rules': lab_other_rules,
             'lab_nat_pending': lab_nat_pending,
+            'lab_vxlans': lab_vxlans,
             'lab_rule_comment': lab_rule_comment,
             'lab_own_containers': lab_own_containers,
             'lab_namespaces': lab_namespaces,

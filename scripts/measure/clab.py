@@ -1,7 +1,7 @@
 """Benchmark: containerlab topologies built by the clab role on this host, beside the fastest
 batch a skilled engineer would write by hand for the star's end state (the floor), in the same run.
 
-    .venv/bin/python scripts/measure/clab.py [--nodes 50[,200]] [--no-chain]
+    .venv/bin/python scripts/measure/clab.py [--nodes 50[,200]] [--no-chain] [--memory]
 
 Prints figures; asserts nothing. Wall time of `ansible-playbook netdevops.ovs_docker.clab` for a
 fresh build and for a run that changes nothing, then of the teardown, for the chain of three
@@ -12,6 +12,10 @@ container's namespace and up in one `ip -batch`, each node's address set by `nse
 8 at once, every port in one OVSDB transaction (`ovs-vsctl`); its teardown, `docker rm -f` 8 at
 once and one `del-br`. Every image is mapped to the local test image; everything is removed at the
 end, pass or fail.
+
+--memory: then the module's peak memory (maximum resident set) for each star, its build, a run that
+changes nothing and its teardown, each run as AnsiballZ runs it on the host (`python MODULE
+ARGS.json`, the installed collection; its params from the clab role's own filters).
 """
 import argparse
 import json
@@ -89,10 +93,48 @@ def floor(nodes):
     return build, teardown
 
 
+def module_run(params):
+    """One run of ovs_docker_topology with ``params`` -> (seconds, peak resident MB)."""
+    collections = os.path.expanduser('~/.ansible/collections')
+    module = os.path.join(collections, 'ansible_collections', 'netdevops', 'ovs_docker', 'plugins', 'modules',
+                          'ovs_docker_topology.py')
+    with tempfile.NamedTemporaryFile('w', suffix='.json') as args:
+        json.dump({'ANSIBLE_MODULE_ARGS': params}, args)
+        args.flush()
+        started = time.monotonic()
+        child = subprocess.Popen([os.path.join(VENV, 'python'), module, args.name], stdout=subprocess.PIPE,
+                                 env=dict(os.environ, PYTHONPATH=collections))
+        out = child.stdout.read()
+        _pid, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.monotonic() - started
+    if status != 0 or json.loads(out.decode().strip().splitlines()[-1]).get('failed'):
+        raise SystemExit('ovs_docker_topology failed: %s' % out.decode()[-2000:])
+    return elapsed, usage.ru_maxrss / 1024.0
+
+
+def memory(nodes, path):
+    """The module's peak memory for a star of ``nodes``: build, no change, teardown."""
+    import yaml
+    sys.path.insert(0, os.path.expanduser('~/.ansible/collections'))
+    from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
+    plan = _clab.plan(yaml.safe_load(open(path)), ['localhost'], images=json.loads(IMAGES)['clab_images'])
+    empty = dict((key, []) for key in ('containers', 'bridges', 'ports', 'links', 'vxlans'))
+    built, down = _clab.host_part(plan['hosts']['localhost'], plan['name']), _clab.host_part(empty, plan['name'])
+    figures = []
+    try:
+        figures.append(module_run(built))
+        figures.append(module_run(built))
+    finally:
+        figures.append(module_run(down))
+    print('%-22s module alone: build %5.1f s %4.0f MB   no change %4.1f s %4.0f MB   teardown %5.1f s %4.0f MB (peak resident)'
+          % (('star of %d' % nodes,) + tuple(v for figure in figures for v in figure)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--nodes', default='50', help='star sizes, as 50,200')
     parser.add_argument('--no-chain', action='store_true', help='the stars only')
+    parser.add_argument('--memory', action='store_true', help="then the module's peak memory for each star")
     args = parser.parse_args()
     if not args.no_chain:
         measure('chain of 3', os.path.join(ROOT, 'tests', 'integration', 'targets', 'clab', 'files', 'chain.clab.yml'))
@@ -103,6 +145,8 @@ def main():
             path = os.path.join(work, 'star.clab.yml')
             star(nodes, path)
             measure('star of %d' % nodes, path)
+            if args.memory:
+                memory(nodes, path)
 
 
 if __name__ == '__main__':

@@ -183,6 +183,12 @@ def test_container_labels_of_either_listing():
     assert container_labels(info) == container_labels(host_info) == {'con1': MARK, 'x': {}}
 
 
+def test_the_overlay_as_a_vxlan_link_without_the_matrixs_peers():
+    overlay = {'bridge': 'br0', 'vni': 42, 'remotes': ['198.18.0.2'], 'peers': ['198.18.1.3'], 'port': None}
+    assert lab.lab_vxlans(overlay, 'vxlan42') == [{'name': 'vxlan42', 'bridge': 'br0', 'vni': 42, 'remotes': ['198.18.0.2']}]
+    assert lab.lab_vxlans({}, 'vxlan0') == []
+
+
 def test_rules_of_other_labs():
     seed = lab.lab_rule_comment('seed')
     lines = ['-A POSTROUTING -s 192.168.1.0/24 -m comment --comment "%s" -j MASQUERADE' % seed,
