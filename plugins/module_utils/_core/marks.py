@@ -88,6 +88,23 @@ def veth_alias(key):
     return text
 
 
+def veth_end_label(end):
+    """'r1:eth1' (a container's end) or 'netns ns1:eth1' (a namespace's): how messages and a
+    veth_link's key name an end."""
+    if end.get('container'):
+        return '%s:%s' % (end['container'], end['interface'])
+    return 'netns %s:%s' % (end['namespace'], end['interface'])
+
+
+def marked_veth_ends(links):
+    """(key, link) of the veth ends among ``links`` (netlink's, each with 'kind' and 'alias') that
+    carry veth_link's mark: how its pairs are found, by veth_link and by ovs_docker_info."""
+    for link in links:
+        key = veth_key(link.get('alias')) if link['kind'] == 'veth' else None
+        if key is not None:
+            yield key, link
+
+
 def veth_key(alias):
     """The link's key in a veth_link description (``sha1:...`` for a digest), or None when the
     description is not veth_link's."""

@@ -23,7 +23,6 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import (
     OVSDB_ARGS, ModuleError, agent_state, missing_library, require_pyroute2)
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.validate import interface_name
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import (
@@ -308,7 +307,7 @@ class Reader(object):
                 dump = self._dump_of(path)
             except (NetlinkError, OSError):
                 continue  # (a container that stopped, a namespace deleted, while this read)
-            for key, link in _veth_link.marked_ends((dump or {'links': {}})['links'].values()):
+            for key, link in _marks.marked_veth_ends((dump or {'links': {}})['links'].values()):
                 found.setdefault(key, []).append(
                     ({'container': container and (container['names'] or [container['id'][:12]])[0],
                       'container_id': container and container['id'], 'namespace': namespace, 'interface': link['name'], 'mac': link['mac'],
@@ -318,15 +317,15 @@ class Reader(object):
         for name, ends in sorted(found.items()):
             if wanted_id is not None and not any(e['container_id'] == wanted_id for e, _l in ends):
                 continue
-            if len(ends) == 2 and '%s--%s' % (_veth_link.end_label(ends[1][0]), _veth_link.end_label(ends[0][0])) == name:
+            if len(ends) == 2 and '%s--%s' % (_marks.veth_end_label(ends[1][0]), _marks.veth_end_label(ends[0][0])) == name:
                 ends.reverse()
             proven = len(ends) == 2 and ends[0][1]['peer_index'] == ends[1][1]['index'] and (
                 ends[1][1]['peer_index'] == ends[0][1]['index'])
             problems = [] if proven else [{'kind': 'unpaired', 'message': (
                 'only one end of veth link %s is here (%s): the other is in a namespace this host does not show; '
-                'make the link again (veth_link) or remove it (state=absent)' % (name, _veth_link.end_label(ends[0][0])))
+                'make the link again (veth_link) or remove it (state=absent)' % (name, _marks.veth_end_label(ends[0][0])))
                 if len(ends) == 1 else 'the ends of veth link %s (%s) are not each other\'s peer: make the link again '
-                '(veth_link)' % (name, ', '.join(_veth_link.end_label(e) for e, _l in ends))}]
+                '(veth_link)' % (name, ', '.join(_marks.veth_end_label(e) for e, _l in ends))}]
             links.append({'name': name, 'ends': [e for e, _l in ends], 'peer_proven': proven, 'problems': problems})
         return links
 

@@ -41,21 +41,9 @@ INHERITED = ('mtu', 'state')
 MARK = _marks.VETH_LINK
 
 
-def end_label(end):
-    """'r1:eth1' (a container's end) or 'netns ns1:eth1' (a namespace's): how messages and the
-    link's key name an end."""
-    if end.get('container'):
-        return '%s:%s' % (end['container'], end['interface'])
-    return 'netns %s:%s' % (end['namespace'], end['interface'])
-
-
-def marked_ends(links):
-    """(key, link) of the veth ends among ``links`` that carry this module's mark: how its pairs
-    are found, here and by ovs_docker_info."""
-    for link in links:
-        key = _marks.veth_key(link.get('alias')) if link['kind'] == 'veth' else None
-        if key is not None:
-            yield key, link
+# (the marks' own: ovs_docker_info reads the pairs by them without this module)
+end_label = _marks.veth_end_label
+marked_ends = _marks.marked_veth_ends
 
 
 def mark(key):
