@@ -27,8 +27,8 @@ description:
     names what failed.
   - In check mode nothing is made, so what joins a container or bridge that the run would make (or make again)
     cannot be looked at: it is listed in RV(would), and the run shows as changed.
-  - The order of a run - ports off, bridges, namespaces, containers, links, ports, VXLAN links, bridges off, and the
-    containers removed last - is the order they depend on each other in.
+  - The order of a run - ports off, bridges, namespaces, containers, links, ports, VXLAN links, the containers removed,
+    bridges off - is the order they depend on each other in.
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:

@@ -14,8 +14,9 @@ The stages, in the order they run (each only when its section has items):
     links        veth_link, with purge                           (once the containers are there)
     ports        ovs_docker_port, the others (create_bridge: false)
     vxlans       ovs_vxlan
-    bridges off  ovs_bridge, those with state absent             (once nothing is on them)
-    (then the containers removed, and those set aside to be replaced: nothing after it can fail)
+    (the containers removed, and those set aside to be replaced: nothing after them needs them)
+    bridges off  ovs_bridge, those with state absent             (after the containers: ovs-vswitchd
+                                                                  closes a port whose device is gone faster)
 
 Each section's items are the options of that module's list ('bridges', 'links', 'attachments',
 'vxlans'), checked against its argument_spec and validated by its part before anything is read. A
@@ -146,6 +147,33 @@ def _joins(item, new):
     return any(name in new for name in names if name)
 
 
+class Held(_runner.Module):
+    """Steps an earlier stage held back (the containers' discards), run as a stage of their own."""
+
+    list_key = 'held'
+
+    def __init__(self, steps):  # (no module of its own: nothing to validate, connect or look at)
+        self.held, self.db, self.plans = steps, None, []
+
+    def validate(self):
+        return []
+
+    def connect(self):
+        pass
+
+    def make_plans(self):
+        return []
+
+    def result(self):
+        return {'changed': bool(self.held), 'held': []}
+
+    def steps(self):
+        return self.held
+
+    def read_back(self):
+        return {'held': []}
+
+
 class HostPart(_runner.Staged):
     """ovs_docker_topology's own part (see the module's docstring)."""
 
@@ -248,6 +276,9 @@ class HostPart(_runner.Staged):
         that this run would make (or a bridge it would make), named in self.would instead."""
         new = set()
         for section, part in self.look():
+            if section == 'bridges' and self.final and _state(part.params['bridges'][0]) == 'absent':
+                yield 'containers', Held(self.final)  # (the containers go before the bridges they were on)
+                self.final = []
             if new and section in ('namespaces', 'links', 'ports', 'vxlans'):
                 part = self._without(section, part, new)
                 if part is None:

@@ -183,3 +183,26 @@ def test_check_mode_leaves_out_what_joins_a_container_it_would_make():
     made.discards = []
     assert [s for s, _p in own.stages(None)] == ['containers']
     assert own.would == ['would attach clab-star-h1:eth1 to sw1']
+
+
+def test_the_containers_go_before_the_bridges_they_were_on():
+    own = host_part.HostPart.__new__(host_part.HostPart)
+    own.module, own.would, own.final = _runner.Invocation({}, False), [], []
+    containers = Stage('clab-star-h1', [])
+    held = [('executor', Action('discard', 'clab-star-h1', None, None))]
+    bridges = Stage('sw1', [])
+    bridges.params = {'bridges': [{'name': 'sw1', 'state': 'absent'}]}
+    own.look = lambda: [('containers', containers), ('bridges', bridges)]
+    order = []
+    for section, part in own.stages(None):
+        order.append((section, type(part).__name__))
+        if part is containers:
+            containers.discards = held  # (what its steps() holds back, as the run asks for them)
+    assert order == [('containers', 'Stage'), ('containers', 'Held'), ('bridges', 'Stage')]
+    assert own.final_steps() == []
+    # the held steps as a stage of the runner's: planned (nothing to look at), then run
+    log, stage = [], host_part.Held([(Log([]), Action('discard', 'c1', None, None))])
+    stage.held[0][0].log = log
+    assert _runner._plan_stage(stage) == {'changed': True, 'held': []}
+    _runner._apply_stage(stage, [])
+    assert log == [('c1', 'undo')]  # (Log calls an action to None an undo: the discard ran)
