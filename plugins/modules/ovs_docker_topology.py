@@ -26,9 +26,9 @@ description:
     are removed, those it set aside to replace are put back, the links and ports it made go - and the message
     names what failed.
   - In check mode nothing is made, so what joins a container or bridge that the run would make (or make again)
-    cannot be looked at: it is listed in RV(would), and the run shows as changed.
-  - The order of a run - ports off, bridges, namespaces, containers, links, ports, VXLAN links, the containers removed,
-    bridges off - is the order they depend on each other in.
+    cannot be looked at - it is listed in RV(would), and the run shows as changed.
+  - The order of a run - ports off, bridges, namespaces, containers, links, ports, VXLAN links, bridges off, the
+    containers removed - is the order they depend on each other in; the run returns once ovs-vswitchd has applied it all.
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
@@ -156,7 +156,7 @@ options:
     type: dict
   prune_labels:
     description:
-      - A topology's mark, as C({key: value}). The run first looks at what carries it - containers by their labels,
+      - A topology's mark, a dict of labels (as C(netdevops.ovs_docker.clab=chain)). The run first looks at what carries it - containers by their labels,
         bridges by their external_ids - and removes what is not in this run's lists - those containers, their ports on
         OVS bridges, those bridges (a bridge with ports of someone else's on it is kept, and said in RV(kept)) and the
         VXLAN links on them. A run with every list empty takes the topology's part on this host away.
@@ -184,7 +184,7 @@ options:
     default: []
   purge:
     description:
-      - Containers (and C(netns:NAME)) whose veth links of M(netdevops.ovs_docker.veth_link) are exactly O(links):
+      - Containers (and C(netns:NAME)) whose veth links of M(netdevops.ovs_docker.veth_link) are exactly O(links) -
         any other such link in them is removed (as that module's O(netdevops.ovs_docker.veth_link#module:purge)).
     type: list
     elements: str
@@ -193,7 +193,7 @@ options:
     description:
       - The nodes' ports on OVS bridges; each as an item of M(netdevops.ovs_docker.ovs_docker_port)'s
         O(netdevops.ovs_docker.ovs_docker_port#module:attachments). Those with C(state=absent) are removed before the
-        containers change, the others made once the containers are there. A bridge is never made here: list it
+        containers change, the others made once the containers are there. A bridge is never made here - list it
         in O(bridges).
     type: list
     elements: dict

@@ -43,6 +43,9 @@ class Module(object):
     argument_spec = {}
     module_kwargs = {}
     read_only = False
+    # a stage of a Staged run that neither reads nor writes OVSDB or links (containers through the
+    # engine): what the stages before it left to ovs-vswitchd need not be applied before it runs
+    quiet = False
 
     def __init__(self, module):
         self.module = module
@@ -306,12 +309,17 @@ def _plan_stage(part):
 
 
 def _apply_stage(part, done):
-    """One stage's steps, added to ``done`` (ApplyError: all of ``done`` was undone)."""
+    """One stage's steps, added to ``done`` (ApplyError: all of ``done`` was undone). What it left
+    to ovs-vswitchd (removals) is awaited by the caller: settle()."""
     if part.needs_vswitchd():
         _ovsdb.require_vswitchd(part.db)
     apply_with_undo(part.steps(), done)
-    if part.db is not None:
-        part.db.settle()
+
+
+def _settle(dbs):
+    """Wait until ovs-vswitchd has applied what the stages of ``dbs`` left to it; empties it."""
+    while dbs:
+        dbs.pop(0).settle()
 
 
 def _run_staged(own, check_mode):
@@ -322,24 +330,34 @@ def _run_staged(own, check_mode):
         raise ModuleError('; '.join(errors), errors=errors)
     if not check_mode:
         host_lock()
-    done, run_ = [], []
+    done, run_, unsettled = [], [], []
     try:
         for key, part in own.stages(own.all_parts):
+            if not part.quiet:
+                _settle(unsettled)  # (a stage sees what the ones before it did, applied)
             result = _plan_stage(part)
             run_.append((key, part, result))
             if result['changed'] and not check_mode:
                 _apply_stage(part, done)
+                if part.db is not None:
+                    unsettled.append(part.db)
         if not check_mode:
             apply_with_undo(own.final_steps(), done)
     except ApplyError as exc:
         raise ModuleError(exc.report(''), changed=bool(exc.undo_errors))
     except (ModuleError, _ovsdb.OvsdbError) as exc:
         if not done:
-            raise
+            if isinstance(exc, ModuleError):
+                raise
+            raise ModuleError(str(exc))
         # a later stage refused, or failed to read: what the earlier ones did is taken back
         undo_errors = undo(done)
         report = ApplyError(str(exc), undo_errors).report('')
         raise ModuleError(report, **dict(getattr(exc, 'extra', {}), changed=bool(undo_errors)))
+    try:
+        _settle(unsettled)  # (the last stages' removals: as a module's settle at its end, nothing is undone)
+    except _ovsdb.OvsdbError as exc:
+        raise ModuleError('%s; the change is in OVSDB' % exc, changed=True)
     result = own.result(run_)
     if check_mode or not result['changed']:
         return result

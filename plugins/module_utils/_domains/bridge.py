@@ -256,7 +256,10 @@ class BridgeRows(JoinedExecutor):
             for action in actions:
                 self.runs(action)(self, txn, action)
         names = sorted(set(a.target[0] for a in actions))
-        self.db.transact(build, 'bridge%s %s' % ('s' if len(names) > 1 else '', ', '.join(names)), applied=self.wait)
+        # bridges removed and nothing else: awaited at the run's end (settle), while the run goes on
+        removals = all(a.kind == 'bridge' and a.new is None for a in actions)
+        self.db.transact(build, 'bridge%s %s' % ('s' if len(names) > 1 else '', ', '.join(names)), applied=self.wait,
+                         settle_now=not removals)
         created = [a.target[0] for a in actions if a.kind == 'bridge' and a.new is not None]
         failures = [f for f in (datapath_failure(self.db, name) for name in created) if f] if self.wait else []
         if failures:

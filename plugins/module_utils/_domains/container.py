@@ -429,6 +429,7 @@ class Nodes(_runner.Batch):
     # a stage of a longer run (host_part) holds the discards back for its end: the containers set
     # aside stay until nothing after them can fail
     hold_discards = False
+    quiet = True  # (the engine only: see _runner.Module)
 
     def validate(self):
         self.many = True

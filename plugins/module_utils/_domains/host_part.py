@@ -14,9 +14,10 @@ The stages, in the order they run (each only when its section has items):
     links        veth_link, with purge                           (once the containers are there)
     ports        ovs_docker_port, the others (create_bridge: false)
     vxlans       ovs_vxlan
-    (the containers removed, and those set aside to be replaced: nothing after them needs them)
-    bridges off  ovs_bridge, those with state absent             (after the containers: ovs-vswitchd
-                                                                  closes a port whose device is gone faster)
+    bridges off  ovs_bridge, those with state absent             (not waited for: ovs-vswitchd removes
+                                                                  them while the containers go)
+    (the containers removed, and those set aside to be replaced: nothing after them needs them; then
+    the run waits until ovs-vswitchd has applied everything)
 
 Each section's items are the options of that module's list ('bridges', 'links', 'attachments',
 'vxlans'), checked against its argument_spec and validated by its part before anything is read. A
@@ -147,33 +148,6 @@ def _joins(item, new):
     return any(name in new for name in names if name)
 
 
-class Held(_runner.Module):
-    """Steps an earlier stage held back (the containers' discards), run as a stage of their own."""
-
-    list_key = 'held'
-
-    def __init__(self, steps):  # (no module of its own: nothing to validate, connect or look at)
-        self.held, self.db, self.plans = steps, None, []
-
-    def validate(self):
-        return []
-
-    def connect(self):
-        pass
-
-    def make_plans(self):
-        return []
-
-    def result(self):
-        return {'changed': bool(self.held), 'held': []}
-
-    def steps(self):
-        return self.held
-
-    def read_back(self):
-        return {'held': []}
-
-
 class HostPart(_runner.Staged):
     """ovs_docker_topology's own part (see the module's docstring)."""
 
@@ -276,9 +250,6 @@ class HostPart(_runner.Staged):
         that this run would make (or a bridge it would make), named in self.would instead."""
         new = set()
         for section, part in self.look():
-            if section == 'bridges' and self.final and _state(part.params['bridges'][0]) == 'absent':
-                yield 'containers', Held(self.final)  # (the containers go before the bridges they were on)
-                self.final = []
             if new and section in ('namespaces', 'links', 'ports', 'vxlans'):
                 part = self._without(section, part, new)
                 if part is None:
@@ -310,18 +281,18 @@ class HostPart(_runner.Staged):
         return again
 
     def final_steps(self):
-        return self.final
+        return self.final  # (the containers' discards, after the bridges' removal: see the docstring)
 
     def result(self, stages):
-        return self._merged(stages, [(s, p, r) for s, p, r in stages])
+        return self._merged(stages)
 
     def read_back(self, stages):
-        merged = self._merged(stages, [(s, p, p.read_back()) for s, p, _r in stages])
+        merged = self._merged([(s, p, p.read_back()) for s, p, _r in stages])
         merged.pop('changed')
         merged.pop('diff', None)
         return merged
 
-    def _merged(self, stages, results):
+    def _merged(self, results):
         """One result of the stages' results: each section's list (ports: the attachments),
         'made', 'would', changed, and a diff by section."""
         merged = dict((section, []) for section in SECTIONS)

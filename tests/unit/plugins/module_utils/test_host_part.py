@@ -185,24 +185,34 @@ def test_check_mode_leaves_out_what_joins_a_container_it_would_make():
     assert own.would == ['would attach clab-star-h1:eth1 to sw1']
 
 
-def test_the_containers_go_before_the_bridges_they_were_on():
-    own = host_part.HostPart.__new__(host_part.HostPart)
-    own.module, own.would, own.final = _runner.Invocation({}, False), [], []
-    containers = Stage('clab-star-h1', [])
-    held = [('executor', Action('discard', 'clab-star-h1', None, None))]
-    bridges = Stage('sw1', [])
-    bridges.params = {'bridges': [{'name': 'sw1', 'state': 'absent'}]}
-    own.look = lambda: [('containers', containers), ('bridges', bridges)]
-    order = []
-    for section, part in own.stages(None):
-        order.append((section, type(part).__name__))
-        if part is containers:
-            containers.discards = held  # (what its steps() holds back, as the run asks for them)
-    assert order == [('containers', 'Stage'), ('containers', 'Held'), ('bridges', 'Stage')]
-    assert own.final_steps() == []
-    # the held steps as a stage of the runner's: planned (nothing to look at), then run
-    log, stage = [], host_part.Held([(Log([]), Action('discard', 'c1', None, None))])
-    stage.held[0][0].log = log
-    assert _runner._plan_stage(stage) == {'changed': True, 'held': []}
-    _runner._apply_stage(stage, [])
-    assert log == [('c1', 'undo')]  # (Log calls an action to None an undo: the discard ran)
+class Db(object):
+    """A stage's OVSDB connection as the runner sees it: what it was asked to wait for."""
+
+    def __init__(self, log, name):
+        self.log, self.name = log, name
+
+    def settle(self):
+        self.log.append((self.name, 'settled'))
+
+    @staticmethod
+    def vswitchd_problem():
+        return None
+
+
+def test_what_a_stage_left_to_ovs_vswitchd_is_awaited_before_the_next_one_and_at_the_end():
+    log = []
+
+    class WithDb(Stage):
+        def connect(self):
+            self.db = Db(self.log, self.name)
+
+    class Quiet(Stage):
+        quiet = True
+
+    own = Staged([('ports', WithDb('p1', log)), ('containers', Quiet('c1', log)), ('links', Stage('l1', log)),
+                  ('bridges', WithDb('b1', log))])
+    own.final_steps = lambda: [(Log(log), Action('discard', 'c0', None, None))]
+    _runner._run(own, False)
+    # the ports' removal is not awaited by the containers (the engine only), it is before the links;
+    # the bridges' is awaited after the last steps, which run while ovs-vswitchd removes them
+    assert log == [('p1', 'do'), ('c1', 'do'), ('p1', 'settled'), ('l1', 'do'), ('b1', 'do'), ('c0', 'undo'), ('b1', 'settled')]
