@@ -110,7 +110,16 @@ await_ssh() {
   local name=$1 deadline=$((SECONDS + $2))
   until ssh_to "$name" 'systemctl is-system-running --wait | grep -Eqx "running|degraded"' 2>/dev/null; do
     if [ $SECONDS -ge $deadline ]; then say "$name did not answer over SSH in $2 s; its console: $DIR/$name/console.log"; return 1; fi
-    if ! pgrep -f "umid=$name( |$)" >/dev/null; then say "$name stopped; its console: $DIR/$name/console.log"; return 1; fi
+    if ! pgrep -f "umid=$name( |$)" >/dev/null; then
+      say "$name stopped; its console: $DIR/$name/console.log"
+      # (the console is gone with the test's directory: how it ended, and the one cause seen)
+      { grep -m1 'Kernel panic' "$DIR/$name/console.log" || tail -n 3 "$DIR/$name/console.log"; } 2>/dev/null | sed 's/^/    /' >&2 || true
+      if grep -q 'Attempted to kill init! exitcode=0x0000000b' "$DIR/$name/console.log" 2>/dev/null; then
+        say "its init died of SIGSEGV at its first exec: this UML kernel runs no user process on this host's CPU" \
+            "(seen with Debian 12's user-mode-linux 6.1 on a host with AVX-512 and AMX); run this target on another machine"
+      fi
+      return 1
+    fi
     sleep 0.5  # SSH has no way to wait for a host to come up
   done
 }
