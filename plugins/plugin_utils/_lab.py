@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.containers import labels_by_name
+
 # The attachment keys a lab namespace or container item may carry, passed to netns_veth and
 # ovs_docker_port as they are: the options of lab_namespaces and lab_containers in
 # roles/lab/meta/argument_specs.yml beside their own (a unit test holds the two together).
@@ -17,10 +19,6 @@ ATTACHMENT_KEYS = ('addresses', 'gateway', 'gateway6', 'mac', 'mtu', 'vlan', 'vl
 def container_labels(listing):
     """{name: labels} of a container listing: ovs_docker_info's containers (name, labels), or
     community.docker.docker_host_info's (verbose: Names, Labels)."""
-    found = {}
-    for item in listing or []:
-        if 'name' in item:
-            found[item['name']] = item.get('labels') or {}
-        else:
-            found.update((name.lstrip('/'), item.get('Labels') or {}) for name in item.get('Names') or [])
+    found = labels_by_name(item for item in listing or [] if 'name' not in item)
+    found.update((item['name'], item.get('labels') or {}) for item in listing or [] if 'name' in item)
     return found

@@ -198,12 +198,13 @@ def desired_state(spec):
     return desired, problems
 
 
-def observe(api, names):
+def observe(api, names, listing=None):
     """{name: {'id', 'running', 'status', 'labels', 'image'}} of the containers of these names: one
-    listing of the engine (a container set aside by a run that did not finish is found too)."""
+    listing of the engine, or ``listing`` (one this run read already); a container set aside by a
+    run that did not finish is found too."""
     wanted = set(names) | set(_marks.container_aside(n) for n in names)
     found = {}
-    for item in api.containers():
+    for item in api.containers() if listing is None else listing:
         for name in item.get('Names') or []:
             if name.lstrip('/') in wanted:
                 found[name.lstrip('/')] = {'id': item['Id'], 'running': item.get('State') == 'running',
@@ -429,6 +430,8 @@ class Nodes(_runner.Batch):
     # a stage of a longer run (host_part) holds the discards back for its end: the containers set
     # aside stay until nothing after them can fail
     hold_discards = False
+    # the engine's listing, when the run has read it already (host_part's look): not asked again
+    listing = None
     quiet = True  # (the engine only: see _runner.Module)
 
     def validate(self):
@@ -445,7 +448,7 @@ class Nodes(_runner.Batch):
 
     def make_plans(self):
         try:
-            found = observe(self.api, [d['name'] for d in self.desired])
+            found = observe(self.api, [d['name'] for d in self.desired], self.listing)
             images = dict((ref, self.api.get('/images/%s/json' % Containers._quote(ref), 'looking for image %s' % ref) is not None)
                           for ref in sorted(set(d['image'] for d in self.desired if d['state'] == 'present' and d['image'])))
         except _containers.ContainerError as exc:

@@ -203,16 +203,16 @@ class HostPart(_runner.Staged):
             errors.append('bridges: existing=ours needs prune_labels (the mark that says a bridge is the topology\'s)')
         return errors or super(HostPart, self).validate()
 
-    def look(self):
+    def look(self, parts):
         """What carries the topology's mark, and the bridges the lists name that are there: the
         lists completed with what to remove (leftovers()), the bridges to keep as they are left out
         -> the stages' parts for them; ModuleError for a refusal (nothing is changed yet)."""
         names = set(i['name'] for i in self.params['bridges'] if i.get('existing'))
         if not self.labels and not names:
-            return self.all_parts
+            return parts
         try:
             api = _containers.LocalApi(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
-            listing = dict((name.lstrip('/'), item.get('Labels') or {}) for item in api.containers() for name in item.get('Names') or [])
+            raw = api.containers()
         except _containers.ContainerError as exc:
             raise ModuleError(str(exc))
         db = _ovsdb.connect(self.params, LOOK_TABLES)
@@ -223,7 +223,7 @@ class HostPart(_runner.Staged):
                        for b in db.rows('Bridge') if self.labels or b.name in names]
         finally:
             db.close()
-        more, keep, self.kept, problems = leftovers(self.params, listing, bridges, self.labels)
+        more, keep, self.kept, problems = leftovers(self.params, _containers.labels_by_name(raw), bridges, self.labels)
         if problems:
             raise ModuleError('; '.join(problems), errors=problems)
         self.lists['bridges'] = [i for i in self.lists['bridges'] if i['name'] not in keep] + more['bridges']
@@ -234,6 +234,9 @@ class HostPart(_runner.Staged):
         errors = [error for _key, part in parts for error in part.validate()]
         if errors:
             raise ModuleError('; '.join(errors), errors=errors)
+        for _key, part in parts:  # (no stage before the containers' changes a container: the listing holds)
+            if isinstance(part, _container.Nodes):
+                part.listing = raw
         return parts
 
     def parts(self):
@@ -249,7 +252,7 @@ class HostPart(_runner.Staged):
         """The parts in turn; in check mode, those after the containers without what joins one
         that this run would make (or a bridge it would make), named in self.would instead."""
         new = set()
-        for section, part in self.look():
+        for section, part in self.look(parts):
             if new and section in ('namespaces', 'links', 'ports', 'vxlans'):
                 part = self._without(section, part, new)
                 if part is None:
@@ -264,7 +267,7 @@ class HostPart(_runner.Staged):
 
     def _without(self, section, part, new):
         """The stage's part without its items that join ``new`` (None: nothing is left of it)."""
-        list_key = part.list_key if section != 'ports' else 'attachments'
+        list_key = part.list_key
         kept = []
         for item in part.params[list_key] or []:
             if _joins(item, new):

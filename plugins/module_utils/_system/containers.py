@@ -255,6 +255,11 @@ class ContainerApi(object):
                 for item in self.api.containers()]
 
 
+def labels_by_name(items):
+    """{name: labels} of the engine's container listing (GET /containers/json: Names, Labels)."""
+    return dict((name.lstrip('/'), item.get('Labels') or {}) for item in items or [] for name in item.get('Names') or [])
+
+
 def refers_to(value, container):
     """Does ``value`` (an external_ids:container_id, as a user once gave it) name ``container``?
     A name, the full ID, or an ID prefix of at least 4 hex digits (as docker accepts) does."""

@@ -178,8 +178,8 @@ def test_check_mode_leaves_out_what_joins_a_container_it_would_make():
     made = Stage('clab-star-h1', [])
     made.plans = made.make_plans()
     ports = Stage('p', [], joins=('clab-star-h1',))
-    ports.params = {'attachments': ports.params['objects']}
-    own.look = lambda: [('containers', made), ('ports', ports)]
+    ports.list_key, ports.params = 'attachments', {'attachments': ports.params['objects']}  # (as ovs_docker_port's part)
+    own.look = lambda parts: [('containers', made), ('ports', ports)]
     made.discards = []
     assert [s for s, _p in own.stages(None)] == ['containers']
     assert own.would == ['would attach clab-star-h1:eth1 to sw1']
