@@ -37,12 +37,13 @@ setup:
 	@scripts/setup/testbed.sh all
 
 # What only the tests need, fetched now: ansible-test's sanity environments for both
-# ansible-core versions, the fleet's node image and the User-mode Linux guests' root file
+# ansible-core versions, the fleet's node image, the FRR router image and the User-mode Linux guests' root file
 # system. After it the tests need no network: they run through scripts/checks/offline.sh, which
 # closes this machine's way out to them.
 OFFLINE := $(CURDIR)/scripts/checks/offline.sh
 prime: setup stage docs-tools
 	@scripts/setup/testbed.sh fleet-image
+	@scripts/setup/testbed.sh frr-image
 	@scripts/setup/testbed.sh guests-image
 	@scripts/setup/testbed.sh prime-sanity $(STAGE)
 

@@ -33,6 +33,7 @@ _ITEM = r'''      bridge: {description: The OVS bridge., type: str}
       egress_rate: {description: Egress limit toward the namespace (kbit/s; 0 off)., type: int}
       egress_burst: {description: Egress burst (kbit)., type: int}
       persistent: {description: Record the attachment for the agent., type: bool}
+      other_addresses: {description: "addresses: the whole set (remove) or what must be there (keep).", type: str, choices: [remove, keep]}
       external_ids: {description: More external_ids keys., type: dict}
 '''
 
@@ -44,6 +45,14 @@ class ModuleDocFragment(object):
 
     DOCUMENTATION = r'''
 options:
+  other_addresses:
+    description:
+      - What the addresses asked for are. V(remove), the whole set - any other address on the interface
+        inside is removed. V(keep), what must be there - they are added, and an address a routing daemon, a
+        command or a user put on the interface stays.
+    type: str
+    choices: [remove, keep]
+    default: remove
   mtu:
     description:
       - MTU of both ends of the pair (68 to 65535; at least 1280 with IPv6 addresses).

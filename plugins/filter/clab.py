@@ -8,16 +8,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
 
 
-def clab_plan(topology, hosts, placement=None, images=None, underlay=None, base_dir=''):
+def clab_expand(text):
+    # (a filter runs on the controller: its environment is the one containerlab would read)
+    return _clab.expand(text, os.environ)
+
+
+def clab_plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='', privileged=True):
     try:
-        return _clab.plan(topology, hosts, placement, images, underlay, base_dir)
+        return _clab.plan(topology, hosts, placement, images, underlay, base_dir, privileged)
     except _clab.ClabError as exc:
         raise AnsibleFilterError('the topology is refused, nothing was made: %s' % exc)
+
+
+def clab_exec_report(results, failed=False):
+    return _clab.exec_report(results, failed)
 
 
 def clab_host_part(host_plan, lab):
@@ -26,4 +37,5 @@ def clab_host_part(host_plan, lab):
 
 class FilterModule(object):
     def filters(self):
-        return {'clab_plan': clab_plan, 'clab_host_part': clab_host_part}
+        return {'clab_expand': clab_expand, 'clab_plan': clab_plan, 'clab_host_part': clab_host_part,
+                'clab_exec_report': clab_exec_report}

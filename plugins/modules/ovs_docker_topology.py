@@ -143,6 +143,16 @@ options:
         description: Security options (as C(seccomp=unconfined)).
         type: list
         elements: str
+      privileged:
+        description:
+          - Run it privileged, as containerlab runs its nodes (FRR needs C(CAP_SYS_ADMIN); a node sets
+            its own sysctls).
+          - Where the host refuses privileged containers (a capability outside the bounding set of its
+            processes, as in some VMs and CI runners), it gets every capability the host allows,
+            seccomp and AppArmor unconfined and writable C(/proc/sys) instead; the task warns once,
+            naming the missing capabilities.
+        type: bool
+        default: false
       state:
         description: V(present) (made and running) or V(absent) (removed, if it is this module's).
         type: str

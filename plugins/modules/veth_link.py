@@ -63,6 +63,14 @@ options:
   mtu:
     description: The link's MTU, on both ends (68 to 65535). Not set, a new link has the kernel's 1500 and an existing one keeps its own.
     type: int
+  other_addresses:
+    description:
+      - What an end's O(ends[].addresses) are. V(remove), the whole set - any other address on the interface
+        is removed. V(keep), what must be there - they are added, and an address that a routing daemon, a
+        command or a user put on the interface stays (a lab's nodes own their addresses).
+    type: str
+    choices: [remove, keep]
+    default: remove
   state:
     description: V(present) makes the link (or repairs it); V(absent) deletes it, if it is this module's.
     type: str
@@ -83,6 +91,10 @@ options:
       mtu:
         description: As O(mtu).
         type: int
+      other_addresses:
+        description: As O(other_addresses).
+        type: str
+        choices: [remove, keep]
       state:
         description: As O(state).
         type: str

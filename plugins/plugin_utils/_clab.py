@@ -38,6 +38,7 @@ BRIDGE_KINDS = ('ovs-bridge', 'bridge')
 # containerlab's default MTU of a veth link; a link that crosses hosts (VXLAN) leaves room for the
 # 50 bytes VXLAN adds to a 1500-byte underlay
 VETH_MTU = 9500
+IPV6_ON = 'net.ipv6.conf.all.disable_ipv6'
 VXLAN_MTU = 1450
 
 # node keys -> the community.docker.docker_container option they become
@@ -68,6 +69,26 @@ PULL = {'always': 'always', 'never': 'never', 'ifnotpresent': 'missing'}
 RESTART = ('no', 'on-failure', 'always', 'unless-stopped')
 LINK_KEYS = ('endpoints', 'mtu', 'ipv4', 'ipv6', 'labels', 'vars', 'type')
 ENDPOINT_KEYS = ('node', 'interface', 'mac', 'ipv4', 'ipv6', 'vars')
+
+
+# containerlab's environment variables in a topology file: ${VAR}, and ${VAR:=default} (also
+# :-, = and -, as the envsubst it uses reads them)
+_VARIABLE = re.compile(r'\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])([^}]*))?\}')
+
+
+def expand(text, environ):
+    """A topology file's text with its ${VAR} expanded from ``environ`` (the controller's
+    environment), before it is parsed, as containerlab does: an unset variable is its default, else
+    empty; with ':' an empty one is the default too. A bare $VAR is left as it is (a command's)."""
+    def one(match):
+        name, how, default = match.groups()
+        value = environ.get(name)
+        if how is None:
+            return value or ''
+        if value is None or (how.startswith(':') and value == ''):
+            return default
+        return value
+    return _VARIABLE.sub(one, text)
 
 
 class ClabError(Exception):
@@ -189,7 +210,7 @@ def _place(name, node_labels, placement, hosts, problems):
     return host
 
 
-def _container(topo, lab, name, container, base_dir, images, problems, notes):
+def _container(topo, lab, name, container, base_dir, images, problems, notes, privileged):
     """A linux node -> the docker_container options it becomes (and 'exec', 'node')."""
     where = 'node %s' % name
     result = {'name': container, 'node': name}
@@ -247,9 +268,17 @@ def _container(topo, lab, name, container, base_dir, images, problems, notes):
                 result[option] = dns[key]
     if 'exec' in result:
         result['exec'] = [str(c) for c in result['exec']]
-    # containerlab runs linux nodes privileged; here they get what configuring their network needs
-    # (many hosts refuse privileged containers)
-    result['capabilities'] = sorted(set([str(c).upper() for c in result.get('capabilities') or []] + ['NET_ADMIN']))
+    if privileged:
+        # as containerlab runs its nodes (ovs_docker_topology says where a host refuses it, and gives
+        # every capability it allows instead)
+        result['privileged'] = True
+    else:
+        # what configuring their network needs, and what the file asks for
+        result['capabilities'] = sorted(set([str(c).upper() for c in result.get('capabilities') or []] + ['NET_ADMIN']))
+    if mode == 'none':
+        # IPv6 on, as containerlab sets it on every node with a network namespace of its own (the
+        # engine turns it off where it gives a node no network)
+        result['sysctls'] = dict({IPV6_ON: '0'}, **dict((str(k), str(v)) for k, v in (result.get('sysctls') or {}).items()))
     return result
 
 
@@ -344,7 +373,7 @@ def _links(topo, nodes, lab, problems, notes):
     return found
 
 
-def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir=''):
+def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='', privileged=True):
     problems, notes = [], []
     if not isinstance(topology, dict):
         raise ClabError(['the topology file is not a mapping (name, topology: nodes, links)'])
@@ -392,7 +421,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
             continue
         container = container_name(lab, topo.topo_prefix, name)
         nodes[name] = {'kind': kind, 'host': host, 'container': container}
-        spec = _container(topo, lab, name, container, base_dir, images, problems, notes)
+        spec = _container(topo, lab, name, container, base_dir, images, problems, notes, privileged)
         if host in result_hosts:
             result_hosts[host]['containers'].append(spec)
     links = _links(topo, nodes, lab, problems, notes)
@@ -420,7 +449,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
         if na['host'] == nb['host']:
             if na['host'] in result_hosts:
                 result_hosts[na['host']]['links'].append({'ends': [_end(na['container'], a), _end(nb['container'], b)],
-                                                          'mtu': mtu or VETH_MTU})
+                                                          'mtu': mtu or VETH_MTU, 'other_addresses': 'keep'})
             continue
         key = '%s:%s--%s:%s' % (a['node'], a['interface'], b['node'], b['interface'])
         vni = link_vni(lab, key)
@@ -468,13 +497,20 @@ def _checked_by_the_modules(hosts):
     return problems
 
 
+def _declared(end):
+    """An end's addresses as the modules take them: those the file declares (made, and kept beside
+    any other: the items say 'other_addresses': keep), or none - the node's own, left as they are
+    (a routing daemon's, exec's, a user's)."""
+    return {'addresses': end['addresses']} if end['addresses'] else {}
+
+
 def _end(container, end):
-    return {'container': container, 'interface': end['interface'], 'addresses': end['addresses'], 'mac': end['mac']}
+    return dict({'container': container, 'interface': end['interface'], 'mac': end['mac']}, **_declared(end))
 
 
 def _port(container, end, bridge, mtu):
-    return {'container': container, 'interface': end['interface'], 'bridge': bridge, 'addresses': end['addresses'],
-            'mtu': mtu, 'mac': end['mac']}
+    return dict({'container': container, 'interface': end['interface'], 'bridge': bridge, 'mtu': mtu, 'mac': end['mac'],
+                 'other_addresses': 'keep'}, **_declared(end))
 
 
 def host_part(host_plan, lab):
@@ -498,3 +534,26 @@ def host_part(host_plan, lab):
         'ports': host_plan['ports'],
         'vxlans': host_plan['vxlans'],
     }
+
+
+def exec_report(results, failed=False):
+    """The nodes' exec results (a loop of docker_container_exec, registered) -> a line each:
+    'NODE: COMMAND: exit N: what it printed'; with ``failed``, only the commands that failed (a
+    non-zero exit, or the command could not run: the message the module gave)."""
+    lines = []
+    for result in results or []:
+        if result.get('skipped'):
+            continue
+        item = result.get('item') or [{}, '']
+        node, command = (item[0] or {}).get('node') or (item[0] or {}).get('name'), item[1]
+        rc = result.get('rc')
+        bad = result.get('failed') or rc not in (0, None) or (rc is None and 'msg' in result)
+        if failed and not bad:
+            continue
+        output = ' / '.join(t.strip() for t in (result.get('stdout'), result.get('stderr')) if t and t.strip())
+        if rc is None:
+            said = 'did not run: %s' % (result.get('msg') or 'no exit code')
+        else:
+            said = 'exit %s%s' % (rc, ': %s' % output if output else '')
+        lines.append('node %s: %s: %s' % (node, command, said))
+    return lines

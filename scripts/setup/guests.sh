@@ -8,6 +8,7 @@
 #   scripts/setup/guests.sh down        stop them and remove every link, process and file they had
 #   scripts/setup/guests.sh reboot NAME reboot one guest (systemctl reboot) and wait for its SSH
 #   scripts/setup/guests.sh story NAME  print what a guest holds, when a wait on it failed
+#   scripts/setup/guests.sh probe       can this machine run a guest at all? (a 2 s boot; says why not)
 # The inventory is $GUESTS_DIR/inventory.ini (group `guests`); the SSH key is next to it. Each
 # guest is a fresh copy of the cached root file system (a hostfs root is a live directory).
 # Network: a Linux bridge of our own (umlbr0, 198.19.240.1/24, the benchmarking range no real
@@ -241,6 +242,34 @@ story() {
     echo "== ovs-vswitchd.log"; tail -n 25 /var/log/openvswitch/ovs-vswitchd.log' 2>&1 | sed 's/^/   /'
 }
 
+# probe: boot the kernel once on a root of one dynamically linked shell (this machine's dash and
+# its libraries: the guests' Debian 12 glibc) that prints a word and powers off. Some host CPUs
+# run no user process in Debian 12's UML 6.1 (init dies of SIGSEGV at its first exec): there no
+# guest can boot, whatever the test does, and the probe says so in one line.
+probe() {
+  [ -x "$KERNEL" ] || { echo "no User-mode Linux kernel ($KERNEL): apt-get install user-mode-linux"; return 1; }
+  local root; root=$(mktemp -d /var/tmp/guest-probe.XXXXXX)
+  # shellcheck disable=SC2064  # (the path now)
+  trap "rm -rf '$root'; trap - RETURN" RETURN
+  mkdir -p "$root"/bin "$root"/proc "$root"/dev
+  local file
+  for file in /bin/dash $(ldd /bin/dash | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$file")" && cp -L "$file" "$root$file"
+  done
+  printf '#!/bin/dash\necho probe-ran\necho o > /proc/sysrq-trigger\n' > "$root/init" && chmod +x "$root/init"
+  local out
+  out=$(timeout 60 "$KERNEL" "umid=probe-$$" mem=64M root=/dev/root rootfstype=hostfs rootflags="$root" rw \
+    init=/init con=null con0=null,fd:1 </dev/null 2>&1) || true
+  rm -rf "$HOME/.uml/probe-$$"
+  grep -q '^probe-ran' <<<"$out" && return 0
+  if grep -q 'Attempted to kill init! exitcode=0x0000000b' <<<"$out"; then
+    echo "$(kernel_release): its init dies of SIGSEGV at its first exec on this host's CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); Debian 12's UML 6.1 runs no user process here"
+  else
+    echo "$(kernel_release) did not run its init: $(grep -m1 -E 'panic|Kernel|error' <<<"$out" || tail -n1 <<<"$out")"
+  fi
+  return 1
+}
+
 down() {
   local name
   for name in $(guests); do
@@ -266,6 +295,7 @@ case ${1:-} in
   down) down ;;
   reboot) reboot_guest "$2" ;;
   story) story "$2" ;;
+  probe) probe ;;
   ssh) shift; ssh_to "$@" ;;
-  *) echo "usage: $0 image|up [N]|down|reboot NAME|ssh NAME COMMAND" >&2; exit 2 ;;
+  *) echo "usage: $0 image|up [N]|down|reboot NAME|story NAME|probe|ssh NAME COMMAND" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the lab and the tests need on a Debian 12 host, as root. Safe to re-run:
 # each step checks first and says what it does.
-#   scripts/setup/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|guests-image|prime-sanity STAGE]
+#   scripts/setup/testbed.sh [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|frr-image|guests-image|prime-sanity STAGE]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 say() { printf '\033[1m[testbed]\033[0m %s\n' "$*"; }
@@ -245,8 +245,10 @@ case "${1:-all}" in
   collections) collections ;;
   # the fleet's node image (built by debootstrap from Debian's mirror; kept by Docker)
   fleet-image) scripts/setup/fleet.sh image ;;
+  # the FRR router image of the clab_frr target (debootstrap of Debian's frr package)
+  frr-image) scripts/setup/frr.sh image ;;
   # the User-mode Linux guests' root file system (debootstrap from Debian's mirror; kept in the cache)
   guests-image) scripts/setup/guests.sh image ;;
   all) packages; venv; collections; services; image ;;
-  *) echo "usage: $0 [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|guests-image|prime-sanity STAGE]" >&2; exit 2 ;;
+  *) echo "usage: $0 [packages|venv|collections|services|podman-stop|image|all|venv-newest|venv-docs|fleet-image|frr-image|guests-image|prime-sanity STAGE]" >&2; exit 2 ;;
 esac

@@ -50,6 +50,45 @@ _SIZE = re.compile(r'^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$', re.IGNORECASE)
 _PORT = re.compile(r'^(?:(?P<ip>[0-9.]+):)?(?:(?P<host>\d*):)?(?P<port>\d+)(?:/(?P<proto>tcp|udp|sctp))?$')
 PULL = ('missing', 'always', 'never')
 RESTART = ('no', 'on-failure', 'always', 'unless-stopped')
+# Linux's capabilities by number (linux/capability.h) up to the last the engines we run on know
+# (Docker 20.10 refuses CAP_PERFMON, CAP_BPF and CAP_CHECKPOINT_RESTORE by name)
+CAPABILITIES = ('CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE '
+                'NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT '
+                'SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE '
+                'AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ').split()
+# what a node that asks to be privileged gets where the host refuses privileged containers
+SYSTEM_PATHS = 'systempaths=unconfined'
+UNCONFINED = ['apparmor=unconfined', 'seccomp=unconfined', SYSTEM_PATHS]
+
+
+def bounding_set(path='/proc/self/status'):
+    """The capabilities this host lets a process have (its bounding set: a privileged container
+    asks for all of them, and the runtime fails where one is missing), or None when unread."""
+    try:
+        with open(path) as handle:
+            for line in handle:
+                if line.startswith('CapBnd:'):
+                    mask = int(line.split()[1], 16)
+                    return [name for bit, name in enumerate(CAPABILITIES) if mask >> bit & 1]
+    except (IOError, OSError, ValueError):
+        pass
+    return None
+
+
+def _some(names, most=5):
+    return ', '.join(names[:most]) + (' and %d more' % (len(names) - most) if len(names) > most else '')
+
+
+def unprivileged(spec, allowed):
+    """A spec asking for privileged, where the host refuses it: every capability in ``allowed``
+    (the bounding set), seccomp and AppArmor unconfined and /proc, /sys writable instead - what a
+    routing daemon (FRR: CAP_SYS_ADMIN) and sysctls inside the node need."""
+    spec = dict(spec, privileged=False)
+    spec['capabilities'] = sorted(set(str(c).upper() for c in spec.get('capabilities') or []) | set(allowed))
+    spec['security_opts'] = list(spec.get('security_opts') or []) + [o for o in UNCONFINED if o not in (spec.get('security_opts') or [])]
+    return spec
+
+
 # (a container set aside, _marks.container_aside, runs on while the run that replaces or removes
 # it goes on, links and all, so that an undo puts it back as it was)
 
@@ -79,6 +118,7 @@ OPTIONS = dict(
     memory=dict(type='str'),
     shm_size=dict(type='str'),
     security_opts=dict(type='list', elements='str'),
+    privileged=dict(type='bool', default=False),
     pull=dict(type='str', choices=list(PULL), default='missing'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
 )
@@ -172,6 +212,14 @@ def desired_state(spec):
                           ('dns_opts', 'DnsOptions'), ('security_opts', 'SecurityOpt')):
         if spec.get(option):
             host[field] = [str(v) for v in spec[option]]
+    if SYSTEM_PATHS in host.get('SecurityOpt', []):
+        # (the docker CLI's spelling: the API takes it as no masked and no read-only paths)
+        host['SecurityOpt'] = [o for o in host['SecurityOpt'] if o != SYSTEM_PATHS]
+        host['MaskedPaths'], host['ReadonlyPaths'] = [], []
+        if not host['SecurityOpt']:
+            del host['SecurityOpt']
+    if spec.get('privileged'):
+        host['Privileged'] = True
     if spec.get('capabilities'):
         host['CapAdd'] = sorted(set(str(c).upper() for c in spec['capabilities']))
     if spec.get('sysctls'):
@@ -437,7 +485,16 @@ class Nodes(_runner.Batch):
     def validate(self):
         self.many = True
         self.executor, self.discards = None, []
-        return self.validate_named(self.params['containers'], desired_state)
+        specs = self.params['containers']
+        allowed = bounding_set() if any(s.get('privileged') for s in specs) else None
+        if allowed is not None and set(allowed) != set(CAPABILITIES):
+            # (the engine's runtime would fail to start every one of them)
+            specs = [unprivileged(s, allowed) if s.get('privileged') else s for s in specs]
+            self.module.warn('this host refuses privileged containers (%s outside its capability bounding set): the privileged '
+                      'nodes (%s) get every other capability, seccomp and AppArmor unconfined and writable /proc/sys instead'
+                      % (', '.join('CAP_' + c for c in CAPABILITIES if c not in allowed), _some(
+                          [s['name'] for s in self.params['containers'] if s.get('privileged')])))
+        return self.validate_named(specs, desired_state)
 
     def connect(self):
         self.base_url = _containers.docker_host(self.params['docker_host'])

@@ -32,12 +32,16 @@ END_OPTIONS = dict(
     addresses=dict(type='list', elements='str'),
     mac=dict(type='str'),
 )
+# what an end's addresses list is: the whole set ('remove': any other address goes) or what must be
+# there ('keep': an address a routing daemon, exec or a user put on the interface stays)
+OTHER_ADDRESSES = ('remove', 'keep')
 LINK_OPTIONS = dict(
     ends=dict(type='list', elements='dict', options=END_OPTIONS),
     mtu=dict(type='int'),
+    other_addresses=dict(type='str', choices=list(OTHER_ADDRESSES)),
     state=dict(type='str', choices=['present', 'absent']),
 )
-INHERITED = ('mtu', 'state')
+INHERITED = ('mtu', 'other_addresses', 'state')
 MARK = _marks.VETH_LINK
 
 
@@ -105,7 +109,7 @@ def desired_state(spec):
         # a new end's MAC, when none is asked for: stable for this link and end
         end['new_mac'] = end['mac'] or stable_mac('%s/%s' % (key, end['label']))
     desired = {'key': key, 'state': spec.get('state') or 'present', 'mtu': spec.get('mtu'), 'ends': ends,
-               'mark': mark(key)}
+               'mark': mark(key), 'keep_others': spec.get('other_addresses') == 'keep'}
     return desired, []
 
 
@@ -177,9 +181,14 @@ def _after(desired, current, present):
         found['mac'] = end['mac'] or (found['mac'] if present else end['new_mac'])
         found['mtu'] = desired['mtu'] or (found['mtu'] if present else 1500)
         if end['addresses'] is not None:
-            found['addresses'] = end['addresses']
+            found['addresses'] = _kept(found['addresses'], end['addresses']) if desired.get('keep_others') else end['addresses']
         found['link_state'] = 'up'
     return shown
+
+
+def _kept(found, wanted):
+    """The addresses an end has once those wanted are added and the others kept."""
+    return list(found) + [a for a in wanted if a not in found]
 
 
 def _settings(desired, current, where):
@@ -254,7 +263,8 @@ def plan(desired, current, facts):
         if link['state'] != 'up':
             actions.append(Action('link_state', target, 'up', link['state']))
         if end['addresses'] is not None:
-            actions.extend(Action('addr', target + (c,), None, 'present') for c in found['addresses'] if c not in end['addresses'])
+            if not desired.get('keep_others'):
+                actions.extend(Action('addr', target + (c,), None, 'present') for c in found['addresses'] if c not in end['addresses'])
             actions.extend(Action('addr', target + (c,), 'present', None) for c in end['addresses'] if c not in found['addresses'])
     return Plan(desired, current, actions, before, _after(desired, current, True))
 
@@ -350,6 +360,7 @@ class VethLink(Batch):
     argument_spec = dict(
         LINK_OPTIONS,
         state=dict(type='str', choices=['present', 'absent'], default='present'),
+        other_addresses=dict(type='str', choices=list(OTHER_ADDRESSES), default='remove'),
         links=dict(type='list', elements='dict', options=LINK_OPTIONS),
         create_namespace=dict(type='bool', default=True),
         purge=dict(type='list', elements='str'),

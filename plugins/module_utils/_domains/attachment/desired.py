@@ -222,6 +222,7 @@ def desired_state(spec):
         addresses, address_errors = _validate.parse_addresses(spec['addresses'])
         errors.extend(address_errors)
     desired['addresses'] = addresses
+    desired['keep_others'] = spec.get('other_addresses') == 'keep'
 
     mac = spec.get('mac')
     if mac is not None:

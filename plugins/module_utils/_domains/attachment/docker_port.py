@@ -22,7 +22,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netli
 
 # What an item of `attachments` takes from the top level when it does not set it itself.
 INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
-             'persistent') + LIMITS
+             'persistent', 'other_addresses') + LIMITS
 # Options of one attachment: at the top level (one), or in each item of `attachments`.
 ITEM_OPTIONS = dict(
     container=dict(type='str', required=True),

@@ -33,7 +33,7 @@ OPTIONS = dict(
 )
 # What an item of `attachments` takes from the top level when it does not set it itself.
 INHERITED = ('interface', 'bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway', 'gateway6', 'gateway_onlink',
-             'create_namespace', 'delete_namespace', 'persistent') + LIMITS
+             'create_namespace', 'delete_namespace', 'persistent', 'other_addresses') + LIMITS
 ITEM_OPTIONS = dict((key, dict(spec, default=None)) for key, spec in dict(OPTIONS, **ATTACH_ARGS).items())
 ITEM_OPTIONS['namespace'] = dict(OPTIONS['namespace'], required=True)
 

@@ -361,9 +361,11 @@ def plan(desired, current, facts=None):
     if wants_v6 and state['ipv6_disabled']:
         actions.append(Action('ipv6', 'ns', 'enable', 'disable'))
     if desired['addresses'] is not None:
-        actions.extend(Action('addr', a, None, 'present') for a in ns_link['addresses'] if a not in desired['addresses'])
+        if not desired.get('keep_others'):
+            actions.extend(Action('addr', a, None, 'present') for a in ns_link['addresses'] if a not in desired['addresses'])
         actions.extend(Action('addr', a, 'present', None) for a in desired['addresses'] if a not in ns_link['addresses'])
-        ns_link['addresses'] = desired['addresses']
+        ns_link['addresses'] = (list(ns_link['addresses']) + [a for a in desired['addresses'] if a not in ns_link['addresses']]
+                                if desired.get('keep_others') else desired['addresses'])
     removed = [a.target for a in actions if a.kind == 'addr' and a.new is None]
     for key, family in (('gateway', AF_INET), ('gateway6', AF_INET6)):
         want = state.get(key) if desired[key] is None else (desired[key] or None)

@@ -47,10 +47,10 @@ def test_the_chain_is_three_containers_and_two_veth_links():
     assert host['links'] == [
         {'ends': [{'container': 'clab-chain-r1', 'interface': 'eth1', 'addresses': ['198.18.50.1/30'], 'mac': mac('chain', 'r1', 'eth1')},
                   {'container': 'clab-chain-r2', 'interface': 'eth1', 'addresses': ['198.18.50.2/30'], 'mac': mac('chain', 'r2', 'eth1')}],
-         'mtu': 9500},
+         'mtu': 9500, 'other_addresses': 'keep'},
         {'ends': [{'container': 'clab-chain-r2', 'interface': 'eth2', 'addresses': ['198.18.50.5/30'], 'mac': mac('chain', 'r2', 'eth2')},
                   {'container': 'clab-chain-r3', 'interface': 'eth1', 'addresses': ['198.18.50.6/30'], 'mac': mac('chain', 'r3', 'eth1')}],
-         'mtu': 9500}]
+         'mtu': 9500, 'other_addresses': 'keep'}]
     # derived MACs: unicast, locally administered, apart
     assert len(set(e['mac'] for link in host['links'] for e in link['ends'])) == 4
     assert all(int(e['mac'][:2], 16) & 3 == 2 for link in host['links'] for e in link['ends'])
@@ -62,7 +62,8 @@ def test_the_star_hangs_its_nodes_on_the_bridge_node():
     host = plan['hosts']['h']
     assert host['bridges'] == [{'name': 'sw1', 'node': 'sw1'}] and plan['nodes']['sw1'] == {'kind': 'ovs-bridge', 'host': 'h', 'bridge': 'sw1'}
     assert host['ports'] == [{'container': 'clab-star-h%d' % i, 'interface': 'eth1', 'bridge': 'sw1',
-                              'addresses': ['198.18.51.%d/24' % i], 'mtu': 9500, 'mac': _clab.node_mac('star', 'h%d' % i, 'eth1')}
+                              'addresses': ['198.18.51.%d/24' % i], 'mtu': 9500, 'mac': _clab.node_mac('star', 'h%d' % i, 'eth1'),
+                              'other_addresses': 'keep'}
                              for i in (1, 2, 3)]
     assert host['links'] == []
 
@@ -151,7 +152,7 @@ def test_a_link_across_hosts_is_a_vxlan_link_of_its_own_on_each_side():
     vm1, vm2 = plan['hosts']['vm1'], plan['hosts']['vm2']
     assert vm1['bridges'] == [{'name': bridge, 'link': 'r1:eth1--r2:eth1'}]
     assert vm1['ports'] == [{'container': 'clab-fchain-r1', 'interface': 'eth1', 'bridge': bridge, 'addresses': ['198.18.53.1/30'],
-                             'mtu': 1450, 'mac': _clab.node_mac('fchain', 'r1', 'eth1')}]
+                             'mtu': 1450, 'mac': _clab.node_mac('fchain', 'r1', 'eth1'), 'other_addresses': 'keep'}]
     assert vm1['vxlans'] == [{'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': '198.18.60.1', 'remotes': ['198.18.60.2']}]
     assert {'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': '198.18.60.2', 'remotes': ['198.18.60.1']} in vm2['vxlans']
     assert len(vm2['bridges']) == 2 and vm1['links'] == vm2['links'] == []
@@ -258,3 +259,49 @@ def test_each_hosts_links_and_ports_are_checked_by_the_modules_own_validators():
     hosts['h']['containers'] = [{'name': 'clab-x-r1', 'node': 'r1', 'image': 'frr', 'memory': 'lots', 'exec': ['true']}]
     assert _clab._checked_by_the_modules(hosts)[0] == (
         "node r1: memory 'lots' is not a size: give a number of bytes with an optional unit (k, m, g, t), as 512m")
+
+
+def test_nodes_are_privileged_with_ipv6_on_unless_the_play_turns_it_down():
+    chain = load('chain.clab.yml')
+    node = _clab.plan(chain, ['h'], images=IMAGES)['hosts']['h']['containers'][0]
+    assert node['privileged'] is True and 'capabilities' not in node
+    assert node['sysctls'] == {'net.ipv6.conf.all.disable_ipv6': '0'}
+    node = _clab.plan(chain, ['h'], images=IMAGES, privileged=False)['hosts']['h']['containers'][0]
+    assert 'privileged' not in node and node['capabilities'] == ['NET_ADMIN']
+    # a node in another's namespace sets no sysctl of it (the engine refuses net.* there)
+    chain['topology']['nodes']['r2']['network-mode'] = 'container:r1'
+    r2 = _clab.plan(chain, ['h'], images=IMAGES)['hosts']['h']['containers'][1]
+    assert r2['network_mode'] == 'container:clab-chain-r1' and 'sysctls' not in r2
+
+
+def test_an_endpoint_without_addresses_leaves_them_to_the_node():
+    topo = {'name': 'own', 'topology': {'nodes': {'r1': {'kind': 'linux', 'image': 'i'}, 'r2': {'kind': 'linux', 'image': 'i'},
+                                                  'sw': {'kind': 'ovs-bridge'}},
+                                        'links': [{'endpoints': ['r1:eth1', 'r2:eth1']},
+                                                  {'endpoints': ['r1:eth2', 'sw:p1']}]}}
+    host = _clab.plan(topo, ['h'])['hosts']['h']
+    assert [sorted(e) for e in host['links'][0]['ends']] == [['container', 'interface', 'mac']] * 2
+    assert 'addresses' not in host['ports'][0] and host['ports'][0]['other_addresses'] == 'keep'
+
+
+@pytest.mark.parametrize('text, environ, want', [
+    ('image: ${IMG}', {'IMG': 'frr:10'}, 'image: frr:10'),
+    ('image: ${IMG:=frr:9}', {}, 'image: frr:9'),
+    ('image: ${IMG:=frr:9}', {'IMG': ''}, 'image: frr:9'),
+    ('image: ${IMG=frr:9}', {'IMG': ''}, 'image: '),
+    ('image: ${IMG:-x}/${TAG}', {'IMG': 'a'}, 'image: a/'),
+    ('cmd: echo $HOME ${NOPE', {'HOME': '/root'}, 'cmd: echo $HOME ${NOPE'),
+])
+def test_environment_variables_are_expanded_as_containerlab_does(text, environ, want):
+    assert _clab.expand(text, environ) == want
+
+
+def test_every_failed_exec_is_named_with_its_node_exit_code_and_output():
+    node = {'name': 'clab-x-r1', 'node': 'r1'}
+    results = [{'item': [node, 'ip addr add 198.18.0.1/24 dev eth1'], 'rc': 0, 'stdout': '', 'stderr': ''},
+               {'item': [node, 'false'], 'rc': 1, 'stdout': 'out', 'stderr': 'err\n', 'failed': False},
+               {'item': [dict(node, node='r2'), 'nope'], 'failed': True, 'msg': 'executable file not found'},
+               {'item': [node, 'x'], 'skipped': True}]
+    assert _clab.exec_report(results, failed=True) == [
+        'node r1: false: exit 1: out / err', 'node r2: nope: did not run: executable file not found']
+    assert _clab.exec_report(results)[0] == 'node r1: ip addr add 198.18.0.1/24 dev eth1: exit 0'

@@ -378,3 +378,12 @@ def test_a_namespace_holding_another_workloads_link_is_kept():
     assert after['namespace_exists'] is True and 'holds wk1' in after['namespace_kept']
     actions, _before, after, _p = parts(_attach.plan(desired(state='absent', delete_namespace=True), current(netns_others=[])))
     assert kinds(actions) == ['port-', 'veth-', 'netns-'] and 'namespace_kept' not in after
+
+
+def test_with_other_addresses_keep_what_the_namespace_has_besides_stays():
+    now = current(ns_link={'addresses': ['192.168.1.9/24']})
+    actions, _before, after, _p = parts(_attach.plan(desired(other_addresses='keep', **SEED), now))
+    assert actions == [A('addr', '192.168.1.1/24', 'present', None)]
+    assert after['addresses'] == ['192.168.1.9/24', '192.168.1.1/24']
+    actions, _before, _after, _p = parts(_attach.plan(desired(other_addresses='keep', **SEED), current()))
+    assert actions == []

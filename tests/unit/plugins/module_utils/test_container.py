@@ -239,3 +239,20 @@ def test_one_pull_an_image_however_many_containers_it_makes():
     pulls = [a for _e, a in steps if a.kind == 'pull']
     assert pulls == [Action('pull', IMAGE, {'image': IMAGE, 'for': ['r1', 'r2']}, NO_UNDO)]
     assert [a.kind for _e, a in steps] == ['pull', 'create', 'create']
+
+
+def test_privileged_where_the_host_allows_it_else_every_capability_it_has(tmp_path):
+    assert desired(privileged=True)['body']['HostConfig']['Privileged'] is True
+    status = tmp_path / 'status'
+    status.write_text('Name:\tx\nCapBnd:\t000001fffeffffff\n')  # CAP_SYS_RESOURCE (24) outside
+    allowed = _container.bounding_set(str(status))
+    assert 'SYS_RESOURCE' not in allowed and 'SYS_ADMIN' in allowed and len(allowed) == len(_container.CAPABILITIES) - 1
+    spec = _container.unprivileged(dict(name='r1', image=IMAGE, privileged=True, capabilities=['net_admin'],
+                                        security_opts=['seccomp=unconfined']), allowed)
+    host = _container.desired_state(spec)[0]['body']['HostConfig']
+    assert 'Privileged' not in host and host['CapAdd'] == sorted(allowed)
+    assert host['SecurityOpt'] == ['seccomp=unconfined', 'apparmor=unconfined']
+    assert host['MaskedPaths'] == host['ReadonlyPaths'] == []  # (the CLI's systempaths=unconfined)
+    status.write_text('CapBnd:\t000001ffffffffff\n')
+    assert set(_container.bounding_set(str(status))) == set(_container.CAPABILITIES)
+    assert _container.bounding_set(str(tmp_path / 'none')) is None

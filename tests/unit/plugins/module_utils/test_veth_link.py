@@ -158,3 +158,18 @@ def test_purge_deletes_our_links_not_listed_and_only_those():
     assert alone.actions[0].kind == 'purge' and alone.actions[0].undo() is None
     assert alone.actions[0].target == (WHERE[0], 'eth3', _marks.VETH_LINK + ' r1:eth3--r9:eth1')
     assert both.before['state'] == 'present' and both.after == {'key': 'r1:eth2--r3:eth1', 'state': 'absent'}
+
+
+def test_with_other_addresses_keep_the_asked_ones_are_added_and_the_others_stay():
+    want, _errors = _veth_link.desired_state({'ends': [A_END, dict(B_END, addresses=['198.18.40.2/30'])], 'mtu': 9000,
+                                              'state': 'present', 'other_addresses': 'keep'})
+    # what a routing daemon put on a's end, and b's declared address gone by hand
+    now = wired(want, addresses=['198.18.40.1/30', '198.18.77.1/32'])
+    plan = _veth_link.plan(want, now, {'where': WHERE, 'new_namespaces': []})
+    assert [(a.kind, a.target, a.new) for a in plan.actions] == [('addr', (WHERE[1], 'eth1', '198.18.40.2/30'), 'present')]
+    assert plan.after['ends'][0]['addresses'] == ['198.18.40.1/30', '198.18.77.1/32']
+    assert plan.after['ends'][1]['addresses'] == ['198.18.40.2/30']
+    # the same, the default way: the list is the whole set
+    want['keep_others'] = False
+    kinds = [(a.kind, a.new) for a in _veth_link.plan(want, now, {'where': WHERE, 'new_namespaces': []}).actions]
+    assert ('addr', None) in kinds
