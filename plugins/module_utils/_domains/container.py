@@ -490,10 +490,11 @@ class Nodes(_runner.Batch):
         if allowed is not None and set(allowed) != set(CAPABILITIES):
             # (the engine's runtime would fail to start every one of them)
             specs = [unprivileged(s, allowed) if s.get('privileged') else s for s in specs]
-            self.module.warn('this host refuses privileged containers (%s outside its capability bounding set): the privileged '
-                      'nodes (%s) get every other capability, seccomp and AppArmor unconfined and writable /proc/sys instead'
-                      % (', '.join('CAP_' + c for c in CAPABILITIES if c not in allowed), _some(
-                          [s['name'] for s in self.params['containers'] if s.get('privileged')])))
+            missing = ', '.join('CAP_' + c for c in CAPABILITIES if c not in allowed)
+            nodes = _some([s['name'] for s in self.params['containers'] if s.get('privileged')])
+            self.module.warn('this host refuses privileged containers (%s outside its capability bounding set): the '
+                             'privileged nodes (%s) get every other capability, seccomp and AppArmor unconfined and '
+                             'writable /proc/sys instead' % (missing, nodes))
         return self.validate_named(specs, desired_state)
 
     def connect(self):
