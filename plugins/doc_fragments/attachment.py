@@ -50,9 +50,9 @@ options:
       - What the addresses asked for are. V(remove), the whole set - any other address on the interface
         inside is removed. V(keep), what must be there - they are added, and an address a routing daemon, a
         command or a user put on the interface stays.
+      - Not set, V(remove).
     type: str
     choices: [remove, keep]
-    default: remove
   mtu:
     description:
       - MTU of both ends of the pair (68 to 65535; at least 1280 with IPv6 addresses).

@@ -114,9 +114,9 @@ ATTACH_ARGS = dict(
     egress_rate=dict(type='int'),
     egress_burst=dict(type='int'),
     persistent=dict(type='bool'),
-    # addresses: the whole set ('remove': any other goes) or what must be there ('keep': a routing
-    # daemon's, a user's stay)
-    other_addresses=dict(type='str', choices=['remove', 'keep'], default='remove'),
+    # addresses: the whole set ('remove', also when not set: a record made before it existed reads
+    # the same) or what must be there ('keep': a routing daemon's, a user's stay)
+    other_addresses=dict(type='str', choices=['remove', 'keep']),
 )
 # A port's rate limits: what the container or namespace sends (ingress policing) and what it is
 # sent (egress, a linux-htb QoS); kbit/s and kbit.
