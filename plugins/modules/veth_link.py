@@ -37,7 +37,7 @@ options:
       container:
         description:
           - The container (name or ID) the end is in. It must be running; not one on the host's network (C(--net=host)).
-          - Give O(ends[].container) or O(ends[].namespace).
+          - Give O(ends[].container), O(ends[].namespace) or O(ends[].host).
         type: str
       namespace:
         description:
@@ -45,6 +45,12 @@ options:
             does not exist is made (O(create_namespace)).
         type: str
         aliases: [netns]
+      host:
+        description:
+          - The end is in the host's own namespace (containerlab's host link, or a port of a Linux bridge with
+            O(ends[].master)). It takes no addresses; a name the host has already that is not this link's is
+            refused, with nothing changed.
+        type: bool
       interface:
         description: The end's interface name in its container or namespace (at most 15 characters).
         type: str
@@ -59,6 +65,11 @@ options:
         description:
           - The end's MAC. Not set, a new end gets one derived from the link and the end (the same every time
             it is made again), and an existing end keeps its own.
+        type: str
+      master:
+        description:
+          - For an end in the host's namespace, the Linux bridge it is a port of (made by the user first, as
+            containerlab's kind bridge is; one missing, or not a bridge, is refused).
         type: str
   mtu:
     description: The link's MTU, on both ends (68 to 65535). Not set, a new link has the kernel's 1500 and an existing one keeps its own.
@@ -156,6 +167,10 @@ EXAMPLES = r'''
       - ends: [{container: r1, interface: eth1}, {container: r2, interface: eth1}]
       - ends: [{container: r2, interface: eth2}, {container: r3, interface: eth1}]
     purge: [r1, r2, r3]
+
+- name: r1's eth3 a port of the Linux bridge br-lab, named e3 there (containerlab's kind bridge)
+  netdevops.ovs_docker.veth_link:
+    ends: [{container: r1, interface: eth3}, {host: true, interface: e3, master: br-lab}]
 
 - name: Unwire r1 and r2
   netdevops.ovs_docker.veth_link:

@@ -33,8 +33,12 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.atta
 # bridges it made; valued with the topology's name. Teardown and changes remove only what carries it.
 MARK = _marks.CLAB
 NODE_LABEL = _marks.CLAB_NODE
-KINDS = ('linux', 'ovs-bridge', 'bridge')
+KINDS = ('linux', 'ovs-bridge', 'bridge', 'host')
+# the kinds whose interfaces take no address: the bridges' ports, and the host's (its own networks
+# are not the topology's); 'host' is also the node an endpoint host:IFACE names, as in containerlab
 BRIDGE_KINDS = ('ovs-bridge', 'bridge')
+NO_ADDRESS_KINDS = BRIDGE_KINDS + ('host',)
+HOST_NODE = 'host'
 # containerlab's default MTU of a veth link; a link that crosses hosts (VXLAN) leaves room for the
 # 50 bytes VXLAN adds to a 1500-byte underlay
 VETH_MTU = 9500
@@ -362,8 +366,9 @@ def _links(topo, nodes, lab, problems, notes):
             used[label] = where
             end['addresses'] = _addresses(end, where, problems)
             end['mac'] = end['mac'] or node_mac(lab, end['node'], end['interface'])
-            if end['addresses'] and nodes[end['node']]['kind'] in BRIDGE_KINDS:
-                problems.append('%s: %s is a bridge\'s port, which takes no address' % (where, label))
+            if end['addresses'] and nodes[end['node']]['kind'] in NO_ADDRESS_KINDS:
+                problems.append('%s: %s is %s, which takes no address' % (where, label, 'an interface of the host'
+                                if nodes[end['node']]['kind'] == 'host' else 'a bridge\'s port'))
         mtu = link.get('mtu')
         if mtu is not None:
             error = _validate.mtu(mtu) if isinstance(mtu, int) else 'mtu %r is not a number' % (mtu,)
@@ -408,6 +413,10 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
                             'does not configure)' % (where, kind or '(none)', ', '.join(KINDS)))
             continue
         host = _place(name, topo.merged_map(name, 'labels'), placement, hosts, problems)
+        if kind == 'host':
+            # (the host of the node at a link's other end: placed with it)
+            nodes[name] = {'kind': kind, 'host': None}
+            continue
         if kind in BRIDGE_KINDS:
             error = _validate.interface_name(name, 'a bridge\'s name')
             if error:
@@ -416,7 +425,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
                 if key not in ('kind', 'group', 'labels'):
                     problems.append('%s: key %s does not apply to kind %s' % (where, key, kind))
             nodes[name] = {'kind': kind, 'host': host, 'bridge': name}
-            if host in result_hosts:
+            if host in result_hosts and kind == 'ovs-bridge':
                 result_hosts[host]['bridges'].append({'name': name, 'node': name})
             continue
         container = container_name(lab, topo.topo_prefix, name)
@@ -424,12 +433,17 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
         spec = _container(topo, lab, name, container, base_dir, images, problems, notes, privileged)
         if host in result_hosts:
             result_hosts[host]['containers'].append(spec)
+    if HOST_NODE not in nodes:
+        nodes[HOST_NODE] = {'kind': 'host', 'host': None}
     links = _links(topo, nodes, lab, problems, notes)
     vnis = {}
     for where, a, b, mtu in links:
         if a['node'] not in nodes or b['node'] not in nodes:
             continue
         na, nb = nodes[a['node']], nodes[b['node']]
+        if 'host' in (na['kind'], nb['kind']):
+            _host_link(where, (a, na), (b, nb), mtu, result_hosts, problems)
+            continue
         if na['host'] not in result_hosts or nb['host'] not in result_hosts:
             continue  # (a placement outside the play: refused already)
         bridges = [e for e, n in ((a, na), (b, nb)) if n['kind'] in BRIDGE_KINDS]
@@ -443,7 +457,12 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
                 problems.append('%s: node %s (on %s) and bridge %s (on %s) must be on one host: place them together'
                                 % (where, end['node'], node['host'], bridge_end['node'], bridge_node['host']))
                 continue
-            if node['host'] in result_hosts:
+            if node['host'] in result_hosts and bridge_node['kind'] == 'bridge':
+                # a port of the Linux bridge the user made, named as the endpoint says
+                result_hosts[node['host']]['links'].append({'ends': [_end(node['container'], end), {
+                    'host': True, 'interface': bridge_end['interface'], 'master': bridge_node['bridge'], 'mac': bridge_end['mac']}],
+                    'mtu': mtu or VETH_MTU, 'other_addresses': 'keep'})
+            elif node['host'] in result_hosts:
                 result_hosts[node['host']]['ports'].append(_port(node['container'], end, bridge_node['bridge'], mtu or VETH_MTU))
             continue
         if na['host'] == nb['host']:
@@ -474,7 +493,25 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
         problems = _checked_by_the_modules(result_hosts)
     if problems:
         raise ClabError(sorted(set(problems), key=problems.index))
+    if HOST_NODE not in topo.nodes:
+        del nodes[HOST_NODE]  # (the endpoints' host:IFACE, no node of the file's)
     return {'name': lab, 'notes': notes, 'nodes': nodes, 'hosts': result_hosts}
+
+
+def _host_link(where, first, second, mtu, result_hosts, problems):
+    """A link between a node and the host (containerlab's host link, host:IFACE): the node's end in
+    its container, the other in its host's namespace under the endpoint's name, no address."""
+    (host_end, _host), (end, node) = (first, second) if first[1]['kind'] == 'host' else (second, first)
+    if node['kind'] == 'host':
+        problems.append('%s: a link between two host endpoints is not a link' % where)
+        return
+    if node['kind'] in BRIDGE_KINDS:
+        problems.append('%s: a link between bridge %s and the host is not supported: link a node to the host' % (where, end['node']))
+        return
+    if node['host'] in result_hosts:
+        result_hosts[node['host']]['links'].append({'ends': [_end(node['container'], end), {
+            'host': True, 'interface': host_end['interface'], 'mac': host_end['mac']}],
+            'mtu': mtu or VETH_MTU, 'other_addresses': 'keep'})
 
 
 def _checked_by_the_modules(hosts):
@@ -489,7 +526,7 @@ def _checked_by_the_modules(hosts):
             problems.extend('node %s: %s' % (spec['node'], e) for e in errors)
         for link in place['links']:
             _desired, errors = registry.domain('veth_link').desired_state(dict(link, state='present'))
-            label = '--'.join('%s:%s' % (e['container'], e['interface']) for e in link['ends'])
+            label = '--'.join(_marks.veth_end_label(e) for e in link['ends'])
             problems.extend('link %s: %s' % (label, e) for e in errors)
         for port in place['ports']:
             item = dict(dict.fromkeys(_docker_port.ITEM_OPTIONS), **dict(port, state='present'))

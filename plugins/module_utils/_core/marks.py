@@ -89,10 +89,12 @@ def veth_alias(key):
 
 
 def veth_end_label(end):
-    """'r1:eth1' (a container's end) or 'netns ns1:eth1' (a namespace's): how messages and a
-    veth_link's key name an end."""
+    """'r1:eth1' (a container's end), 'netns ns1:eth1' (a namespace's) or 'host:e1' (one in the
+    host's namespace): how messages and a veth_link's key name an end."""
     if end.get('container'):
         return '%s:%s' % (end['container'], end['interface'])
+    if end.get('host'):
+        return 'host:%s' % end['interface']
     return 'netns %s:%s' % (end['namespace'], end['interface'])
 
 

@@ -41,6 +41,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import OVSDB_ARGS, ModuleError
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import ovsdb as _ovsdb
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
@@ -133,8 +134,7 @@ def _state(item):
 def _wires(item):
     """How 'would' names what check mode leaves out."""
     if 'ends' in item:
-        return 'would wire %s' % ' to '.join('%s:%s' % (e.get('container') or 'netns ' + str(e.get('namespace')), e.get('interface'))
-                                             for e in item['ends'])
+        return 'would wire %s' % ' to '.join(_marks.veth_end_label(e) for e in item['ends'])
     if 'namespace' in item:
         return 'would attach netns %s:%s to %s' % (item['namespace'], item.get('interface'), item.get('bridge'))
     if 'vni' in item:
@@ -207,6 +207,7 @@ class HostPart(_runner.Staged):
         """What carries the topology's mark, and the bridges the lists name that are there: the
         lists completed with what to remove (leftovers()), the bridges to keep as they are left out
         -> the stages' parts for them; ModuleError for a refusal (nothing is changed yet)."""
+        self._linux_bridges()
         names = set(i['name'] for i in self.params['bridges'] if i.get('existing'))
         if not self.labels and not names:
             return parts
@@ -238,6 +239,25 @@ class HostPart(_runner.Staged):
             if isinstance(part, _container.Nodes):
                 part.listing = raw
         return parts
+
+    def _linux_bridges(self):
+        """The Linux bridges the links' host ends are to be ports of (containerlab's kind bridge, made
+        by the user first) are there, before anything is made: ModuleError naming those that are not."""
+        masters = sorted(set(e['master'] for link in self.params['links'] for e in link.get('ends') or []
+                             if e.get('host') and e.get('master')))
+        if not masters:
+            return
+        netlink = Netlink()
+        try:
+            found = dict((name, netlink.link(name)) for name in masters)
+        finally:
+            netlink.close()
+        problems = ['Linux bridge %s %s: make it first (ip link add %s type bridge; ip link set %s up), as containerlab '
+                    'needs it made' % (name, 'does not exist' if link is None else 'is a %s link, not a bridge' % link['kind'],
+                                       name, name)
+                    for name, link in sorted(found.items()) if link is None or link['kind'] != 'bridge']
+        if problems:
+            raise ModuleError('; '.join(problems), errors=problems)
 
     def parts(self):
         """Every stage's part for all its items (what validate() checks first)."""

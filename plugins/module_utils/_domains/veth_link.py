@@ -28,10 +28,14 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netli
 END_OPTIONS = dict(
     container=dict(type='str'),
     namespace=dict(type='str', aliases=['netns']),
+    host=dict(type='bool'),
     interface=dict(type='str', required=True),
     addresses=dict(type='list', elements='str'),
     mac=dict(type='str'),
+    master=dict(type='str'),
 )
+# the path an end in the host's own namespace (host: true) is reached by
+HOST_PATH = '/proc/self/ns/net'
 # what an end's addresses list is: the whole set ('remove': any other address goes) or what must be
 # there ('keep': an address a routing daemon, exec or a user put on the interface stays)
 OTHER_ADDRESSES = ('remove', 'keep')
@@ -71,10 +75,24 @@ def desired_state(spec):
                       % len(given)]
     for number, end in enumerate(given, 1):
         where = 'ends[%d]' % (number - 1)
-        if bool(end.get('container')) == bool(end.get('namespace')):
-            errors.append('%s: give either container or namespace (the end\'s network namespace), not %s'
-                          % (where, 'both' if end.get('container') else 'neither'))
+        given = [k for k in ('container', 'namespace', 'host') if end.get(k)]
+        if len(given) != 1:
+            errors.append('%s: give one of container, namespace or host: true (where the end is), not %s'
+                          % (where, ' and '.join(given) if given else 'none'))
             continue
+        if end.get('host') and end.get('addresses'):
+            # (nothing may take traffic away from the host: its own networks are not this module's)
+            errors.append('%s: an end in the host\'s namespace takes no addresses: give them to the other end, or '
+                          'attach a namespace of its own' % where)
+            continue
+        if end.get('master') and not end.get('host'):
+            errors.append('%s: master (a Linux bridge of the host) is for an end in the host\'s namespace (host: true)' % where)
+            continue
+        if end.get('master'):
+            error = _validate.interface_name(end['master'], '%s.master' % where)
+            if error:
+                errors.append(error)
+                continue
         error = _validate.interface_name(end.get('interface'), '%s.interface' % where)
         if error:
             errors.append(error)
@@ -92,8 +110,8 @@ def desired_state(spec):
             mac, error = parse_mac(end['mac'], '%s.mac' % where)
             if error:
                 errors.append(error)
-        ends.append({'container': end.get('container'), 'namespace': end.get('namespace'),
-                     'interface': end['interface'], 'addresses': addresses, 'mac': mac})
+        ends.append({'container': end.get('container'), 'namespace': end.get('namespace'), 'host': bool(end.get('host')),
+                     'interface': end['interface'], 'addresses': addresses, 'mac': mac, 'master': end.get('master')})
     if spec.get('mtu') is not None:
         error = _validate.mtu(spec['mtu'])
         if error:
@@ -118,6 +136,8 @@ def desired_state(spec):
 def _where_of(end, engine, create_namespace):
     """(namespace path or None, problem or None, would_create) of an end: a container's
     namespace through its engine, a named namespace under /run/netns."""
+    if end.get('host'):
+        return HOST_PATH, None, False
     if end['container']:
         found = engine.inspect(end['container'])
         if found is None:
@@ -141,10 +161,17 @@ def _where_of(end, engine, create_namespace):
 
 
 def observe_end(netlink, end):
-    """{'link', 'addresses'} of the end's interface in its namespace (link None: not there)."""
+    """{'link', 'addresses', 'master'} of the end's interface in its namespace (link None: not
+    there; master: the name of the bridge it is enslaved to, for an end in the host's namespace)."""
     link = netlink.link(end['interface']) if netlink is not None else None
     addresses = _validate.managed(netlink.addresses(link['index'])) if link else []
-    return {'link': link, 'addresses': addresses}
+    found = {'link': link, 'addresses': addresses}
+    if end.get('host'):
+        found['master'] = netlink.master(link)[0] if link else None
+        if end.get('master'):
+            bridge = netlink.link(end['master'])
+            found['bridge'] = bridge['kind'] if bridge else None
+    return found
 
 
 def _ours(desired, current):
@@ -165,9 +192,12 @@ def view(desired, current, present):
     ends = []
     for end, found in zip(desired['ends'], current):
         link = found['link'] if present else None
-        shown = {'container': end['container']} if end['container'] else {'namespace': end['namespace']}
+        shown = {'container': end['container']} if end['container'] else \
+            {'host': True} if end.get('host') else {'namespace': end['namespace']}
         shown.update(interface=end['interface'], mac=link['mac'] if link else None, mtu=link['mtu'] if link else None,
                      addresses=found['addresses'] if link else [], link_state=link['state'] if link else None)
+        if end.get('host'):
+            shown['master'] = found.get('master') if link else None
         ends.append(shown)
     return {'key': desired['key'], 'state': 'present' if present else 'absent', 'ends': ends}
 
@@ -183,6 +213,8 @@ def _after(desired, current, present):
         if end['addresses'] is not None:
             found['addresses'] = _kept(found['addresses'], end['addresses']) if desired.get('keep_others') else end['addresses']
         found['link_state'] = 'up'
+        if end.get('master'):
+            found['master'] = end['master']
     return shown
 
 
@@ -195,7 +227,20 @@ def _settings(desired, current, where):
     """What a delete takes back: the ends as they are (so that an undo makes them again alike)."""
     return {'key': desired['key'], 'mark': desired['mark'], 'mtu': current[0]['link']['mtu'],
             'ends': [{'path': where[i], 'interface': e['interface'], 'mac': current[i]['link']['mac'],
-                      'addresses': current[i]['addresses']} for i, e in enumerate(desired['ends'])]}
+                      'addresses': current[i]['addresses'], 'master': current[i].get('master')}
+                     for i, e in enumerate(desired['ends'])]}
+
+
+def _bridge_problems(desired, current):
+    """An end to be enslaved to a Linux bridge that is not there, or is no bridge: containerlab's
+    kind bridge is a bridge the user makes first."""
+    problems = []
+    for end, found in zip(desired['ends'], current):
+        if end.get('master') and found.get('bridge') != 'bridge':
+            problems.append('%s: %s %s: make the Linux bridge first (ip link add %s type bridge), or enslave the end to '
+                            'another' % (end['label'], end['master'], 'does not exist' if found.get('bridge') is None else
+                                         'is a %s link, not a Linux bridge' % found['bridge'], end['master']))
+    return problems
 
 
 def purge_plans(found, wanted_marks):
@@ -225,8 +270,9 @@ def purge_plans(found, wanted_marks):
 
 
 def plan(desired, current, facts):
-    """Pure: (desired, current [per end], facts: 'where' [per end: namespace path] and
-    'new_namespaces' [names this run makes]) -> Plan."""
+    """Pure: (desired, current [per end], facts: 'where' [per end: namespace path],
+    'new_namespaces' [names this run makes] and 'freed' [the marks of the links this run purges:
+    an end of one is taken for this link]) -> Plan."""
     where, new_namespaces = facts['where'], facts['new_namespaces']
     a, b = current[0]['link'], current[1]['link']
     ours = _ours(desired, current)
@@ -241,17 +287,20 @@ def plan(desired, current, facts):
     for end, link, path in zip(desired['ends'], (a, b), where):
         if link is None or ours:
             continue
-        if link['kind'] == 'veth' and link['alias'] == desired['mark']:
-            stale.append((path, end['interface']))  # ours once, its peer no longer the other end: made again
+        if link['kind'] == 'veth' and (link['alias'] == desired['mark'] or link['alias'] in facts.get('freed', ())):
+            # ours once, its peer no longer the other end, or a link this run purges (an endpoint moved
+            # to another link): made again
+            stale.append((path, end['interface']))
         else:
             problems.append(_foreign(end, link))
+    problems.extend(_bridge_problems(desired, current))
     if problems:
         return Plan.refused(desired, current, before, problems)
     actions.extend(Action('stale', target, None, NO_UNDO) for target in stale)
     if not ours:
         spec = {'key': desired['key'], 'mark': desired['mark'], 'mtu': desired['mtu'],
                 'ends': [{'path': where[i], 'interface': e['interface'], 'mac': e['new_mac'],
-                          'addresses': e['addresses'] or []} for i, e in enumerate(desired['ends'])]}
+                          'addresses': e['addresses'] or [], 'master': e.get('master')} for i, e in enumerate(desired['ends'])]}
         actions.append(Action('veth', desired['key'], spec, None))
         return Plan(desired, current, actions, before, _after(desired, current, False))
     for end, found, path in zip(desired['ends'], current, where):
@@ -262,6 +311,8 @@ def plan(desired, current, facts):
             actions.append(Action('mtu', target, desired['mtu'], link['mtu']))
         if link['state'] != 'up':
             actions.append(Action('link_state', target, 'up', link['state']))
+        if end.get('master') and found.get('master') != end['master']:
+            actions.append(Action('master', target, end['master'], found.get('master')))
         if end['addresses'] is not None:
             if not desired.get('keep_others'):
                 actions.extend(Action('addr', target + (c,), None, 'present') for c in found['addresses'] if c not in end['addresses'])
@@ -273,7 +324,7 @@ def plan(desired, current, facts):
 
 class LinkEnds(Executor):
     """Executor of every action of this module (kinds netns, stale, veth, mac, mtu, link_state,
-    addr); one Netlink per namespace path."""
+    master, addr); one Netlink per namespace path (an end in the host's namespace: HOST_PATH)."""
 
     def __init__(self):
         self.handles = {}
@@ -321,6 +372,8 @@ class LinkEnds(Executor):
                 netlink.set_link(index, state='up')  # (up first: IPv6 addresses stay on a link that is up)
                 for cidr in end['addresses']:
                     netlink.add_address(index, cidr)
+                if end.get('master'):
+                    netlink.set_link(index, master=netlink.index(end['master']))
         except Exception:
             # a half-made pair is no one's: taken away before the failure is reported
             try:
@@ -341,12 +394,17 @@ class LinkEnds(Executor):
     def _link_state(self, action):
         self.netlink(action.target[0]).set_link(self._index(action.target), state=action.new)
 
+    def _master(self, action):
+        """Enslaved to the Linux bridge action.new (None: to none, as the undo of a first one)."""
+        netlink = self.netlink(action.target[0])
+        netlink.set_link(self._index(action.target), master=netlink.index(action.new) if action.new else 0)
+
     def _addr(self, action):
         netlink = self.netlink(action.target[0])
         (netlink.add_address if action.new else netlink.del_address)(self._index(action.target), action.target[2])
 
     RUNS = {'netns': _netns, 'purge': _purge, 'stale': _stale, 'veth': _veth, 'mac': _mac, 'mtu': _mtu,
-            'link_state': _link_state, 'addr': _addr}
+            'link_state': _link_state, 'master': _master, 'addr': _addr}
 
     def close(self):
         for handle in self.handles.values():
@@ -416,15 +474,18 @@ class VethLink(Batch):
 
     def make_plans(self):
         plans, made = [], set()
+        purged = purge_plans(self._ours_in(self.purged), set(d['mark'] for d in self.desired if d['state'] == 'present'))
+        freed = set(p.desired['mark'] for p in purged)
         for desired in self.desired:
             current, where, new, problems = self._observe(desired)
             if problems:
                 plans.append(Plan.refused(desired, current, view(desired, current, False), problems))
                 continue
-            plans.append(plan(desired, current, {'where': where, 'new_namespaces': [n for n in new if n not in made]}))
+            plans.append(plan(desired, current, {'where': where, 'new_namespaces': [n for n in new if n not in made],
+                                                 'freed': freed}))
             made.update(new)
         # after the listed ones: a purge that fails leaves what this run made undone, as any failure
-        return plans + purge_plans(self._ours_in(self.purged), set(d['mark'] for d in self.desired if d['state'] == 'present'))
+        return plans + purged
 
     def _ours_in(self, places):
         """{mark: [(label, path, link, addresses)]} of this module's links in ``places`` (a

@@ -439,10 +439,10 @@ class Netlink(object):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def set_link(self, index, state=None, mtu=None, address=None, ifname=None, group=None, alias=None):
+    def set_link(self, index, state=None, mtu=None, address=None, ifname=None, group=None, alias=None, master=None):
         """Any of: state 'up'|'down', mtu, address (a MAC), ifname (a new name), group, alias (the
-        link's description, ifalias)."""
-        given = dict(state=state, mtu=mtu, address=address, ifname=ifname, group=group, alias=alias)
+        link's description, ifalias), master (the index of the Linux bridge it is enslaved to; 0: none)."""
+        given = dict(state=state, mtu=mtu, address=address, ifname=ifname, group=group, alias=alias, master=master)
         what = ', '.join('%s=%s' % kv for kv in sorted(given.items()) if kv[1] is not None)
         found = []
         if mtu is not None:
@@ -455,6 +455,8 @@ class Netlink(object):
             found.append(_rtnl.nla(_rtnl.IFLA_GROUP, _rtnl.u32(group)))
         if alias is not None:
             found.append(_rtnl.nla(_rtnl.IFLA_IFALIAS, _rtnl.name(alias)))
+        if master is not None:
+            found.append(_rtnl.nla(_rtnl.IFLA_MASTER, _rtnl.u32(master)))
         flags = IFF_UP if state == 'up' else 0
         change = IFF_UP if state is not None else 0
         self._rt('setting link %d %s' % (index, what), 'do', _rtnl.RTM_NEWLINK,

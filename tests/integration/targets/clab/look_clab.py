@@ -49,9 +49,9 @@ def expected(topology, nodes):
                     addresses.append(end[family])
             ends.append(dict(end, addresses=sorted(addresses)))
         for me, other in ((ends[0], ends[1]), (ends[1], ends[0])):
-            if kinds[me['node']] != 'linux' or (nodes and me['node'] not in nodes):
+            if kinds.get(me['node'], 'host') != 'linux' or (nodes and me['node'] not in nodes):
                 continue
-            bridge = kinds[other['node']] != 'linux'
+            bridge = kinds.get(other['node'], 'host') != 'linux'
             across = not bridge and nodes and other['node'] not in nodes
             want['%s:%s' % (me['node'], me['interface'])] = {
                 'peer': 'bridge %s' % other['node'] if bridge else ('another host' if across else '%s:%s' % (other['node'], other['interface'])),

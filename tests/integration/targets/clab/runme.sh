@@ -31,6 +31,8 @@ cleanup() {
   docker ps -aq --filter label=netdevops.ovs_docker.clab | xargs -r docker rm -f >/dev/null
   docker rm -f clab-chain-r1 >/dev/null 2>&1
   ovs-vsctl --if-exists del-br sw1
+  ip link del br-lbr 2>/dev/null
+  while iptables -D FORWARD -i br-lbr -o br-lbr -j ACCEPT 2>/dev/null; do :; done
   docker rmi ovs-docker-test:clab2 >/dev/null 2>&1
   ip netns list | awk '/^look-/ {print $1}' | xargs -r -n1 ip netns delete
   rm -rf "$logs"
@@ -198,6 +200,56 @@ echo "### ... a node removed: only it goes (its link with it)"
 removed=$(edit "$files/inherit.clab.yml" "del t['topology']['nodes']['l2']; del t['topology']['links'][1]")
 change inherit-node-removed "$removed" 1
 expect "... l2 is gone" fails docker inspect inherit-l2
+
+echo "### kind bridge: the user's Linux bridge, its ports named as the endpoints say; a host link"
+lbr=$files/linuxbridge.clab.yml
+# ports PATTERN: the Linux bridge's ports, as ip sees them ("NAME state" each, sorted)
+ports() { ip -j link show master br-lbr | "$python" -c 'import json, sys; print(" ".join(sorted("%s %s" % (l["ifname"], l["operstate"].lower()) for l in json.load(sys.stdin))))'; }
+# host_link: lbr-n2 in this host's namespace, no address, its peer n2's eth2
+host_link() {
+  local peer
+  test -z "$(ip -o addr show dev lbr-n2 scope global)" &&
+  peer=$(ip -j link show lbr-n2 2>/dev/null | "$python" -c 'import json, sys; print(json.load(sys.stdin)[0]["link_index"])' 2>/dev/null) &&
+  test "$(docker exec clab-lbr-n2 cat /sys/class/net/eth2/ifindex)" = "$peer"
+}
+lbr_pings() { docker exec clab-lbr-n1 ping -c 1 -W 2 -q 198.18.54.2 >/dev/null; }
+expect "... the looks fail with nothing built" fails host_link
+state "$lbr" > "$logs/pre-lbr"
+expect "without the bridge: refused" fails clab lbr-nobridge "$lbr"
+expect "... naming it and how to make it" grep -q 'Linux bridge br-lbr does not exist: make it first' "$logs/$run_no-lbr-nobridge.log"
+expect "... with nothing made" same "$logs/pre-lbr" "$lbr"
+# the user's bridge, as containerlab wants it made, and the forwarding its docs ask for beside
+# Docker's FORWARD policy (bridged frames pass through iptables here)
+ip link add br-lbr type bridge && ip link set br-lbr up
+iptables -I FORWARD -i br-lbr -o br-lbr -j ACCEPT
+state "$lbr" > "$logs/pre-lbr"
+expect "check mode" clab lbr-check "$lbr" --check --diff
+expect "... would change things" test "$changed" -gt 0
+expect "... and wrote nothing" same "$logs/pre-lbr" "$lbr"
+expect "the build" clab lbr "$lbr"
+expect "... the bridge's ports are e1 and e2, up" test "$(ports)" = "e1 up e2 up"
+expect "... n1 reaches n2 across the bridge" lbr_pings
+expect "... the host link: lbr-n2 here, no address, n2's eth2 its peer" host_link
+lbr_ids=$(ids lbr)
+expect "the repeat" clab lbr-repeat "$lbr"
+expect "... changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" clab lbr-repeat-check "$lbr" --check
+expect "... changed nothing" test "$changed" -eq 0
+moved=$(edit "$lbr" "t['topology']['links'][0]['endpoints'][1]['interface'] = 'e3'")
+expect "n1:eth1 moved from br-lbr:e1 to br-lbr:e3" clab lbr-move "$moved"
+expect "... the bridge's ports are e2 and e3" test "$(ports)" = "e2 up e3 up"
+expect "... the nodes kept (the same containers)" test "$(ids lbr)" = "$lbr_ids"
+expect "... and n1 still reaches n2" lbr_pings
+taken=$(edit "$moved" "t['topology']['links'].append({'endpoints': ['n1:eth2', 'host:eth0']})")
+state "$moved" > "$logs/pre-taken"
+expect "a host link to a name the host has (host:eth0): refused" fails clab lbr-eth0 "$taken"
+expect "... naming it" grep -q 'host:eth0: eth0 is there already' "$logs/$run_no-lbr-eth0.log"
+expect "... with nothing changed" same "$logs/pre-taken" "$moved"
+expect "teardown" play lbr-down netdevops.ovs_docker.clab_destroy -e clab_topology="$moved"
+expect "... the user's bridge is kept, with no port of the topology's" test -z "$(ports)"
+expect "... the host link is gone" fails ip link show lbr-n2
+ip link del br-lbr
+iptables -D FORWARD -i br-lbr -o br-lbr -j ACCEPT
 
 echo "### teardown as the quartet (the chain), then the others: the machine as before"
 state "$files/chain.clab.yml" > "$logs/pre-destroy"

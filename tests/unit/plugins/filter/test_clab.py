@@ -166,7 +166,7 @@ def test_a_host_without_underlay_address_is_named():
 
 @pytest.mark.parametrize('change, words', [
     (lambda t: t['topology']['nodes']['r2'].update(kind='nokia_srlinux'),
-     'node r2: kind nokia_srlinux is not supported (linux, ovs-bridge, bridge are'),
+     'node r2: kind nokia_srlinux is not supported (linux, ovs-bridge, bridge, host are'),
     (lambda t: t['topology']['links'][1].update(endpoints=['r2:eth2', 'r9:eth1']),
      'links[1]: endpoint r9:eth1 names node r9, which is not in topology.nodes'),
     (lambda t: t['topology']['links'][1].update(endpoints=['r2:eth1', 'r3:eth1']),
@@ -305,3 +305,24 @@ def test_every_failed_exec_is_named_with_its_node_exit_code_and_output():
     assert _clab.exec_report(results, failed=True) == [
         'node r1: false: exit 1: out / err', 'node r2: nope: did not run: executable file not found']
     assert _clab.exec_report(results)[0] == 'node r1: ip addr add 198.18.0.1/24 dev eth1: exit 0'
+
+
+def test_a_bridge_node_is_the_users_linux_bridge_its_ports_named_as_the_endpoints_say():
+    topo = {'name': 'lb', 'topology': {'nodes': {'n1': {'kind': 'linux', 'image': 'i'}, 'br-lb': {'kind': 'bridge'}},
+                                       'links': [{'endpoints': ['n1:eth1', 'br-lb:e2']}]}}
+    plan = _clab.plan(topo, ['h'])
+    host = plan['hosts']['h']
+    assert host['bridges'] == host['ports'] == [] and plan['nodes']['br-lb']['kind'] == 'bridge'
+    assert host['links'] == [{'ends': [{'container': 'clab-lb-n1', 'interface': 'eth1', 'mac': _clab.node_mac('lb', 'n1', 'eth1')},
+                                       {'host': True, 'interface': 'e2', 'master': 'br-lb', 'mac': _clab.node_mac('lb', 'br-lb', 'e2')}],
+                              'mtu': 9500, 'other_addresses': 'keep'}]
+
+
+def test_a_host_link_puts_the_other_end_in_the_hosts_namespace_with_no_address():
+    topo = {'name': 'hl', 'topology': {'nodes': {'n1': {'kind': 'linux', 'image': 'i'}},
+                                       'links': [{'endpoints': ['n1:eth1', 'host:hl-n1']}]}}
+    plan = _clab.plan(topo, ['h'])
+    assert plan['hosts']['h']['links'][0]['ends'][1] == {'host': True, 'interface': 'hl-n1', 'mac': _clab.node_mac('hl', 'host', 'hl-n1')}
+    assert 'host' not in plan['nodes']
+    topo['topology']['links'][0]['ipv4'] = ['198.18.0.1/24', '198.18.0.2/24']
+    assert any('host:hl-n1 is an interface of the host, which takes no address' in p for p in refused(topo))

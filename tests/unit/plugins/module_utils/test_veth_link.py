@@ -40,8 +40,9 @@ NONE = [{'link': None, 'addresses': []}, {'link': None, 'addresses': []}]
 
 @pytest.mark.parametrize('ends, words', [
     ([A_END], 'ends must list exactly two ends'),
-    ([dict(A_END, namespace='ns1'), B_END], 'give either container or namespace (the end\'s network namespace), not both'),
-    ([dict(A_END, container=None), B_END], 'not neither'),
+    ([dict(A_END, namespace='ns1'), B_END], 'give one of container, namespace or host: true (where the end is), not '
+                                            'container and namespace'),
+    ([dict(A_END, container=None), B_END], 'not none'),
     ([dict(A_END, interface='eth1-much-too-long'), B_END], 'Linux interface names are at most 15'),
     ([dict(A_END, mac='01:00:00:00:00:01'), B_END], 'is a multicast address'),
     ([dict(A_END, addresses=['198.18.40.1']), B_END], 'has no prefix length'),
@@ -71,7 +72,8 @@ def test_a_new_link_is_one_action_with_every_setting_and_its_undo_deletes_it():
     assert plan.problems == [] and [a.kind for a in plan.actions] == ['veth']
     spec = plan.actions[0].new
     assert spec['mtu'] == 9000 and spec['mark'] == want['mark']
-    assert spec['ends'][0] == {'path': WHERE[0], 'interface': 'eth1', 'mac': '02:00:00:00:01:01', 'addresses': ['198.18.40.1/30']}
+    assert spec['ends'][0] == {'path': WHERE[0], 'interface': 'eth1', 'mac': '02:00:00:00:01:01', 'addresses': ['198.18.40.1/30'],
+                               'master': None}
     # b's MAC: derived from the link and the end, the same at every new make
     assert spec['ends'][1]['mac'] == desired()['ends'][1]['new_mac'] and spec['ends'][1]['mac'] != spec['ends'][0]['mac']
     assert plan.before['state'] == 'absent' and plan.after['state'] == 'present' and plan.after['ends'][1]['mtu'] == 9000
@@ -173,3 +175,55 @@ def test_with_other_addresses_keep_the_asked_ones_are_added_and_the_others_stay(
     want['keep_others'] = False
     kinds = [(a.kind, a.new) for a in _veth_link.plan(want, now, {'where': WHERE, 'new_namespaces': []}).actions]
     assert ('addr', None) in kinds
+
+
+HOST_END = {'host': True, 'interface': 'e1', 'master': 'br-clab'}
+
+
+def test_an_end_in_the_hosts_namespace_takes_no_address_and_master_is_for_it_only():
+    def errors(a, b):
+        return _veth_link.desired_state({'ends': [a, b], 'state': 'present'})[1]
+    assert errors(A_END, HOST_END) == []
+    assert 'takes no addresses' in errors(A_END, dict(HOST_END, addresses=['198.18.0.1/24']))[0]
+    assert 'for an end in the host' in errors(dict(A_END, master='br-clab'), HOST_END)[0]
+    assert 'give one of container, namespace or host' in errors(dict(A_END, host=True), HOST_END)[0]
+    want, _e = _veth_link.desired_state({'ends': [A_END, HOST_END], 'state': 'present'})
+    assert want['key'] == 'r1:eth1--host:e1' and want['ends'][1]['label'] == 'host:e1'
+
+
+def test_a_host_end_is_made_a_port_of_its_linux_bridge_and_kept_there():
+    want, _e = _veth_link.desired_state({'ends': [A_END, HOST_END], 'state': 'present', 'mtu': 9000})
+    where = ['/proc/42/ns/net', _veth_link.HOST_PATH]
+    bridge = {'link': None, 'addresses': [], 'master': None, 'bridge': 'bridge'}
+    new = _veth_link.plan(want, [{'link': None, 'addresses': []}, bridge], {'where': where, 'new_namespaces': []})
+    assert [a.kind for a in new.actions] == ['veth'] and new.actions[0].new['ends'][1]['master'] == 'br-clab'
+    assert new.after['ends'][1] == dict(new.after['ends'][1], host=True, master='br-clab')
+    now = wired(want)
+    now[1] = dict(now[1], master='br-other', bridge='bridge')
+    moved = _veth_link.plan(want, now, {'where': where, 'new_namespaces': []})
+    assert [(a.kind, a.new, a.old) for a in moved.actions] == [('master', 'br-clab', 'br-other')]
+    now[1]['master'] = 'br-clab'
+    assert _veth_link.plan(want, now, {'where': where, 'new_namespaces': []}).actions == []
+
+
+def test_a_missing_linux_bridge_or_a_name_the_host_has_is_refused():
+    want, _e = _veth_link.desired_state({'ends': [A_END, HOST_END], 'state': 'present'})
+    where = ['/proc/42/ns/net', _veth_link.HOST_PATH]
+    missing = _veth_link.plan(want, [{'link': None, 'addresses': []}, {'link': None, 'addresses': [], 'bridge': None}],
+                              {'where': where, 'new_namespaces': []})
+    assert missing.actions == [] and 'br-clab does not exist: make the Linux bridge first' in missing.problems[0]
+    eth0 = dict(end(2, 0, None, kind=None), master=None, bridge='bridge')  # the host's own e1
+    taken = _veth_link.plan(want, [{'link': None, 'addresses': []}, eth0], {'where': where, 'new_namespaces': []})
+    assert taken.actions == [] and 'host:e1: e1 is there already' in taken.problems[0]
+
+
+def test_an_end_of_a_link_this_run_purges_is_taken_for_the_new_link():
+    want, _e = _veth_link.desired_state({'ends': [A_END, HOST_END], 'state': 'present'})
+    where = ['/proc/42/ns/net', _veth_link.HOST_PATH]
+    old = end(5, 7, 'netdevops.ovs_docker.veth_link r1:eth1--host:e9')  # r1's eth1 on the bridge as e9 before
+    current = [old, {'link': None, 'addresses': [], 'master': None, 'bridge': 'bridge'}]
+    refused = _veth_link.plan(want, current, {'where': where, 'new_namespaces': []})
+    assert refused.actions == [] and 'a veth of another link' in refused.problems[0]
+    moved = _veth_link.plan(want, current, {'where': where, 'new_namespaces': [], 'freed': {old['link']['alias']}})
+    assert [(a.kind, a.target) for a in moved.actions][:1] == [('stale', (where[0], 'eth1'))]
+    assert [a.kind for a in moved.actions] == ['stale', 'veth']
