@@ -31,6 +31,10 @@ def clab_exec_report(results, failed=False):
     return _clab.exec_report(results, failed)
 
 
+def clab_inventory(plan, engines=None):
+    return _clab.inventory(plan, engines)
+
+
 def clab_host_part(host_plan, lab):
     return _clab.host_part(host_plan, lab)
 
@@ -38,4 +42,4 @@ def clab_host_part(host_plan, lab):
 class FilterModule(object):
     def filters(self):
         return {'clab_expand': clab_expand, 'clab_plan': clab_plan, 'clab_host_part': clab_host_part,
-                'clab_exec_report': clab_exec_report}
+                'clab_exec_report': clab_exec_report, 'clab_inventory': clab_inventory}

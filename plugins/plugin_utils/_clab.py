@@ -594,3 +594,24 @@ def exec_report(results, failed=False):
             said = 'exit %s%s' % (rc, ': %s' % output if output else '')
         lines.append('node %s: %s: %s' % (node, command, said))
     return lines
+
+
+# the first line of the inventory file the role writes: what says the file is ours to replace or remove
+INVENTORY_HEADER = '# netdevops.ovs_docker.clab: the lab\'s nodes (written at every build, removed at teardown)'
+
+
+def inventory(plan, engines=None):
+    """containerlab's ansible-inventory.yml of a plan, for the nodes' containers: grouped by kind,
+    each reached with the community.docker.docker connection (the docker CLI of the controller);
+    ``engines`` {inventory host: engine URL for the docker CLI, '' or none for the controller's own},
+    so that a node on another host is reached through its engine (-H ssh://...)."""
+    groups = {}
+    for name, node in sorted(plan['nodes'].items()):
+        if not node.get('container'):
+            continue
+        host = {'ansible_host': node['container'], 'ansible_connection': 'community.docker.docker'}
+        url = (engines or {}).get(node['host'])
+        if url:
+            host['ansible_docker_extra_args'] = '-H %s' % url
+        groups.setdefault(node['kind'], {'hosts': {}})['hosts'][node['container']] = host
+    return {'all': {'children': groups}}

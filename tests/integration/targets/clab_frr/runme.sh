@@ -20,10 +20,12 @@ logs=$(mktemp -d /var/tmp/clab-frr-test.XXXXXX)
 run_no=0 changed=""  # what play() sets
 files=$PWD/files
 lab=$files/frr01.clab.yml
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 # No registry here: the PCs' image mapped to the local one; the routers' comes from the
 # environment, as containerlab expands ${ROUTER_IMAGE} in the file
 export ROUTER_IMAGE=ovs-docker-frr:bookworm
-plays_use "$logs" -i inventory -e '{"clab_images": {"wbitt/network-multitool:latest": "ovs-docker-test:busybox"}}'
+# (the lab's inventory, as containerlab writes it: on here, off by default)
+plays_use "$logs" -i inventory -e '{"clab_images": {"wbitt/network-multitool:latest": "ovs-docker-test:busybox"}}' -e clab_inventory=true
 clab() { play "$1" netdevops.ovs_docker.clab -e clab_topology="$2" "${@:3}"; }
 
 cleanup() {
@@ -105,6 +107,14 @@ expect "... every PC reaches every PC and every loopback" routed
 expect "... IPv6 across the link that declares it" on PC1 ping -c 1 -W 2 -q fdff:198:18:111::1
 expect "... the routers' addresses are zebra's" zebra_ones
 ids=$(docker ps -q --no-trunc --filter label=netdevops.ovs_docker.clab=frr01 | sort | xargs)
+inventory=$files/clab-frr01/ansible-inventory.yml
+expect "... the lab's inventory written, as containerlab writes it, the nodes grouped by kind" \
+  test "$("$python" -c 'import sys, yaml; print(" ".join(sorted(yaml.safe_load(open(sys.argv[1]))["all"]["children"]["linux"]["hosts"])))' "$inventory")" \
+  = "clab-frr01-PC1 clab-frr01-PC2 clab-frr01-PC3 clab-frr01-router1 clab-frr01-router2 clab-frr01-router3"
+expect "... a play through it reaches every node (raw, over the docker connection)" \
+  sh -c "ANSIBLE_NOCOLOR=1 ansible -i '$inventory' all -m raw -a 'cat /proc/sys/net/ipv6/conf/all/disable_ipv6' > '$logs/inventory.log' 2>&1"
+expect "... six answers" test "$(grep -c ' | CHANGED | rc=0 >>' "$logs/inventory.log")" -eq 6
+expect "... each with IPv6 on (disable_ipv6 0)" test "$(grep -cx 0 "$logs/inventory.log")" -eq 6
 
 echo "### the repeat: nothing changes, and the routers' and PCs' own addresses stay"
 snapshot > "$logs/built"
@@ -134,7 +144,7 @@ expect "... on router2 too" test "$(addresses router2 eth3)" = "198.18.102.1/32 
 expect "... and IPv6 answers again" on PC1 ping -c 1 -W 2 -q fdff:198:18:111::1
 expect "... still routing" routes
 
-echo "### exec commands that fail: each named, with its node, exit code and output; the rest is built"
+echo "### an inventory file there that this role did not write: refused before anything is built, and kept"
 failing=$logs/execs.clab.yml
 cat > "$failing" <<'YAML'
 name: execs
@@ -152,6 +162,13 @@ topology:
     - endpoints: ["a:eth1", "b:eth1"]
       ipv4: ["198.18.103.1/30", "198.18.103.2/30"]
 YAML
+mkdir -p "$logs/clab-execs" && echo "# someone else's" > "$logs/clab-execs/ansible-inventory.yml"
+expect "the build is refused" fails clab execs-inventory "$failing"
+expect "... naming the file" grep -q "clab-execs/ansible-inventory.yml exists and this role did not write it" "$logs/$run_no-execs-inventory.log"
+expect "... nothing built" test -z "$(docker ps -aq --filter label=netdevops.ovs_docker.clab=execs)"
+expect "... and the file kept" grep -qx "# someone else's" "$logs/clab-execs/ansible-inventory.yml"
+rm "$logs/clab-execs/ansible-inventory.yml"
+echo "### exec commands that fail: each named, with its node, exit code and output; the rest is built"
 expect "the build fails" fails clab execs "$failing"
 log=$logs/$run_no-execs.log
 expect "... naming a's command, its exit code and what it printed" grep -q "node a: sh -c 'echo broken >&2; exit 3': exit 3: broken" "$log"
@@ -164,6 +181,7 @@ echo "### teardown: the machine as before"
 expect "teardown" play down netdevops.ovs_docker.clab_destroy -e clab_topology="$lab"
 expect "... changed things" test "$changed" -gt 0
 expect "... the machine as before" diff -u "$logs/before" <(snapshot)
+expect "... the lab's inventory removed with it" test ! -e "$inventory"
 expect "teardown again" play down-again netdevops.ovs_docker.clab_destroy -e clab_topology="$lab"
 expect "... changed nothing" test "$changed" -eq 0
 echo "== clab_frr: all steps passed"

@@ -326,3 +326,14 @@ def test_a_host_link_puts_the_other_end_in_the_hosts_namespace_with_no_address()
     assert 'host' not in plan['nodes']
     topo['topology']['links'][0]['ipv4'] = ['198.18.0.1/24', '198.18.0.2/24']
     assert any('host:hl-n1 is an interface of the host, which takes no address' in p for p in refused(topo))
+
+
+def test_the_labs_inventory_groups_the_nodes_by_kind_reached_through_their_hosts_engines():
+    plan = _clab.plan(load('fleet-chain.clab.yml'), ['vm1', 'vm2', 'vm3'], underlay=UNDERLAY)
+    found = _clab.inventory(plan, {'vm1': '', 'vm2': 'ssh://root@198.18.60.2'})
+    hosts = found['all']['children']['linux']['hosts']
+    assert sorted(hosts) == sorted(n['container'] for n in plan['nodes'].values())
+    assert hosts['clab-fchain-r1'] == {'ansible_host': 'clab-fchain-r1', 'ansible_connection': 'community.docker.docker'}
+    assert hosts['clab-fchain-r2']['ansible_docker_extra_args'] == '-H ssh://root@198.18.60.2'
+    star = _clab.inventory(_clab.plan(load('star.clab.yml'), ['h'], images=IMAGES))
+    assert list(star['all']['children']) == ['linux']  # (the bridge node is no host)
