@@ -596,10 +596,6 @@ def exec_report(results, failed=False):
     return lines
 
 
-# the first line of the inventory file the role writes: what says the file is ours to replace or remove
-INVENTORY_HEADER = '# netdevops.ovs_docker.clab: the lab\'s nodes (written at every build, removed at teardown)'
-
-
 def inventory(plan, engines=None):
     """containerlab's ansible-inventory.yml of a plan, for the nodes' containers: grouped by kind,
     each reached with the community.docker.docker connection (the docker CLI of the controller);
