@@ -178,6 +178,12 @@ options:
     suboptions:
       container: {description: The container., type: str, required: true}
       interface: {description: Interface inside the container. Default C(eth0)., type: str}
+      host_interface:
+        description:
+          - The port's name on the bridge (its veth's end in the host). Default ovs-docker's shape, 13 hex digits and
+            C(_l), the same for a container and interface every time.
+          - A port of that container's interface under another name is refused - remove it first (C(state=absent)).
+        type: str
 %(shared)s
 '''
 

@@ -20,9 +20,9 @@ def clab_expand(text):
     return _clab.expand(text, os.environ)
 
 
-def clab_plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='', privileged=True):
+def clab_plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='', privileged=True, mgmt=True):
     try:
-        return _clab.plan(topology, hosts, placement, images, underlay, base_dir, privileged)
+        return _clab.plan(topology, hosts, placement, images, underlay, base_dir, privileged, mgmt)
     except _clab.ClabError as exc:
         raise AnsibleFilterError('the topology is refused, nothing was made: %s' % exc)
 

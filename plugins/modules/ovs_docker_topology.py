@@ -27,8 +27,8 @@ description:
     names what failed.
   - In check mode nothing is made, so what joins a container or bridge that the run would make (or make again)
     cannot be looked at - it is listed in RV(would), and the run shows as changed.
-  - The order of a run - ports off, bridges, namespaces, containers, links, ports, VXLAN links, bridges off, the
-    containers removed - is the order they depend on each other in; the run returns once ovs-vswitchd has applied it all.
+  - The order of a run - networks, ports off, bridges, namespaces, containers, links, ports, VXLAN links, bridges off, the
+    containers removed, networks off - is the order they depend on each other in; the run returns once ovs-vswitchd has applied it all.
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
@@ -39,6 +39,49 @@ attributes:
     support: full
     description: C(before)/C(after) of each container by name (its state, image and request digest).
 options:
+  networks:
+    description:
+      - Docker networks (bridge driver), made through the Engine API before anything else (V(present)) and removed
+        after the containers went (V(absent)) - a topology's management network, as containerlab's C(mgmt).
+      - A new network's subnets are checked against the host's own addresses, routes, gateways and name servers first
+        (refused, naming what it would take traffic from, unless O(allow_host_overlap)).
+      - A network of the name that this module did not make (no label C(netdevops.ovs_docker.network)) is used as it
+        is and never removed, said in RV(kept); one it made from another request is refused (take the topology down
+        first). One is removed only when no container but those the run removes is on it.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The network's name.
+        type: str
+        required: true
+      ipv4_subnet:
+        description: Its IPv4 subnet (as V(198.18.20.0/24)); when neither subnet is given, the engine picks one.
+        type: str
+      ipv4_gateway:
+        description: The bridge's IPv4 address in it (the engine's choice, the first host address, when not given).
+        type: str
+      ipv6_subnet:
+        description: Its IPv6 subnet (as V(fdff:198:18:20::/64)); IPv6 is on when it is given.
+        type: str
+      ipv6_gateway:
+        description: The bridge's IPv6 address in it.
+        type: str
+      bridge:
+        description: The name of its Linux bridge (the engine's C(br-) and 12 digits of its ID when not given).
+        type: str
+      mtu:
+        description: The MTU of its interfaces.
+        type: int
+      labels:
+        description: Labels. The module adds its own, C(netdevops.ovs_docker.network), the digest of the request.
+        type: dict
+      state:
+        description: V(present) (made, or used as it is when it is not this module's) or V(absent) (removed if it is).
+        type: str
+        choices: [present, absent]
+        default: present
   bridges:
     description:
       - OVS bridges, made before the containers (V(present)) or removed after everything else (V(absent)); each as
@@ -93,9 +136,32 @@ options:
         type: list
         elements: str
       network_mode:
-        description: V(none) (the default, for links of its own), V(bridge), a network's name, or C(container:NAME).
+        description:
+          - V(none) (the default without O(containers[].networks), for links of its own), V(bridge), a network's name,
+            or C(container:NAME).
         type: str
-        default: none
+      networks:
+        description:
+          - The network the container joins when it is made (its C(eth0)), as community.docker's C(networks) - one, as
+            the Engine API takes one at a container's creation; typically the topology's management network of
+            O(networks). Its addresses are part of the request (a change makes the container again).
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: The network's name.
+            type: str
+            required: true
+          ipv4_address:
+            description: Its IPv4 address there, without a prefix length (the engine picks one when not given).
+            type: str
+          ipv6_address:
+            description: Its IPv6 address there, without a prefix length.
+            type: str
+          aliases:
+            description: Names the network's DNS gives it.
+            type: list
+            elements: str
       restart_policy:
         description: The restart policy.
         type: str
@@ -239,17 +305,22 @@ seealso:
     description: One section's module, the nodes' ports on bridges.
   - module: netdevops.ovs_docker.ovs_vxlan
     description: One section's module, VXLAN links.
+  - module: community.docker.docker_network
+    description: Docker networks on their own, with every option of the engine's.
 '''
 
 EXAMPLES = r'''
 - name: A star of three nodes on one bridge, in one run (a node whose settings changed is made again, only it)
   netdevops.ovs_docker.ovs_docker_topology:
+    networks:
+      - {name: clab, ipv4_subnet: 198.18.20.0/24, labels: {netdevops.ovs_docker.clab: star}}
     bridges:
       - {name: br-star, datapath_type: auto, external_ids: {netdevops.ovs_docker.clab: star}}
     containers:
       - {name: clab-star-r1, image: "quay.io/frrouting/frr:10.2.1", capabilities: [NET_ADMIN, SYS_ADMIN],
          labels: {netdevops.ovs_docker.clab: star}}
-      - {name: clab-star-h1, image: alpine:3.20, command: sleep infinity, env: {ROLE: host}}
+      - {name: clab-star-h1, image: alpine:3.20, command: sleep infinity, env: {ROLE: host},
+         networks: [{name: clab, ipv4_address: 198.18.20.11}]}
       - {name: clab-star-h2, image: alpine:3.20, command: sleep infinity}
     links:
       - ends:
@@ -313,8 +384,16 @@ vxlans:
   returned: always
   type: list
   elements: dict
+networks:
+  description: Each network of O(networks) (and each removed one) as it is after the run - its state, subnets, bridge, whether it is this module's.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: clab, state: present, subnets: [198.18.20.0/24], bridge: br-5f2a9c0d1e3b, ours: true, spec: 4c1d2e9b0a7f36e58d21}]
 kept:
-  description: With O(prune_labels), the bridges of the topology's that were not removed, each said with why (someone else's ports).
+  description:
+    - With O(prune_labels), the bridges of the topology's that were not removed, each said with why (someone else's ports);
+      and the networks used as they are or not removed (someone else's, or with someone else's containers on them).
   returned: always
   type: list
   elements: str

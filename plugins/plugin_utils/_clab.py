@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import ipaddress
 import os
 import re
 
@@ -61,14 +62,24 @@ IGNORED = {
     'type': 'a node type of a network OS kind', 'startup-config': 'a network OS\'s configuration',
     'enforce-startup-config': 'a network OS\'s configuration', 'suppress-startup-config': 'a network OS\'s configuration',
     'license': 'a network OS\'s licence', 'certificate': 'containerlab\'s certificate authority',
-    'mgmt-ipv4': 'the management network (not made)', 'mgmt-ipv6': 'the management network (not made)',
-    'aliases': 'the management network (not made)', 'publish': 'containerlab\'s port publishing service',
+    'publish': 'containerlab\'s port publishing service',
     'wait-for': 'every node is made before any link', 'stages': 'every node is made before any link',
     'startup-delay': 'every node is made before any link', 'auto-remove': 'nodes are kept until teardown',
     'extras': 'options of other kinds', 'components': 'options of other kinds', 'runtime': 'the engine is the play\'s',
     'healthcheck': 'health checks are the image\'s', 'env-files': 'give env instead', 'position': 'a drawing position',
 }
-NODE_KEYS = set(ENGINE_KEYS) | set(STRUCTURE_KEYS) | set(IGNORED)
+# a node's keys of the management network
+MGMT_NODE_KEYS = ('mgmt-ipv4', 'mgmt-ipv6', 'aliases')
+NODE_KEYS = set(ENGINE_KEYS) | set(STRUCTURE_KEYS) | set(IGNORED) | set(MGMT_NODE_KEYS)
+# containerlab's management network: a Docker network each node's eth0 is on, these its defaults
+# (both subnets only when the file gives neither; 'auto': the engine picks)
+MGMT_DEFAULTS = {'network': 'clab', 'ipv4-subnet': '172.20.20.0/24', 'ipv6-subnet': '3fff:172:20:20::/64'}
+MGMT_KEYS = {'network': 'name', 'ipv4-subnet': 'ipv4_subnet', 'ipv6-subnet': 'ipv6_subnet', 'ipv4-gw': 'ipv4_gateway',
+             'ipv6-gw': 'ipv6_gateway', 'bridge': 'bridge', 'mtu': 'mtu'}
+MGMT_IGNORED = {'external-access': 'the engine\'s own rules apply', 'ipv4-range': 'the engine picks in the subnet',
+                'ipv6-range': 'the engine picks in the subnet'}
+# the endpoint of a link to the management network's bridge (containerlab's mgmt-net:HOST_IFACE)
+MGMT_NODE = 'mgmt-net'
 PULL = {'always': 'always', 'never': 'never', 'ifnotpresent': 'missing'}
 RESTART = ('no', 'on-failure', 'always', 'unless-stopped')
 LINK_KEYS = ('endpoints', 'mtu', 'ipv4', 'ipv6', 'labels', 'vars', 'type')
@@ -214,8 +225,9 @@ def _place(name, node_labels, placement, hosts, problems):
     return host
 
 
-def _container(topo, lab, name, container, base_dir, images, problems, notes, privileged):
-    """A linux node -> the docker_container options it becomes (and 'exec', 'node')."""
+def _container(topo, lab, name, container, base_dir, images, problems, notes, privileged, mgmt=None):
+    """A linux node -> the docker_container options it becomes (and 'exec', 'node'); ``mgmt`` the
+    management network (its module item), joined unless the node's network-mode says otherwise."""
     where = 'node %s' % name
     result = {'name': container, 'node': name}
     for key, option in ENGINE_KEYS.items():
@@ -241,7 +253,15 @@ def _container(topo, lab, name, container, base_dir, images, problems, notes, pr
     labels = dict((str(k), str(v)) for k, v in result.get('labels', {}).items())
     labels.update({MARK: lab, NODE_LABEL: name})
     result['labels'] = labels
-    mode = str(result.get('network_mode') or 'none')
+    asked = result.get('network_mode')
+    mode = str(asked or 'none')
+    if mgmt and not asked:
+        mode = mgmt['name']
+        result['networks'] = [_mgmt_endpoint(topo, name, mgmt, problems)]
+    elif any(topo.scalar(name, key) for key in MGMT_NODE_KEYS):
+        notes.append('%s: %s ignored: the node is not on the management network (%s)' % (
+            where, ', '.join(k for k in MGMT_NODE_KEYS if topo.scalar(name, k)),
+            'network-mode %s' % asked if asked else 'it is off'))
     if mode == 'host':
         problems.append('%s: network-mode host is refused: its links would put interfaces among the host\'s own' % where)
     elif mode.startswith('container:'):
@@ -249,7 +269,7 @@ def _container(topo, lab, name, container, base_dir, images, problems, notes, pr
         if other not in topo.nodes:
             problems.append('%s: network-mode %s names a node that is not in topology.nodes' % (where, mode))
         mode = 'container:%s' % container_name(lab, topo.topo_prefix, other) if other in topo.nodes else mode
-    result['network_mode'] = mode
+    result['network_mode'] = None if result.get('networks') else mode
     if 'restart_policy' in result:
         policy = str(result['restart_policy']).lower()
         if policy not in RESTART:
@@ -279,11 +299,71 @@ def _container(topo, lab, name, container, base_dir, images, problems, notes, pr
     else:
         # what configuring their network needs, and what the file asks for
         result['capabilities'] = sorted(set([str(c).upper() for c in result.get('capabilities') or []] + ['NET_ADMIN']))
-    if mode == 'none':
+    if mode == 'none' or result.get('networks'):
         # IPv6 on, as containerlab sets it on every node with a network namespace of its own (the
         # engine turns it off where it gives a node no network)
         result['sysctls'] = dict({IPV6_ON: '0'}, **dict((str(k), str(v)) for k, v in (result.get('sysctls') or {}).items()))
     return result
+
+
+def _mgmt(topology, hosts_wanted, problems, notes):
+    """The file's mgmt -> the management network as ovs_docker_topology's networks item (its
+    subnets checked here; against the host's own networks on each host, by the module), or None
+    when it is off."""
+    given = topology.get('mgmt') or {}
+    if not isinstance(given, dict):
+        problems.append('mgmt must be a mapping (network, ipv4-subnet, ipv6-subnet, ...)')
+        return None
+    _check_keys('mgmt', given, set(MGMT_KEYS) | set(MGMT_IGNORED), problems)
+    for key in sorted(set(given) & set(MGMT_IGNORED)):
+        notes.append('mgmt: %s is ignored (%s)' % (key, MGMT_IGNORED[key]))
+    values = dict((k, given[k]) for k in MGMT_KEYS if given.get(k) not in (None, ''))
+    if 'ipv4-subnet' not in values and 'ipv6-subnet' not in values:
+        values.update((k, v) for k, v in MGMT_DEFAULTS.items() if k != 'network')
+    values.setdefault('network', MGMT_DEFAULTS['network'])
+    if 'bridge' not in values and len('br-%s' % values['network']) <= 15:
+        # (a name known before the network is made: mgmt-net links are ports of it)
+        values['bridge'] = 'br-%s' % values['network']
+    item = dict((MGMT_KEYS[k], v if k == 'mtu' else str(v)) for k, v in values.items() if str(v) != 'auto')
+    _desired, errors = registry.domain('docker_network').desired_state(item)
+    problems.extend('mgmt: %s' % e.replace('ipv4_subnet', 'ipv4-subnet').replace('ipv6_subnet', 'ipv6-subnet')
+                    .replace('ipv4_gateway', 'ipv4-gw').replace('ipv6_gateway', 'ipv6-gw') for e in errors)
+    return item
+
+
+def _mgmt_endpoint(topo, name, mgmt, problems):
+    """A node's eth0 on the management network: its mgmt-ipv4/mgmt-ipv6 (in the network's subnets),
+    its aliases."""
+    endpoint = {'name': mgmt['name']}
+    for family, key, option in ((4, 'mgmt-ipv4', 'ipv4_address'), (6, 'mgmt-ipv6', 'ipv6_address')):
+        value = topo.scalar(name, key)
+        if value in (None, ''):
+            continue
+        try:
+            address = ipaddress.ip_address(str(value))
+        except ValueError:
+            problems.append('node %s: %s %r is not an address (no prefix length: the network has it)' % (name, key, value))
+            continue
+        subnet = _network_or_none(mgmt.get('ipv%d_subnet' % family))
+        if subnet is None and (mgmt.get('ipv4_subnet') or mgmt.get('ipv6_subnet')):
+            problems.append('node %s: %s %s needs an IPv%d subnet on the management network: give mgmt.ipv%d-subnet'
+                            % (name, key, value, family, family))
+            continue
+        if address.version != family or (subnet and address not in subnet):
+            problems.append('node %s: %s %s is not in the management network\'s %s (mgmt.ipv%d-subnet)'
+                            % (name, key, value, subnet or 'IPv%d subnet' % family, family))
+            continue
+        endpoint[option] = str(address)
+    if topo.scalar(name, 'aliases'):
+        endpoint['aliases'] = [str(a) for a in topo.scalar(name, 'aliases')]
+    return endpoint
+
+
+def _network_or_none(subnet):
+    try:
+        return ipaddress.ip_network(subnet, strict=False) if subnet else None
+    except ValueError:
+        return None  # (refused already)
 
 
 def _endpoint(value, where, problems):
@@ -378,7 +458,7 @@ def _links(topo, nodes, lab, problems, notes):
     return found
 
 
-def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='', privileged=True):
+def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='', privileged=True, mgmt=True):
     problems, notes = [], []
     if not isinstance(topology, dict):
         raise ClabError(['the topology file is not a mapping (name, topology: nodes, links)'])
@@ -387,9 +467,9 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
     if not lab or not re.match(r'^[A-Za-z0-9_.-]+$', str(lab)):
         problems.append('name: the topology needs a name of letters, digits, _ - and . (it names its containers)')
     lab = str(lab)
-    if topology.get('mgmt'):
-        notes.append('mgmt (%s) is ignored: no management network is made; nodes have no network but their links '
-                     'unless network-mode says otherwise' % ', '.join(sorted(topology['mgmt'])))
+    network = _mgmt(topology, hosts, problems, notes) if mgmt else None
+    if network is not None:
+        network['labels'] = {MARK: lab}
     body = topology.get('topology') or {}
     _check_keys('topology', body, ('nodes', 'links', 'defaults', 'kinds', 'groups'), problems)
     topo = _Topology(body, topology.get('prefix'))
@@ -400,7 +480,8 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
     if not topo.nodes:
         problems.append('topology.nodes: a topology needs nodes')
     hosts = list(hosts or [])
-    nodes, result_hosts = {}, dict((h, {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': []}) for h in hosts)
+    nodes, result_hosts = {}, dict((h, {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': [],
+                                        'networks': []}) for h in hosts)
     for name in sorted(topo.nodes):
         definition = topo.nodes[name] or {}
         where = 'node %s' % name
@@ -430,11 +511,15 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
             continue
         container = container_name(lab, topo.topo_prefix, name)
         nodes[name] = {'kind': kind, 'host': host, 'container': container}
-        spec = _container(topo, lab, name, container, base_dir, images, problems, notes, privileged)
+        spec = _container(topo, lab, name, container, base_dir, images, problems, notes, privileged, network)
         if host in result_hosts:
             result_hosts[host]['containers'].append(spec)
+            if spec.get('networks') and not result_hosts[host]['networks']:
+                result_hosts[host]['networks'].append(network)
     if HOST_NODE not in nodes:
         nodes[HOST_NODE] = {'kind': 'host', 'host': None}
+    nodes[MGMT_NODE] = {'kind': 'host', 'host': None, 'master': (network or {}).get('bridge'), 'mgmt': network is not None}
+    _unique_mgmt_addresses(result_hosts, network, problems)
     links = _links(topo, nodes, lab, problems, notes)
     vnis = {}
     for where, a, b, mtu in links:
@@ -463,7 +548,9 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
                     'host': True, 'interface': bridge_end['interface'], 'master': bridge_node['bridge'], 'mac': bridge_end['mac']}],
                     'mtu': mtu or VETH_MTU, 'other_addresses': 'keep'})
             elif node['host'] in result_hosts:
-                result_hosts[node['host']]['ports'].append(_port(node['container'], end, bridge_node['bridge'], mtu or VETH_MTU))
+                # a port named as the bridge's endpoint says, as containerlab names it
+                result_hosts[node['host']]['ports'].append(dict(_port(node['container'], end, bridge_node['bridge'], mtu or VETH_MTU),
+                                                                host_interface=bridge_end['interface']))
             continue
         if na['host'] == nb['host']:
             if na['host'] in result_hosts:
@@ -490,28 +577,79 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
             place['vxlans'].append({'name': vxlan, 'bridge': bridge, 'vni': vni, 'local': underlay[node['host']],
                                     'remotes': [underlay[other['host']]]})
     if not problems:
-        problems = _checked_by_the_modules(result_hosts)
+        problems = _host_names_once(result_hosts) + _checked_by_the_modules(result_hosts)
     if problems:
         raise ClabError(sorted(set(problems), key=problems.index))
     if HOST_NODE not in topo.nodes:
         del nodes[HOST_NODE]  # (the endpoints' host:IFACE, no node of the file's)
+    del nodes[MGMT_NODE]
     return {'name': lab, 'notes': notes, 'nodes': nodes, 'hosts': result_hosts}
 
 
 def _host_link(where, first, second, mtu, result_hosts, problems):
     """A link between a node and the host (containerlab's host link, host:IFACE): the node's end in
     its container, the other in its host's namespace under the endpoint's name, no address."""
-    (host_end, _host), (end, node) = (first, second) if first[1]['kind'] == 'host' else (second, first)
+    (host_end, host), (end, node) = (first, second) if first[1]['kind'] == 'host' else (second, first)
     if node['kind'] == 'host':
         problems.append('%s: a link between two host endpoints is not a link' % where)
         return
+    master = {}
+    if host_end['node'] == MGMT_NODE:
+        # (containerlab's mgmt-net link: the host end a port of the management network's bridge)
+        if not host.get('mgmt'):
+            problems.append('%s: a mgmt-net link needs the management network, which is off (clab_mgmt)' % where)
+            return
+        if not host.get('master'):
+            problems.append('%s: a mgmt-net link needs the management bridge\'s name: set mgmt.bridge' % where)
+            return
+        master = {'master': host['master']}
     if node['kind'] in BRIDGE_KINDS:
         problems.append('%s: a link between bridge %s and the host is not supported: link a node to the host' % (where, end['node']))
         return
     if node['host'] in result_hosts:
-        result_hosts[node['host']]['links'].append({'ends': [_end(node['container'], end), {
-            'host': True, 'interface': host_end['interface'], 'mac': host_end['mac']}],
+        result_hosts[node['host']]['links'].append({'ends': [_end(node['container'], end), dict({
+            'host': True, 'interface': host_end['interface'], 'mac': host_end['mac']}, **master)],
             'mtu': mtu or VETH_MTU, 'other_addresses': 'keep'})
+
+
+def _host_names_once(hosts):
+    """The interfaces a host's part puts in its own namespace under the endpoints' names (bridge
+    ports, host links): each name once a host."""
+    problems = []
+    for host, place in sorted(hosts.items()):
+        names = [p['host_interface'] for p in place['ports'] if p.get('host_interface')]
+        names += [e['interface'] for link in place['links'] for e in link['ends'] if e.get('host')]
+        for name in sorted(set(n for n in names if names.count(n) > 1)):
+            problems.append('host %s: %s is the name of %d interfaces in its namespace (bridge ports and host links are '
+                            'named as their endpoints say): rename all but one' % (host, name, names.count(name)))
+    return problems
+
+
+def _unique_mgmt_addresses(hosts, network, problems):
+    """Each node's management address given once, and not the network's gateway."""
+    if network is None:
+        return
+    seen = {}
+    gateways = [network.get('ipv%d_gateway' % f) or _first_host(network.get('ipv%d_subnet' % f)) for f in (4, 6)]
+    for _host, place in sorted(hosts.items()):
+        for spec in place['containers']:
+            for key in ('ipv4_address', 'ipv6_address'):
+                address = (spec.get('networks') or [{}])[0].get(key)
+                if not address:
+                    continue
+                if address in seen:
+                    problems.append('node %s: its management address %s is node %s\'s too' % (spec['node'], address, seen[address]))
+                if address in gateways:
+                    problems.append('node %s: its management address %s is the network\'s gateway' % (spec['node'], address))
+                seen[address] = spec['node']
+
+
+def _first_host(subnet):
+    """The engine's default gateway of a subnet: its first host address."""
+    try:
+        return str(next(ipaddress.ip_network(subnet).hosts())) if subnet else None
+    except (ValueError, StopIteration):
+        return None  # (refused already)
 
 
 def _checked_by_the_modules(hosts):
@@ -531,6 +669,9 @@ def _checked_by_the_modules(hosts):
         for port in place['ports']:
             item = dict(dict.fromkeys(_docker_port.ITEM_OPTIONS), **dict(port, state='present'))
             problems.extend(_docker_port.static_errors(item))
+        for network in place.get('networks') or []:
+            _desired, errors = registry.domain('docker_network').desired_state(dict(network, state='present'))
+            problems.extend('mgmt: %s' % e for e in errors)
     return problems
 
 
@@ -570,6 +711,7 @@ def host_part(host_plan, lab):
         'purge': [c['name'] for c in host_plan['containers']],
         'ports': host_plan['ports'],
         'vxlans': host_plan['vxlans'],
+        'networks': host_plan.get('networks') or [],
     }
 
 

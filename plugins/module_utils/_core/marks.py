@@ -45,6 +45,8 @@ LAB = OWNER + '.lab'
 # ovs_docker_topology: a container's label, valued with the digest of the request it was made
 # from (a node whose request changed is made again; a container without it is not ours).
 CONTAINER_SPEC = OWNER + '.spec'
+# ... a Docker network's label, the same of the request it was made from (one without it is not ours)
+NETWORK_SPEC = OWNER + '.network'
 # ... and the name of its container while a run replaces or removes it (set aside, see container_aside)
 ASIDE_SUFFIX = '.replaced'
 # The lab role's NAT rules: their iptables comment is this, a space and the lab's name

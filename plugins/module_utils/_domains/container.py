@@ -32,6 +32,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import ipaddress
 import json
 import re
 import shlex
@@ -104,7 +105,11 @@ OPTIONS = dict(
     env=dict(type='dict'),
     labels=dict(type='dict'),
     volumes=dict(type='list', elements='str'),
-    network_mode=dict(type='str', default='none'),
+    network_mode=dict(type='str'),
+    # (one network at its creation: the Engine API before 1.44 takes one endpoint there)
+    networks=dict(type='list', elements='dict', options=dict(
+        name=dict(type='str', required=True), ipv4_address=dict(type='str'), ipv6_address=dict(type='str'),
+        aliases=dict(type='list', elements='str'))),
     restart_policy=dict(type='str', choices=list(RESTART)),
     capabilities=dict(type='list', elements='str'),
     sysctls=dict(type='dict'),
@@ -172,6 +177,37 @@ def _devices(values, problems):
     return found
 
 
+def _endpoints(networks, mode, problems):
+    """The network a container joins at its creation (its eth0: a topology's management network)
+    -> the create request's EndpointsConfig, with the addresses asked for; {} for none."""
+    if not networks:
+        return {}
+    if len(networks) > 1:
+        problems.append('networks lists %d networks: a container joins one at its creation (its eth0)' % len(networks))
+    if mode not in ('none', networks[0]['name']):
+        problems.append('network_mode %s and networks %s: give one of them' % (mode, networks[0]['name']))
+    network = networks[0]
+    ipam = {}
+    for family, key, field in ((4, 'ipv4_address', 'IPv4Address'), (6, 'ipv6_address', 'IPv6Address')):
+        value = network.get(key)
+        if not value:
+            continue
+        try:
+            address = ipaddress.ip_address(str(value))
+        except ValueError:
+            problems.append('networks[0].%s %r is not an address (no prefix length: the network has it)' % (key, value))
+            continue
+        if address.version != family:
+            problems.append('networks[0].%s %s is not an IPv%d address' % (key, value, family))
+        ipam[field] = str(address)
+    endpoint = {}
+    if ipam:
+        endpoint['IPAMConfig'] = ipam
+    if network.get('aliases'):
+        endpoint['Aliases'] = [str(a) for a in network['aliases']]
+    return {network['name']: endpoint}
+
+
 def digest(body):
     """The digest of a create request: what says whether a container was made from this request."""
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode('utf-8')).hexdigest()[:20]
@@ -190,11 +226,17 @@ def desired_state(spec):
     if not desired['image']:
         problems.append('no image: give the image to make the container from')
     mode = str(spec.get('network_mode') or 'none')
+    networks = spec.get('networks') or []
+    endpoints = _endpoints(networks, mode, problems)
+    if endpoints:
+        mode = networks[0]['name']
     if spec.get('restart_policy') not in (None, '') and spec['restart_policy'] not in RESTART:
         problems.append('restart_policy %r is not one of %s' % (spec['restart_policy'], ', '.join(RESTART)))
     host = {'NetworkMode': mode}
     body = {'Image': desired['image'], 'HostConfig': host,
             'Labels': dict((str(k), str(v)) for k, v in (spec.get('labels') or {}).items())}
+    if endpoints:
+        body['NetworkingConfig'] = {'EndpointsConfig': endpoints}
     for option, field in (('command', 'Cmd'), ('entrypoint', 'Entrypoint')):
         argv = _argv(spec.get(option), option, problems)
         if argv is not None:

@@ -7,6 +7,7 @@ stage of one Staged run (_core/runner.py): one lock, one undo, one result.
 
 The stages, in the order they run (each only when its section has items):
 
+    networks     Docker networks, those with state present       (a management network: the containers join it)
     ports off    ovs_docker_port, the ports with state absent   (before their containers go)
     bridges      ovs_bridge, those with state present            (before the ports that need them)
     namespaces   netns_veth                                      (a namespace and its port, as ovs-docker's first step)
@@ -16,8 +17,9 @@ The stages, in the order they run (each only when its section has items):
     vxlans       ovs_vxlan
     bridges off  ovs_bridge, those with state absent             (not waited for: ovs-vswitchd removes
                                                                   them while the containers go)
+    networks off Docker networks, those with state absent        (planned here, removed at the end)
     (the containers removed, and those set aside to be replaced: nothing after them needs them; then
-    the run waits until ovs-vswitchd has applied everything)
+    the networks that go; then the run waits until ovs-vswitchd has applied everything)
 
 Each section's items are the options of that module's list ('bridges', 'links', 'attachments',
 'vxlans'), checked against its argument_spec and validated by its part before anything is read. A
@@ -44,6 +46,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system impor
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import network as _network
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _docker_port
@@ -53,6 +56,7 @@ ENGINE_ARGS = dict(docker_host=dict(type='str'), docker_timeout=dict(type='int',
 
 # (section, the part, its list option, which items: None all, else their state, what else it is given)
 STAGES = (
+    ('networks', _network.NetworksPart, 'networks', 'present', {}),
     ('ports', _docker_port.DockerPort, 'attachments', 'absent', dict(create_bridge=False)),
     ('bridges', _bridge.OvsBridge, 'bridges', 'present', {}),
     ('namespaces', _netns_veth.NetnsVeth, 'attachments', None, {}),
@@ -61,8 +65,9 @@ STAGES = (
     ('ports', _docker_port.DockerPort, 'attachments', 'present', dict(create_bridge=False)),
     ('vxlans', _vxlan.OvsVxlan, 'vxlans', None, {}),
     ('bridges', _bridge.OvsBridge, 'bridges', 'absent', {}),
+    ('networks', _network.NetworksPart, 'networks', 'absent', {}),
 )
-SECTIONS = ('bridges', 'namespaces', 'containers', 'links', 'ports', 'vxlans')
+SECTIONS = ('networks', 'bridges', 'namespaces', 'containers', 'links', 'ports', 'vxlans')
 # what a stage's module takes at its top level that this module passes on as it is given
 SHARED = tuple(ENGINE_ARGS) + tuple(OVSDB_ARGS) + ('allow_host_overlap',)
 
@@ -77,22 +82,29 @@ def _carries(found, labels):
     return bool(labels) and all((found or {}).get(k) == v for k, v in labels.items())
 
 
-def leftovers(params, containers, bridges, labels):
+def leftovers(params, containers, bridges, labels, networks=None):
     """What the look finds (pure): ``containers`` {name: labels} (the engine's listing), ``bridges``
     [{'name', 'external_ids', 'ports': [{'name', 'external_ids'}]}] (each port with its interface's
     external_ids), ``labels`` the topology's mark -> {'containers', 'ports', 'vxlans', 'bridges'}
-    (the items that remove what carries the mark and the lists no longer have), the names of the
+    (the items that remove what carries the mark and the lists no longer have; ``networks`` {name:
+    labels} the engine's networks: 'networks' those to remove), the names of the
     listed bridges that are there already and are kept as they are, [kept] (said of a bridge not
     removed), [problems] (a listed bridge of someone else's where it must be ours)."""
     own = set(name for name, found in containers.items() if _carries(found, labels))
     wanted = set(c['name'] for c in params['containers'])
     wanted_ports = set((p.get('container'), p.get('interface')) for p in params['ports'] if _state(p) == 'present')
     more = dict(containers=[{'name': name, 'state': 'absent'} for name in sorted(own - wanted)], ports=[], vxlans=[], bridges=[])
+    listed_networks = set(n['name'] for n in params.get('networks') or [])
+    more['networks'] = [{'name': name, 'state': 'absent'} for name, found in sorted((networks or {}).items())
+                        if name not in listed_networks and _carries(found, labels)]
+    # a port the lists name otherwise (containerlab's endpoint moved on its bridge): removed first, made again
+    named = dict(((p.get('container'), p.get('interface')), p['host_interface']) for p in params['ports']
+                 if _state(p) == 'present' and p.get('host_interface'))
     for bridge in bridges:
         for port in bridge['ports']:
             ids = port['external_ids']
             key = (ids.get(_marks.CONTAINER_ID), ids.get(_marks.CONTAINER_IFACE))
-            if key[0] in own and key not in wanted_ports:
+            if key[0] in own and (key not in wanted_ports or named.get(key, port['name']) != port['name']):
                 more['ports'].append({'container': key[0], 'interface': key[1], 'state': 'absent'})
     leaving = set((p['container'], p['interface']) for p in more['ports'])
     found = dict((b['name'], b) for b in bridges)
@@ -144,7 +156,7 @@ def _wires(item):
 
 def _joins(item, new):
     """Does a link, port or VXLAN link join a container or bridge of ``new``?"""
-    names = [e.get('container') for e in item.get('ends') or []] + [item.get('container'), item.get('bridge')]
+    names = [e.get('container') or e.get('master') for e in item.get('ends') or []] + [item.get('container'), item.get('bridge')]
     return any(name in new for name in names if name)
 
 
@@ -162,8 +174,12 @@ class HostPart(_runner.Staged):
         namespaces=dict(type='list', elements='dict', default=[]),
         allow_host_overlap=dict(type='bool', default=False),
         vxlans=dict(type='list', elements='dict', default=[]),
+        networks=dict(type='list', elements='dict', default=[]),
         **dict(ENGINE_ARGS, **OVSDB_ARGS)
     )
+
+    # (set by validate() and look(): a run's ports taken off to be made again, the networks' stage held to the end)
+    moved, held = frozenset(), None
 
     def _part(self, part_class, list_key, items, more):
         """The part of one stage, made as its module would be, for these items."""
@@ -195,7 +211,7 @@ class HostPart(_runner.Staged):
 
     def validate(self):
         self.lists = dict((section, list(self.params[section])) for section in SECTIONS)
-        self.would, self.final, self.kept = [], [], []
+        self.would, self.final, self.kept, self.held, self.moved = [], [], [], None, set()
         self.labels = dict((str(k), str(v)) for k, v in (self.params['prune_labels'] or {}).items())
         errors = ['bridges: %s: existing is one of %s' % (i.get('name'), ', '.join(EXISTING))
                   for i in self.params['bridges'] if i.get('existing') not in (None,) + EXISTING]
@@ -214,6 +230,8 @@ class HostPart(_runner.Staged):
         try:
             api = _containers.LocalApi(_containers.docker_host(self.params['docker_host']), self.params['docker_timeout'])
             raw = api.containers()
+            networks = dict((n['Name'], n.get('Labels') or {}) for n in api.request('GET', '/networks', 'listing networks') or []) \
+                if self.labels else {}
         except _containers.ContainerError as exc:
             raise ModuleError(str(exc))
         db = _ovsdb.connect(self.params, LOOK_TABLES)
@@ -224,11 +242,14 @@ class HostPart(_runner.Staged):
                        for b in db.rows('Bridge') if self.labels or b.name in names]
         finally:
             db.close()
-        more, keep, self.kept, problems = leftovers(self.params, _containers.labels_by_name(raw), bridges, self.labels)
+        more, keep, self.kept, problems = leftovers(self.params, _containers.labels_by_name(raw), bridges, self.labels, networks)
         if problems:
             raise ModuleError('; '.join(problems), errors=problems)
         self.lists['bridges'] = [i for i in self.lists['bridges'] if i['name'] not in keep] + more['bridges']
-        for section in ('containers', 'ports', 'vxlans'):
+        if self.module.check_mode:  # (a port taken off to be made again: what comes back cannot be looked at)
+            self.moved = set((p['container'], p['interface']) for p in more['ports']) & set(
+                (p.get('container'), p.get('interface')) for p in self.params['ports'] if _state(p) == 'present')
+        for section in ('containers', 'ports', 'vxlans', 'networks'):
             # (removals first: a port off before the container goes, as the stages run them)
             self.lists[section] = (more[section] + self.lists[section]) if section == 'ports' else (self.lists[section] + more[section])
         parts = self.parts()
@@ -243,8 +264,10 @@ class HostPart(_runner.Staged):
     def _linux_bridges(self):
         """The Linux bridges the links' host ends are to be ports of (containerlab's kind bridge, made
         by the user first) are there, before anything is made: ModuleError naming those that are not."""
+        # (a network's bridge that this run makes is not there yet: the network stage makes it first)
+        networks = set(n.get('bridge') for n in self.params['networks'] if _state(n) == 'present')
         masters = sorted(set(e['master'] for link in self.params['links'] for e in link.get('ends') or []
-                             if e.get('host') and e.get('master')))
+                             if e.get('host') and e.get('master') and e['master'] not in networks))
         if not masters:
             return
         netlink = Netlink()
@@ -273,10 +296,14 @@ class HostPart(_runner.Staged):
         that this run would make (or a bridge it would make), named in self.would instead."""
         new = set()
         for section, part in self.look(parts):
-            if new and section in ('namespaces', 'links', 'ports', 'vxlans'):
+            if (new or self.moved) and section in ('namespaces', 'links', 'ports', 'vxlans'):
                 part = self._without(section, part, new)
                 if part is None:
                     continue
+            if isinstance(part, _network.NetworksPart) and section == 'networks' and self._removes(part):
+                # removed at the end, once the containers on them went (those the run removes: not in the way)
+                part.hold, part.leaving = True, [action.target for _executor, action in self.final]
+                self.held = part
             yield section, part
             if section == 'containers':
                 self.final = part.discards
@@ -284,13 +311,16 @@ class HostPart(_runner.Staged):
                 new.update(plan.desired['name'] for plan in part.plans
                            if plan.actions and plan.desired['state'] == 'present'
                            and (section == 'containers' or plan.current is None))
+            if self.module.check_mode and section == 'networks':  # (a new network's bridge)
+                new.update(plan.desired['bridge'] for plan in part.plans if plan.actions and plan.desired['bridge'])
 
     def _without(self, section, part, new):
         """The stage's part without its items that join ``new`` (None: nothing is left of it)."""
         list_key = part.list_key
         kept = []
         for item in part.params[list_key] or []:
-            if _joins(item, new):
+            if _joins(item, new) or (self.module.check_mode and (item.get('container'), item.get('interface')) in self.moved
+                                     and _state(item) == 'present' and section == 'ports'):
                 self.would.append(_wires(item))
             else:
                 kept.append(item)
@@ -303,8 +333,13 @@ class HostPart(_runner.Staged):
         again.validate()
         return again
 
+    @staticmethod
+    def _removes(part):
+        return any(d['state'] == 'absent' for d in part.desired)
+
     def final_steps(self):
-        return self.final  # (the containers' discards, after the bridges' removal: see the docstring)
+        # (the containers' discards, after the bridges' removal, then the networks': see the docstring)
+        return self.final + (self.held.held if self.held is not None else [])
 
     def result(self, stages):
         return self._merged(stages)
@@ -324,6 +359,9 @@ class HostPart(_runner.Staged):
         for section, part, result in results:
             merged[section].extend(result.get(part.list_key) or [])
             merged['made'].extend(result.get('made') or [])
+            if isinstance(part, _network.NetworksPart):  # (as planned: a read-back shows the network alone)
+                merged['kept'].extend('network %s is kept: %s' % (p.desired['name'], p.after['kept']) for p in part.plans
+                                      if (p.after or {}).get('kept'))
             merged['changed'] = merged['changed'] or bool(result.get('changed', any(p.actions for p in part.plans)))
             diff = result.get('diff')
             if diff:

@@ -2,8 +2,9 @@
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The domains, one entry each (_core/domain.py says what an entry holds), by the name of the
-module that changes them. The agent's replay runs a module through it; the contract test holds
-every entry to the one interface. A new domain is a file in _domains/ and a line here."""
+module that changes them (docker_network: ovs_docker_topology's networks, no module of its own).
+The agent's replay runs a module through it; the contract test holds every entry to the one
+interface. A new domain is a file in _domains/ and a line here."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,6 +14,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.domain import Domain
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import network as _network
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import apply as _attach_apply
@@ -38,6 +40,9 @@ DOMAINS = dict((domain.name, domain) for domain in (
     # (containers through the Engine API: a topology's nodes)
     Domain('ovs_docker_topology', _container.Nodes, _container.desired_state, _container.observe, _container.plan,
            (_container.Containers,)),
+    # (Docker networks through the Engine API: a topology's management network, ovs_docker_topology's networks)
+    Domain('docker_network', _network.NetworksPart, _network.desired_state, _network.observe, _network.plan,
+           (_network.Networks,)),
     # (files and a service, not OVSDB rows: the agent's installation)
     Domain('ovs_docker_agent', _agent_service.AgentInstall, _agent_service.desired_state, _agent_service.AgentService.observe,
            _agent_service.plan, (_agent_service.AgentSteps,)),

@@ -27,6 +27,8 @@ INHERITED = ('bridge', 'state', 'mtu', 'vlan', 'vlan_mode', 'trunks', 'gateway',
 ITEM_OPTIONS = dict(
     container=dict(type='str', required=True),
     interface=dict(type='str'),
+    # (the port's name: ovs-docker's shape when not given; containerlab's endpoint name on a bridge node)
+    host_interface=dict(type='str'),
     bridge=dict(type='str'),
     state=dict(type='str', choices=['present', 'absent']),
     addresses=dict(type='list', elements='str'),
@@ -65,7 +67,7 @@ def static_errors(item):
     if item['state'] == 'present' and not item.get('bridge'):
         errors.append('container %s: bridge is required to attach it' % item['container'])
     # the container's namespace and its port's name are the engine's to say (resolve): not asked yet
-    spec = dict(item, namespace=None, host_interface=None)
+    spec = dict(item, namespace=None, host_interface=item.get('host_interface'))
     if spec['interface'] is None:
         spec['interface'] = 'eth0'  # absent without interface: every port of the container
     _desired, more = desired_state(spec)
@@ -135,6 +137,10 @@ def desired_items(docker, index, item, known=None):
     where = 'container %s' % ref
     if item['state'] == 'present':
         port = ports[0] if ports else None
+        named = item.get('host_interface')
+        if named and port is not None and port['name'] != named:
+            return [], ['container %s: its %s is attached as port %s: remove that attachment first (state absent) to '
+                        'attach it as %s' % (ref, item['interface'], port['name'], named)]
         marks = {_marks.CONTAINER_ID: port['id'] if port else ref, _marks.CONTAINER_IFACE: item['interface']}
         # which engine's container it is: recorded beside the marks (not one of them: ports made
         # before, or by ovs-docker, stay provably ours without it), on a port this run makes; an
@@ -143,7 +149,7 @@ def desired_items(docker, index, item, known=None):
         if port is None:
             external_ids[_marks.ENGINE] = docker.id
         spec = dict(item, namespace=namespace, marks=marks, where=where, external_ids=external_ids,
-                    host_interface=port['name'] if port else host_interface_for(container['id'], item['interface']),
+                    host_interface=named or (port['name'] if port else host_interface_for(container['id'], item['interface'])),
                     mac_seed='%s/%s' % (container['id'], item['interface']),
                     # a record names the container as the task did, and which container that was
                     request=request_of(item, container_full_id=container['id']))

@@ -20,7 +20,10 @@ files=$PWD/files
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 collections=${ANSIBLE_COLLECTIONS_PATH%%:*}  # (look_topology.py reads the unit tests' Mermaid checker there)
 # No registry here: every image of the files is mapped to a local one (as users of private registries do).
-plays_use "$logs" -i inventory -e '{"clab_images": {"alpine:3.20": "ovs-docker-test:busybox", "alpine:3.21": "ovs-docker-test:clab2"}}'
+# The management network is off but in its own section: the files give none, and containerlab's
+# default subnet (172.20.20.0/24) is no test subnet.
+plays_use "$logs" -i inventory -e '{"clab_images": {"alpine:3.20": "ovs-docker-test:busybox", "alpine:3.21": "ovs-docker-test:clab2"}}' \
+  -e clab_mgmt=false
 
 cleanup() {
   set +e
@@ -32,6 +35,8 @@ cleanup() {
   docker rm -f clab-chain-r1 >/dev/null 2>&1
   ovs-vsctl --if-exists del-br sw1
   ip link del br-lbr 2>/dev/null
+  ip link del t-own 2>/dev/null
+  docker network rm ovsd-theirs ovsd-mgmt >/dev/null 2>&1
   while iptables -D FORWARD -i br-lbr -o br-lbr -j ACCEPT 2>/dev/null; do :; done
   docker rmi ovs-docker-test:clab2 >/dev/null 2>&1
   ip netns list | awk '/^look-/ {print $1}' | xargs -r -n1 ip netns delete
@@ -143,6 +148,17 @@ expect "... the containers are the same" test "$(ids chain)" = "$before"
 echo "### the star on an ovs-bridge node (made: it was not there)"
 quartet star "$files/star.clab.yml"
 expect "sw1 is an OVS bridge marked as the topology's" test "$(ovs-vsctl get bridge sw1 external_ids:netdevops.ovs_docker.clab | tr -d '"')" = star
+expect "... its ports named as the endpoints say" test "$(ovs-vsctl list-ports sw1 | sort | xargs)" = "p1 p2 p3"
+echo "### ... an endpoint moved on the bridge (h1: sw1:p1 -> sw1:p4): only that port changes, the nodes are kept"
+star_ids=$(ids star)
+remapped=$(edit "$files/star.clab.yml" "t['topology']['links'][0]['endpoints'][1]['interface'] = 'p4'")
+p2=$(cat /sys/class/net/p2/ifindex)
+change star-remap "$remapped" 1
+expect "... the ports are p2 p3 p4" test "$(ovs-vsctl list-ports sw1 | sort | xargs)" = "p2 p3 p4"
+expect "... the same containers" test "$(ids star)" = "$star_ids"
+expect "... p2 is the veth it was" test "$(cat /sys/class/net/p2/ifindex)" = "$p2"
+change star-remap-back "$files/star.clab.yml" 1
+expect "... and back" test "$(ovs-vsctl list-ports sw1 | sort | xargs)" = "p1 p2 p3"
 echo "### ... a node's image changed: only that node is made again, and attached again"
 h1=$(docker inspect -f '{{.Id}}' clab-star-h1) h2=$(docker inspect -f '{{.Id}}' clab-star-h2)
 image=$(edit "$files/star.clab.yml" "t['topology']['nodes']['h2'] = {'image': 'alpine:3.21'}")
@@ -250,6 +266,60 @@ expect "... the user's bridge is kept, with no port of the topology's" test -z "
 expect "... the host link is gone" fails ip link show lbr-n2
 ip link del br-lbr
 iptables -D FORWARD -i br-lbr -o br-lbr -j ACCEPT
+
+echo "### the management network: each node's eth0 on it, the host reaching them; a mgmt-net link"
+mgmt=$files/mgmt.clab.yml
+on_mgmt() { clab "$@" -e clab_mgmt=true; }
+# mgmt_looks: the network as the file says (docker's own look: its subnets, our label), a's eth0 at
+# its mgmt-ipv4/-ipv6, the host pinging both nodes there (b at the engine's pick), b-eth2 a port
+# of its bridge with b's eth2 its peer
+mgmt_looks() {
+  local b
+  test "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}{{index .Labels "netdevops.ovs_docker.clab"}}' ovsd-mgmt 2>/dev/null)" = \
+    "198.18.40.0/24 fdff:198:18:40::/64 mgmt" || { echo "LOOK FAILED: network ovsd-mgmt" >&2; return 1; }
+  docker exec clab-mgmt-a ip -o addr show dev eth0 | grep -q ' 198.18.40.11/24 ' &&
+    docker exec clab-mgmt-a ip -o addr show dev eth0 | grep -q ' fdff:198:18:40::11/64 ' || { echo "LOOK FAILED: a's eth0" >&2; return 1; }
+  b=$(docker inspect -f '{{(index .NetworkSettings.Networks "ovsd-mgmt").IPAddress}}' clab-mgmt-b)
+  ping -c 1 -W 2 -q 198.18.40.11 >/dev/null && ping -6 -c 1 -W 2 -q fdff:198:18:40::11 >/dev/null && ping -c 1 -W 2 -q "$b" >/dev/null ||
+    { echo "LOOK FAILED: the host does not reach a and b ($b) on the management network" >&2; return 1; }
+  ip -o link show b-eth2 | grep -q 'master br-ovsd-mgmt' &&
+    test "$(docker exec clab-mgmt-b cat /sys/class/net/eth2/iflink)" = "$(cat /sys/class/net/b-eth2/ifindex)" ||
+    { echo "LOOK FAILED: b-eth2 is not b's eth2 on br-ovsd-mgmt" >&2; return 1; }
+}
+expect "... the look fails with nothing built" fails mgmt_looks
+# a stand-in for the host's own network (an address of this host's): a subnet over it is refused
+ip link add t-own type bridge && ip addr add 198.18.43.1/24 dev t-own
+taken=$(edit "$mgmt" "t['mgmt']['ipv4-subnet'] = '198.18.43.0/24'; del t['topology']['nodes']['a']['mgmt-ipv4']")
+state "$mgmt" > "$logs/pre-mgmt"
+expect "a management subnet over the host's own network: refused" fails on_mgmt mgmt-taken "$taken"
+expect "... naming what it would take and the key that moves it" grep -q "198.18.43.0/24 would take this host's own traffic away from: address 198.18.43.1/24 on t-own.*mgmt.ipv4-subnet" "$logs/$run_no-mgmt-taken.log"
+expect "... with nothing made" same "$logs/pre-mgmt" "$mgmt"
+ip link del t-own
+state "$mgmt" > "$logs/pre-mgmt"
+expect "check mode" on_mgmt mgmt-check "$mgmt" --check --diff
+expect "... would change things" test "$changed" -gt 0
+expect "... and wrote nothing" same "$logs/pre-mgmt" "$mgmt"
+expect "the build" on_mgmt mgmt "$mgmt"
+expect "... the network, the nodes' eth0 on it, the host reaching them, the mgmt-net link" mgmt_looks
+expect "... a reaches b across their own link" docker exec clab-mgmt-a ping -c 1 -W 2 -q 198.18.41.2
+expect "the repeat" on_mgmt mgmt-repeat "$mgmt"
+expect "... changed nothing" test "$changed" -eq 0
+expect "the repeat in check mode" on_mgmt mgmt-repeat-check "$mgmt" --check
+expect "... changed nothing" test "$changed" -eq 0
+# the look fails on a broken state: a's management address taken away by hand
+docker exec clab-mgmt-a ip addr del 198.18.40.11/24 dev eth0
+expect "... the look fails with a's address gone" fails mgmt_looks
+expect "teardown" play mgmt-down netdevops.ovs_docker.clab_destroy -e clab_topology="$mgmt" -e clab_mgmt=true
+expect "... the network is gone, and the mgmt-net link" same "$logs/pre-mgmt" "$mgmt"
+echo "### ... a network of that name that is there (someone else's) is used as it is, and kept"
+docker network create --subnet 198.18.42.0/24 ovsd-theirs >/dev/null
+theirs=$(edit "$mgmt" "t['mgmt'] = {'network': 'ovsd-theirs', 'ipv4-subnet': '198.18.42.0/24'}; del t['topology']['nodes']['a']['mgmt-ipv4']; del t['topology']['nodes']['a']['mgmt-ipv6']; del t['topology']['links'][1]")
+expect "the build on it" on_mgmt mgmt-theirs "$theirs"
+expect "... said kept" grep -q 'network ovsd-theirs is kept: not made by this collection' "$logs/$run_no-mgmt-theirs.log"
+expect "... the nodes on it" test "$(docker network inspect -f '{{range .Containers}}{{.Name}} {{end}}' ovsd-theirs | xargs -n1 | sort | xargs)" = "clab-mgmt-a clab-mgmt-b"
+expect "teardown" play mgmt-theirs-down netdevops.ovs_docker.clab_destroy -e clab_topology="$theirs" -e clab_mgmt=true
+expect "... the network is kept, with no node on it" test -z "$(docker network inspect -f '{{range .Containers}}{{.Name}}{{end}}' ovsd-theirs)"
+docker network rm ovsd-theirs >/dev/null
 
 echo "### teardown as the quartet (the chain), then the others: the machine as before"
 state "$files/chain.clab.yml" > "$logs/pre-destroy"

@@ -34,6 +34,7 @@ cleanup() {
     [ -e "$file" ] && play cleanup netdevops.ovs_docker.clab_destroy -e clab_topology="$file" >/dev/null
   done
   docker ps -aq --filter label=netdevops.ovs_docker.clab | xargs -r docker rm -f >/dev/null
+  docker network rm ovsd-frr01 >/dev/null 2>&1
   rm -rf "$logs"
 }
 trap cleanup EXIT
@@ -84,11 +85,21 @@ zebra_ones() {  # the routers' addresses are what their frr.conf says (zebra put
   test "$(addresses router3 eth3)" = "198.18.113.1/24" &&
   test "$(addresses router1 eth3)" = "198.18.111.1/24 fdff:198:18:111::1/64"
 }
+# mgmt_pings: the host reaches every node at its management address (the engine's pick, as docker says it)
+mgmt_pings() {
+  local node address bad=""
+  for node in router1 router2 router3 PC1 PC2 PC3; do
+    address=$(docker inspect -f '{{(index .NetworkSettings.Networks "ovsd-frr01").IPAddress}}' "clab-frr01-$node" 2>/dev/null)
+    [ -n "$address" ] && ping -c 1 -W 2 -q "$address" >/dev/null 2>&1 || bad="$bad $node($address)"
+  done
+  [ -z "$bad" ] || { echo "LOOK FAILED: not reached on the management network:$bad" >&2; return 1; }
+}
 snapshot > "$logs/before"
 
 echo "### the look fails on a broken state (nothing built yet)"
 expect "... full fails with no routers" fails full router1
 expect "... routes fails with no PCs" fails routes
+expect "... mgmt_pings fails with no nodes" fails mgmt_pings
 
 echo "### frr01: check mode builds nothing"
 expect "check mode runs" clab check "$lab" --check --diff
@@ -106,6 +117,7 @@ expect "... every OSPF neighbour Full" converged
 expect "... every PC reaches every PC and every loopback" routed
 expect "... IPv6 across the link that declares it" on PC1 ping -c 1 -W 2 -q fdff:198:18:111::1
 expect "... the routers' addresses are zebra's" zebra_ones
+expect "... the host reaches every node on the management network" mgmt_pings
 ids=$(docker ps -q --no-trunc --filter label=netdevops.ovs_docker.clab=frr01 | sort | xargs)
 inventory=$files/clab-frr01/ansible-inventory.yml
 expect "... the lab's inventory written, as containerlab writes it, the nodes grouped by kind" \
@@ -163,13 +175,14 @@ topology:
       ipv4: ["198.18.103.1/30", "198.18.103.2/30"]
 YAML
 mkdir -p "$logs/clab-execs" && echo "# someone else's" > "$logs/clab-execs/ansible-inventory.yml"
-expect "the build is refused" fails clab execs-inventory "$failing"
+# (no management network for it: its file gives none, and containerlab's default is no test subnet)
+expect "the build is refused" fails clab execs-inventory "$failing" -e clab_mgmt=false
 expect "... naming the file" grep -q "clab-execs/ansible-inventory.yml exists and this role did not write it" "$logs/$run_no-execs-inventory.log"
 expect "... nothing built" test -z "$(docker ps -aq --filter label=netdevops.ovs_docker.clab=execs)"
 expect "... and the file kept" grep -qx "# someone else's" "$logs/clab-execs/ansible-inventory.yml"
 rm "$logs/clab-execs/ansible-inventory.yml"
 echo "### exec commands that fail: each named, with its node, exit code and output; the rest is built"
-expect "the build fails" fails clab execs "$failing"
+expect "the build fails" fails clab execs "$failing" -e clab_mgmt=false
 log=$logs/$run_no-execs.log
 expect "... naming a's command, its exit code and what it printed" grep -q "node a: sh -c 'echo broken >&2; exit 3': exit 3: broken" "$log"
 expect "... and b's command that could not run" grep -Eq "node b: no-such-command: (exit [0-9]+|did not run)" "$log"

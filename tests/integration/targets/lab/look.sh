@@ -14,6 +14,8 @@ snapshot() {
   echo "== containers"; { docker ps -a --format '{{.Names}} {{.State}}' 2>/dev/null || true; } | sort
   # (podman ps shows the state as "Up 2 minutes ago": inspect gives the state alone)
   # (a host without Podman, a fleet node: the section is empty)
+  # (Docker's networks: a topology's management network)
+  echo "== networks"; { docker network ls --format '{{.Name}}' 2>/dev/null || true; } | sort
   echo "== podman"; { podman ps -aq 2>/dev/null | xargs -r podman inspect --format '{{.Name}} {{.State.Status}}' 2>/dev/null || true; } | sort
   echo "== nat"; iptables -t nat -S
   echo "== filter"; iptables -S

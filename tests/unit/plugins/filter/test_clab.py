@@ -38,7 +38,7 @@ def refused(topology, hosts=('h',), **kwargs):
 
 
 def test_the_chain_is_three_containers_and_two_veth_links():
-    plan = _clab.plan(load('chain.clab.yml'), ['h'], images=IMAGES)
+    plan = _clab.plan(load('chain.clab.yml'), ['h'], images=IMAGES, mgmt=False)
     host = plan['hosts']['h']
     assert [c['name'] for c in host['containers']] == ['clab-chain-r1', 'clab-chain-r2', 'clab-chain-r3']
     assert host['containers'][0]['image'] == 'ovs-docker-test:busybox' and host['containers'][0]['network_mode'] == 'none'
@@ -54,7 +54,49 @@ def test_the_chain_is_three_containers_and_two_veth_links():
     # derived MACs: unicast, locally administered, apart
     assert len(set(e['mac'] for link in host['links'] for e in link['ends'])) == 4
     assert all(int(e['mac'][:2], 16) & 3 == 2 for link in host['links'] for e in link['ends'])
-    assert host['ports'] == host['bridges'] == host['vxlans'] == [] and plan['notes'] == []
+    assert host['ports'] == host['bridges'] == host['vxlans'] == host['networks'] == [] and plan['notes'] == []
+
+
+def test_the_management_network_is_containerlabs_each_nodes_eth0_on_it():
+    # without mgmt: containerlab's defaults; the bridge named (mgmt-net links are its ports)
+    host = _clab.plan(load('chain.clab.yml'), ['h'], images=IMAGES)['hosts']['h']
+    assert host['networks'] == [{'name': 'clab', 'ipv4_subnet': '172.20.20.0/24', 'ipv6_subnet': '3fff:172:20:20::/64',
+                                 'bridge': 'br-clab', 'labels': {_marks.CLAB: 'chain'}}]
+    assert [(c['network_mode'], c['networks']) for c in host['containers']] == [(None, [{'name': 'clab'}])] * 3
+    assert host['containers'][0]['sysctls'] == {_clab.IPV6_ON: '0'}
+    # the file's: one subnet given, no default for the other; mgmt-ipv4/-ipv6 and aliases; network-mode keeps a node off it
+    topo = {'name': 't', 'mgmt': {'network': 'm1', 'ipv4-subnet': '198.18.20.0/24', 'ipv4-gw': '198.18.20.254',
+                                  'external-access': False}, 'topology': {'defaults': {'kind': 'linux', 'image': 'i'}, 'nodes': {
+        'a': {'mgmt-ipv4': '198.18.20.1', 'aliases': ['alpha']}, 'b': {}, 'c': {'network-mode': 'none', 'mgmt-ipv4': '198.18.20.9'}},
+        'links': [{'endpoints': ['a:eth1', 'mgmt-net:a-eth1']}]}}
+    plan = _clab.plan(topo, ['h'])
+    host = plan['hosts']['h']
+    assert host['networks'] == [{'name': 'm1', 'ipv4_subnet': '198.18.20.0/24', 'ipv4_gateway': '198.18.20.254', 'bridge': 'br-m1',
+                                 'labels': {_marks.CLAB: 't'}}]
+    assert [c.get('networks') for c in host['containers']] == [
+        [{'name': 'm1', 'ipv4_address': '198.18.20.1', 'aliases': ['alpha']}], [{'name': 'm1'}], None]
+    assert host['links'][0]['ends'][1] == {'host': True, 'interface': 'a-eth1', 'master': 'br-m1', 'mac': _clab.node_mac('t', 'mgmt-net', 'a-eth1')}
+    assert plan['notes'] == ['mgmt: external-access is ignored (the engine\'s own rules apply)',
+                             'node c: mgmt-ipv4 ignored: the node is not on the management network (network-mode none)']
+    assert 'mgmt-net' not in plan['nodes']
+    # off: no network, no node on it; a mgmt-net link refused
+    assert refused(topo, mgmt=False) == ['links[0]: a mgmt-net link needs the management network, which is off (clab_mgmt)']
+    del topo['topology']['links']
+    assert _clab.plan(topo, ['h'], mgmt=False)['hosts']['h']['networks'] == []
+
+
+def test_the_management_networks_bad_input_is_refused():
+    topo = {'name': 't', 'mgmt': {'ipv4-subnet': '198.18.20.0/24'}, 'topology': {'defaults': {'kind': 'linux', 'image': 'i'}, 'nodes': {
+        'a': {'mgmt-ipv4': '198.18.21.1'}, 'b': {'mgmt-ipv4': '198.18.20.1'}, 'c': {'mgmt-ipv4': '198.18.20.7'},
+        'd': {'mgmt-ipv4': '198.18.20.7'}, 'e': {'mgmt-ipv6': 'fdff::1'}}}}
+    assert refused(topo) == [
+        "node a: mgmt-ipv4 198.18.21.1 is not in the management network's 198.18.20.0/24 (mgmt.ipv4-subnet)",
+        'node e: mgmt-ipv6 fdff::1 needs an IPv6 subnet on the management network: give mgmt.ipv6-subnet',
+        "node b: its management address 198.18.20.1 is the network's gateway",
+        "node d: its management address 198.18.20.7 is node c's too"]
+    assert refused({'name': 't', 'mgmt': {'ipv4-subnet': '198.18.20.1/24', 'ipv6': 1}, 'topology': {'nodes': {'a': {'kind': 'linux', 'image': 'i'}}}}) == [
+        'mgmt: key ipv6 is not supported by this collection (docs/tasks/containerlab.md lists what is)',
+        "mgmt: ipv4-subnet '198.18.20.1/24' is not a subnet (198.18.20.1/24 has host bits set): give one as 198.18.20.0/24"]
 
 
 def test_the_star_hangs_its_nodes_on_the_bridge_node():
@@ -63,9 +105,16 @@ def test_the_star_hangs_its_nodes_on_the_bridge_node():
     assert host['bridges'] == [{'name': 'sw1', 'node': 'sw1'}] and plan['nodes']['sw1'] == {'kind': 'ovs-bridge', 'host': 'h', 'bridge': 'sw1'}
     assert host['ports'] == [{'container': 'clab-star-h%d' % i, 'interface': 'eth1', 'bridge': 'sw1',
                               'addresses': ['198.18.51.%d/24' % i], 'mtu': 9500, 'mac': _clab.node_mac('star', 'h%d' % i, 'eth1'),
-                              'other_addresses': 'keep'}
+                              'other_addresses': 'keep', 'host_interface': 'p%d' % i}
                              for i in (1, 2, 3)]
     assert host['links'] == []
+    # (each named as its endpoint says: a name twice in one host's namespace is refused)
+    topo = load('star.clab.yml')
+    topo['topology']['nodes']['sw2'] = {'kind': 'ovs-bridge'}
+    topo['topology']['links'][2]['endpoints'][1] = {'node': 'sw2', 'interface': 'p1'}
+    assert refused(topo, images=IMAGES) == [
+        'host h: p1 is the name of 2 interfaces in its namespace (bridge ports and host links are named as their endpoints '
+        'say): rename all but one']
 
 
 def test_inheritance_is_containerlabs():
@@ -115,18 +164,14 @@ def test_images_are_mapped_exactly_or_by_the_wildcard():
 
 
 def test_keys_that_only_tune_a_container_go_to_the_engine_and_ignored_ones_are_named():
-    topo = {'name': 't', 'mgmt': {'network': 'm', 'ipv4-subnet': '172.20.20.0/24'}, 'topology': {'nodes': {'a': {
+    topo = {'name': 't', 'topology': {'nodes': {'a': {
         'kind': 'linux', 'image': 'i', 'cpu': 1.5, 'memory': '1Gb', 'ports': ['80:8080'], 'dns': {'servers': ['198.18.0.53']},
-        'image-pull-policy': 'IfNotPresent', 'restart-policy': 'Always', 'startup-config': 'x.cfg', 'mgmt-ipv4': '172.20.20.9'}}}}
+        'image-pull-policy': 'IfNotPresent', 'restart-policy': 'Always', 'startup-config': 'x.cfg'}}}}
     plan = _clab.plan(topo, ['h'])
     found = plan['hosts']['h']['containers'][0]
     assert found['cpus'] == 1.5 and found['memory'] == '1Gb' and found['published_ports'] == ['80:8080']
     assert found['dns_servers'] == ['198.18.0.53'] and found['pull'] == 'missing' and found['restart_policy'] == 'always'
-    assert plan['notes'] == [
-        'mgmt (ipv4-subnet, network) is ignored: no management network is made; nodes have no network but their links '
-        'unless network-mode says otherwise',
-        "node a: mgmt-ipv4 is ignored (the management network (not made))",
-        "node a: startup-config is ignored (a network OS's configuration)"]
+    assert plan['notes'] == ["node a: startup-config is ignored (a network OS's configuration)"]
 
 
 def test_network_mode_container_names_the_other_nodes_container_and_host_is_refused():
@@ -236,7 +281,8 @@ def test_a_hosts_part_is_one_run_of_ovs_docker_topology():
     assert part['purge'] == [c['name'] for c in host['containers']]
     own = HostPart(_runner.Invocation(_runner.checked_params(HostPart, part)))
     assert own.validate() == []
-    assert [section for section, _part in own.all_parts] == ['bridges', 'containers', 'links', 'ports']
+    assert [section for section, _part in own.all_parts] == ['networks', 'bridges', 'containers', 'links', 'ports']
+    assert part['networks'] == host['networks'] and host['networks'][0]['name'] == 'clab'
 
 
 def test_container_names_follow_containerlabs_prefix():

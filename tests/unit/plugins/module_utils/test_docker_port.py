@@ -164,3 +164,17 @@ def test_another_engines_ports_are_not_seen():
                   Row('o_l', {_marks.CONTAINER_ID: 'con1', _marks.CONTAINER_IFACE: 'eth1'})]  # ovs-docker's: no engine mark
     idx = _docker_port.PortIndex(FakeDb(tables={'Interface': interfaces, 'Port': [Row(i.name, {}) for i in interfaces]}), FakeEngine([]))
     assert sorted(p['name'] for p in idx.of('con1', None)) == ['d_l', 'o_l']
+
+
+def test_a_port_named_by_the_task_and_one_there_under_another_name_is_refused():
+    from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.attachment import docker_port as _dp
+
+    class Index(object):
+        @staticmethod
+        def of(ref, container, interface=None):
+            return [{'name': 'p1', 'id': ref, 'iface': 'eth1'}]
+
+    container = {'id': 'c' * 64, 'name': 'n1', 'pid': 42, 'running': True, 'status': 'running', 'network_mode': 'none'}
+    item = dict(dict.fromkeys(_dp.ITEM_OPTIONS), container='n1', interface='eth1', bridge='sw1', state='present', host_interface='p3')
+    assert _dp.desired_items(None, Index(), item, known={'n1': container}) == (
+        [], ['container n1: its eth1 is attached as port p1: remove that attachment first (state absent) to attach it as p3'])

@@ -216,3 +216,13 @@ def test_what_a_stage_left_to_ovs_vswitchd_is_awaited_before_the_next_one_and_at
     # the ports' removal is not awaited by the containers (the engine only), it is before the links;
     # the bridges' is awaited after the last steps, which run while ovs-vswitchd removes them
     assert log == [('p1', 'do'), ('c1', 'do'), ('p1', 'settled'), ('l1', 'do'), ('b1', 'do'), ('c0', 'undo'), ('b1', 'settled')]
+
+
+def test_a_port_the_lists_name_otherwise_is_taken_off_first():
+    # (containerlab's endpoint moved on its bridge: sw1:p1 -> sw1:p3; the other port stays)
+    wanted = params(containers=[{'name': 'clab-star-h1'}, {'name': 'clab-star-h2'}],
+                    ports=[{'container': 'clab-star-h1', 'interface': 'eth1', 'bridge': 'sw1', 'host_interface': 'p3'},
+                           {'container': 'clab-star-h2', 'interface': 'eth1', 'bridge': 'sw1', 'host_interface': 'p2'}])
+    bridges = [{'name': 'sw1', 'external_ids': MARK, 'ports': [port('p1', 'clab-star-h1'), port('p2', 'clab-star-h2')]}]
+    more, _keep, _kept, _problems = host_part.leftovers(wanted, {'clab-star-h1': MARK, 'clab-star-h2': MARK}, bridges, MARK)
+    assert more['ports'] == [{'container': 'clab-star-h1', 'interface': 'eth1', 'state': 'absent'}]
