@@ -27,8 +27,8 @@ description:
     names what failed.
   - In check mode nothing is made, so what joins a container or bridge that the run would make (or make again)
     cannot be looked at - it is listed in RV(would), and the run shows as changed.
-  - The order of a run - networks, ports off, bridges, namespaces, containers, links, ports, VXLAN links, bridges off, the
-    containers removed, networks off - is the order they depend on each other in; the run returns once ovs-vswitchd has applied it all.
+  - The order of a run - networks, ports off, bridges, Linux bridges, namespaces, containers, links, ports, VXLAN links, bridges off, Linux bridges off,
+    the containers removed, networks off - is the order they depend on each other in; the run returns once ovs-vswitchd has applied it all.
 author:
   - netdevops.ovs_docker developers (@netdevops)
 extends_documentation_fragment:
@@ -79,6 +79,29 @@ options:
         type: dict
       state:
         description: V(present) (made, or used as it is when it is not this module's) or V(absent) (removed if it is).
+        type: str
+        choices: [present, absent]
+        default: present
+  linux_bridges:
+    description:
+      - Linux bridges (containerlab's kind C(bridge)) whose ports are ends of O(links) (their C(master)), made through
+        netlink before the links (V(present)) and removed after them (V(absent)).
+      - One of the name that is there is used as it is and never removed, said in RV(kept); one that is not is made, up,
+        its description (ifalias) C(netdevops.ovs_docker.bridge) and its O(linux_bridges[].labels) - what proves it
+        this module's. It is removed only with no port left on it. A link of the name that is not a bridge is refused.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The bridge's name.
+        type: str
+        required: true
+      labels:
+        description: The mark it is made with (a topology's, as C(netdevops.ovs_docker.clab=lbr)), in its description.
+        type: dict
+      state:
+        description: V(present) or V(absent).
         type: str
         choices: [present, absent]
         default: present
@@ -390,10 +413,17 @@ networks:
   type: list
   elements: dict
   sample: [{name: clab, state: present, subnets: [198.18.20.0/24], bridge: br-5f2a9c0d1e3b, ours: true, spec: 4c1d2e9b0a7f36e58d21}]
+linux_bridges:
+  description: Each Linux bridge of O(linux_bridges) (and each removed one) - its state, kind, ports, whether it is this module's.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: br-lbr, state: present, kind: bridge, ours: true, ports: [e1, e2]}]
 kept:
   description:
     - With O(prune_labels), the bridges of the topology's that were not removed, each said with why (someone else's ports);
-      and the networks used as they are or not removed (someone else's, or with someone else's containers on them).
+      and the networks and Linux bridges used as they are or not removed (someone else's, or with someone else's
+      containers or ports on them).
   returned: always
   type: list
   elements: str

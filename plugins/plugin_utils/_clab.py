@@ -481,7 +481,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
         problems.append('topology.nodes: a topology needs nodes')
     hosts = list(hosts or [])
     nodes, result_hosts = {}, dict((h, {'containers': [], 'bridges': [], 'ports': [], 'links': [], 'vxlans': [],
-                                        'networks': []}) for h in hosts)
+                                        'networks': [], 'linux_bridges': []}) for h in hosts)
     for name in sorted(topo.nodes):
         definition = topo.nodes[name] or {}
         where = 'node %s' % name
@@ -508,6 +508,8 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
             nodes[name] = {'kind': kind, 'host': host, 'bridge': name}
             if host in result_hosts and kind == 'ovs-bridge':
                 result_hosts[host]['bridges'].append({'name': name, 'node': name})
+            elif host in result_hosts:  # (the user's when it is there, else made and marked: containerlab cannot)
+                result_hosts[host]['linux_bridges'].append({'name': name})
             continue
         container = container_name(lab, topo.topo_prefix, name)
         nodes[name] = {'kind': kind, 'host': host, 'container': container}
@@ -712,6 +714,7 @@ def host_part(host_plan, lab):
         'ports': host_plan['ports'],
         'vxlans': host_plan['vxlans'],
         'networks': host_plan.get('networks') or [],
+        'linux_bridges': [dict(b, labels=mark) for b in host_plan.get('linux_bridges') or []],
     }
 
 

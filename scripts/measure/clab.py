@@ -1,7 +1,7 @@
 """Benchmark: containerlab topologies built by the clab role on this host, beside the fastest
 batch a skilled engineer would write by hand for the star's end state (the floor), in the same run.
 
-    .venv/bin/python scripts/measure/clab.py [--nodes 50[,200]] [--no-chain] [--memory]
+    .venv/bin/python scripts/measure/clab.py [--nodes 50[,200]] [--no-chain] [--memory] [--mgmt]
 
 Prints figures; asserts nothing. Wall time of `ansible-playbook netdevops.ovs_docker.clab` for a
 fresh build and for a run that changes nothing, then of the teardown, for the chain of three
@@ -12,6 +12,10 @@ container's namespace and up in one `ip -batch`, each node's address set by `nse
 8 at once, every port in one OVSDB transaction (`ovs-vsctl`); its teardown, `docker rm -f` 8 at
 once and one `del-br`. Every image is mapped to the local test image; everything is removed at the
 end, pass or fail.
+
+--mgmt: every node's eth0 on a management network too (198.18.48.0/22: the file's mgmt; the floor's
+`docker network create` and `docker run --network`); without it the role runs with clab_mgmt false
+(containerlab's default subnet is no test subnet, and the floor's nodes have no network).
 
 --memory: then the module's peak memory (maximum resident set) for each star, its build, a run that
 changes nothing and its teardown, each run as AnsiballZ runs it on the host (`python MODULE
@@ -28,11 +32,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV = os.path.join(ROOT, '.venv', 'bin')
 IMAGES = json.dumps({'clab_images': {'*': 'ovs-docker-test:busybox'}})
+MGMT = {'network': 'ovsd-bench', 'ipv4-subnet': '198.18.48.0/22'}
+WITH_MGMT = [False]  # (--mgmt)
 
 
 def play(playbook, topology, check=False):
     argv = [os.path.join(VENV, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
             '-e', 'ansible_python_interpreter=%s' % os.path.join(VENV, 'python'),
+            '-e', json.dumps({'clab_mgmt': WITH_MGMT[0]}),
             '-e', 'clab_topology=%s' % topology, '-e', IMAGES, 'netdevops.ovs_docker.%s' % playbook]
     started = time.monotonic()
     done = subprocess.run(argv + (['--check'] if check else []), capture_output=True, text=True, check=False)
@@ -49,6 +56,8 @@ def star(nodes, path):
     links = ['    - endpoints: [{node: h%d, interface: eth1, ipv4: 198.18.%d.%d/22}, {node: sw9, interface: p%d}]'
              % (i, 44 + i // 250, 1 + i % 250, i) for i in range(1, nodes + 1)]
     with open(path, 'w') as handle:
+        if WITH_MGMT[0]:
+            handle.write('mgmt: %s\n' % json.dumps(MGMT))
         handle.write('name: star%d\ntopology:\n  defaults: {kind: linux, image: alpine:3.20}\n  nodes:\n    sw9: {kind: ovs-bridge}\n'
                      % nodes + ''.join('    h%d: {}\n' % i for i in range(1, nodes + 1)) + '  links:\n' + '\n'.join(links) + '\n')
 
@@ -73,8 +82,12 @@ def floor(nodes):
     """The star by hand -> (build seconds, teardown seconds)."""
     names = ['floor-h%d' % i for i in range(1, nodes + 1)]
     started = time.monotonic()
+    net = '--net=none'
     try:
-        sh('xargs -P8 -I{} docker run -d --net=none --label netdevops.bench=floor --name {} ovs-docker-test:busybox '
+        if WITH_MGMT[0]:
+            sh('docker network create --subnet %s fmgmt' % MGMT['ipv4-subnet'])
+            net = '--network fmgmt'
+        sh('xargs -P8 -I{} docker run -d ' + net + ' --label netdevops.bench=floor --name {} ovs-docker-test:busybox '
            'sleep 86400', '\n'.join(names))
         pids = subprocess.run(['docker', 'inspect', '-f', '{{.State.Pid}}'] + names, capture_output=True, text=True,
                               check=True).stdout.split()
@@ -88,7 +101,7 @@ def floor(nodes):
     finally:
         started = time.monotonic()
         subprocess.run('docker ps -aq --filter label=netdevops.bench=floor | xargs -r -P8 -n1 docker rm -f >/dev/null; '
-                       'ovs-vsctl --if-exists del-br fsw9', shell=True, check=False)
+                       'ovs-vsctl --if-exists del-br fsw9; docker network rm fmgmt >/dev/null 2>&1', shell=True, check=False)
         teardown = time.monotonic() - started
     return build, teardown
 
@@ -117,8 +130,8 @@ def memory(nodes, path):
     import yaml
     sys.path.insert(0, os.path.expanduser('~/.ansible/collections'))
     from ansible_collections.netdevops.ovs_docker.plugins.plugin_utils import _clab
-    plan = _clab.plan(yaml.safe_load(open(path)), ['localhost'], images=json.loads(IMAGES)['clab_images'])
-    empty = dict((key, []) for key in ('containers', 'bridges', 'ports', 'links', 'vxlans'))
+    plan = _clab.plan(yaml.safe_load(open(path)), ['localhost'], images=json.loads(IMAGES)['clab_images'], mgmt=WITH_MGMT[0])
+    empty = dict((key, []) for key in ('containers', 'bridges', 'ports', 'links', 'vxlans', 'networks', 'linux_bridges'))
     built, down = _clab.host_part(plan['hosts']['localhost'], plan['name']), _clab.host_part(empty, plan['name'])
     figures = []
     try:
@@ -135,7 +148,9 @@ def main():
     parser.add_argument('--nodes', default='50', help='star sizes, as 50,200')
     parser.add_argument('--no-chain', action='store_true', help='the stars only')
     parser.add_argument('--memory', action='store_true', help="then the module's peak memory for each star")
+    parser.add_argument('--mgmt', action='store_true', help='every node on a management network too')
     args = parser.parse_args()
+    WITH_MGMT[0] = args.mgmt
     if not args.no_chain:
         measure('chain of 3', os.path.join(ROOT, 'tests', 'integration', 'targets', 'clab', 'files', 'chain.clab.yml'))
     for nodes in [int(n) for n in args.nodes.split(',')]:

@@ -58,6 +58,16 @@ CLAB = OWNER + '.clab'
 CLAB_NODE = CLAB + '.node'
 
 
+# A Linux bridge this collection made (containerlab's kind bridge, when it was not there): its
+# description (ifalias) is this, a space and the labels it was made with (bridge_alias).
+LINUX_BRIDGE = OWNER + '.bridge'
+
+
+def bridge_alias(labels):
+    """The description of a Linux bridge made with these labels (a topology's mark): what proves it ours."""
+    return '%s %s' % (LINUX_BRIDGE, ','.join('%s=%s' % kv for kv in sorted((labels or {}).items())))
+
+
 def port_name(container_id, interface):
     """The host-side name of a container's attachment: 13 hex digits of sha1("ID/IFACE") and
     "_l", as ovs-docker names it (the first 13 characters of the container id and "_l"), stable

@@ -10,6 +10,7 @@ The stages, in the order they run (each only when its section has items):
     networks     Docker networks, those with state present       (a management network: the containers join it)
     ports off    ovs_docker_port, the ports with state absent   (before their containers go)
     bridges      ovs_bridge, those with state present            (before the ports that need them)
+    linux_bridges  Linux bridges, those with state present       (before the links whose ends are their ports)
     namespaces   netns_veth                                      (a namespace and its port, as ovs-docker's first step)
     containers   the container domain's Nodes                    (made, started, made again, removed)
     links        veth_link, with purge                           (once the containers are there)
@@ -17,9 +18,10 @@ The stages, in the order they run (each only when its section has items):
     vxlans       ovs_vxlan
     bridges off  ovs_bridge, those with state absent             (not waited for: ovs-vswitchd removes
                                                                   them while the containers go)
+    linux_bridges off  Linux bridges, those with state absent    (planned here, removed at the end)
     networks off Docker networks, those with state absent        (planned here, removed at the end)
     (the containers removed, and those set aside to be replaced: nothing after them needs them; then
-    the networks that go; then the run waits until ovs-vswitchd has applied everything)
+    the Linux bridges and networks that go; then the run waits until ovs-vswitchd has applied everything)
 
 Each section's items are the options of that module's list ('bridges', 'links', 'attachments',
 'vxlans'), checked against its argument_spec and validated by its part before anything is read. A
@@ -46,6 +48,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system impor
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import linux_bridge as _linux_bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import network as _network
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
@@ -59,15 +62,17 @@ STAGES = (
     ('networks', _network.NetworksPart, 'networks', 'present', {}),
     ('ports', _docker_port.DockerPort, 'attachments', 'absent', dict(create_bridge=False)),
     ('bridges', _bridge.OvsBridge, 'bridges', 'present', {}),
+    ('linux_bridges', _linux_bridge.LinuxBridgesPart, 'linux_bridges', 'present', {}),
     ('namespaces', _netns_veth.NetnsVeth, 'attachments', None, {}),
     ('containers', _container.Nodes, 'containers', None, {}),
     ('links', _veth_link.VethLink, 'links', None, {}),
     ('ports', _docker_port.DockerPort, 'attachments', 'present', dict(create_bridge=False)),
     ('vxlans', _vxlan.OvsVxlan, 'vxlans', None, {}),
     ('bridges', _bridge.OvsBridge, 'bridges', 'absent', {}),
+    ('linux_bridges', _linux_bridge.LinuxBridgesPart, 'linux_bridges', 'absent', {}),
     ('networks', _network.NetworksPart, 'networks', 'absent', {}),
 )
-SECTIONS = ('networks', 'bridges', 'namespaces', 'containers', 'links', 'ports', 'vxlans')
+SECTIONS = ('networks', 'bridges', 'linux_bridges', 'namespaces', 'containers', 'links', 'ports', 'vxlans')
 # what a stage's module takes at its top level that this module passes on as it is given
 SHARED = tuple(ENGINE_ARGS) + tuple(OVSDB_ARGS) + ('allow_host_overlap',)
 
@@ -82,12 +87,13 @@ def _carries(found, labels):
     return bool(labels) and all((found or {}).get(k) == v for k, v in labels.items())
 
 
-def leftovers(params, containers, bridges, labels, networks=None):
+def leftovers(params, containers, bridges, labels, networks=None, linux_bridges=None):
     """What the look finds (pure): ``containers`` {name: labels} (the engine's listing), ``bridges``
     [{'name', 'external_ids', 'ports': [{'name', 'external_ids'}]}] (each port with its interface's
     external_ids), ``labels`` the topology's mark -> {'containers', 'ports', 'vxlans', 'bridges'}
     (the items that remove what carries the mark and the lists no longer have; ``networks`` {name:
-    labels} the engine's networks: 'networks' those to remove), the names of the
+    labels} the engine's networks: 'networks' those to remove; ``linux_bridges`` {name: description}
+    the host's Linux bridges: 'linux_bridges'), the names of the
     listed bridges that are there already and are kept as they are, [kept] (said of a bridge not
     removed), [problems] (a listed bridge of someone else's where it must be ours)."""
     own = set(name for name, found in containers.items() if _carries(found, labels))
@@ -97,6 +103,9 @@ def leftovers(params, containers, bridges, labels, networks=None):
     listed_networks = set(n['name'] for n in params.get('networks') or [])
     more['networks'] = [{'name': name, 'state': 'absent'} for name, found in sorted((networks or {}).items())
                         if name not in listed_networks and _carries(found, labels)]
+    listed_linux = set(b['name'] for b in params.get('linux_bridges') or [])
+    more['linux_bridges'] = [{'name': name, 'state': 'absent', 'labels': labels} for name, alias in sorted((linux_bridges or {}).items())
+                             if name not in listed_linux and labels and alias == _marks.bridge_alias(labels)]
     # a port the lists name otherwise (containerlab's endpoint moved on its bridge): removed first, made again
     named = dict(((p.get('container'), p.get('interface')), p['host_interface']) for p in params['ports']
                  if _state(p) == 'present' and p.get('host_interface'))
@@ -175,11 +184,12 @@ class HostPart(_runner.Staged):
         allow_host_overlap=dict(type='bool', default=False),
         vxlans=dict(type='list', elements='dict', default=[]),
         networks=dict(type='list', elements='dict', default=[]),
+        linux_bridges=dict(type='list', elements='dict', default=[]),
         **dict(ENGINE_ARGS, **OVSDB_ARGS)
     )
 
     # (set by validate() and look(): a run's ports taken off to be made again, the networks' stage held to the end)
-    moved, held = frozenset(), None
+    moved, held = frozenset(), ()
 
     def _part(self, part_class, list_key, items, more):
         """The part of one stage, made as its module would be, for these items."""
@@ -211,7 +221,7 @@ class HostPart(_runner.Staged):
 
     def validate(self):
         self.lists = dict((section, list(self.params[section])) for section in SECTIONS)
-        self.would, self.final, self.kept, self.held, self.moved = [], [], [], None, set()
+        self.would, self.final, self.kept, self.held, self.moved = [], [], [], [], set()
         self.labels = dict((str(k), str(v)) for k, v in (self.params['prune_labels'] or {}).items())
         errors = ['bridges: %s: existing is one of %s' % (i.get('name'), ', '.join(EXISTING))
                   for i in self.params['bridges'] if i.get('existing') not in (None,) + EXISTING]
@@ -242,14 +252,21 @@ class HostPart(_runner.Staged):
                        for b in db.rows('Bridge') if self.labels or b.name in names]
         finally:
             db.close()
-        more, keep, self.kept, problems = leftovers(self.params, _containers.labels_by_name(raw), bridges, self.labels, networks)
+        linux = {}
+        if self.labels:  # (the Linux bridges the topology made: their description says it)
+            netlink = Netlink()
+            try:
+                linux = dict((link['name'], link.get('alias')) for link in netlink.links() if link['kind'] == 'bridge')
+            finally:
+                netlink.close()
+        more, keep, self.kept, problems = leftovers(self.params, _containers.labels_by_name(raw), bridges, self.labels, networks, linux)
         if problems:
             raise ModuleError('; '.join(problems), errors=problems)
         self.lists['bridges'] = [i for i in self.lists['bridges'] if i['name'] not in keep] + more['bridges']
         if self.module.check_mode:  # (a port taken off to be made again: what comes back cannot be looked at)
             self.moved = set((p['container'], p['interface']) for p in more['ports']) & set(
                 (p.get('container'), p.get('interface')) for p in self.params['ports'] if _state(p) == 'present')
-        for section in ('containers', 'ports', 'vxlans', 'networks'):
+        for section in ('containers', 'ports', 'vxlans', 'networks', 'linux_bridges'):
             # (removals first: a port off before the container goes, as the stages run them)
             self.lists[section] = (more[section] + self.lists[section]) if section == 'ports' else (self.lists[section] + more[section])
         parts = self.parts()
@@ -262,10 +279,12 @@ class HostPart(_runner.Staged):
         return parts
 
     def _linux_bridges(self):
-        """The Linux bridges the links' host ends are to be ports of (containerlab's kind bridge, made
-        by the user first) are there, before anything is made: ModuleError naming those that are not."""
-        # (a network's bridge that this run makes is not there yet: the network stage makes it first)
-        networks = set(n.get('bridge') for n in self.params['networks'] if _state(n) == 'present')
+        """The Linux bridges the links' host ends are to be ports of (containerlab's kind bridge: the
+        user's, or one of linux_bridges) are there, before anything is made: ModuleError naming those
+        that are not."""
+        # (a network's bridge, a Linux bridge that this run makes, is not there yet: their stages make it first)
+        networks = set(n.get('bridge') for n in self.params['networks'] if _state(n) == 'present') | set(
+            b['name'] for b in self.params['linux_bridges'] if _state(b) == 'present')
         masters = sorted(set(e['master'] for link in self.params['links'] for e in link.get('ends') or []
                              if e.get('host') and e.get('master') and e['master'] not in networks))
         if not masters:
@@ -275,8 +294,8 @@ class HostPart(_runner.Staged):
             found = dict((name, netlink.link(name)) for name in masters)
         finally:
             netlink.close()
-        problems = ['Linux bridge %s %s: make it first (ip link add %s type bridge; ip link set %s up), as containerlab '
-                    'needs it made' % (name, 'does not exist' if link is None else 'is a %s link, not a bridge' % link['kind'],
+        problems = ['Linux bridge %s %s: list it in linux_bridges, or make it first (ip link add %s type bridge; ip link set '
+                    '%s up)' % (name, 'does not exist' if link is None else 'is a %s link, not a bridge' % link['kind'],
                                        name, name)
                     for name, link in sorted(found.items()) if link is None or link['kind'] != 'bridge']
         if problems:
@@ -300,10 +319,10 @@ class HostPart(_runner.Staged):
                 part = self._without(section, part, new)
                 if part is None:
                     continue
-            if isinstance(part, _network.NetworksPart) and section == 'networks' and self._removes(part):
+            if section in ('networks', 'linux_bridges') and self._removes(part):
                 # removed at the end, once the containers on them went (those the run removes: not in the way)
                 part.hold, part.leaving = True, [action.target for _executor, action in self.final]
-                self.held = part
+                self.held.append(part)
             yield section, part
             if section == 'containers':
                 self.final = part.discards
@@ -313,6 +332,8 @@ class HostPart(_runner.Staged):
                            and (section == 'containers' or plan.current is None))
             if self.module.check_mode and section == 'networks':  # (a new network's bridge)
                 new.update(plan.desired['bridge'] for plan in part.plans if plan.actions and plan.desired['bridge'])
+            if self.module.check_mode and section == 'linux_bridges':
+                new.update(plan.desired['name'] for plan in part.plans if plan.actions and plan.desired['state'] == 'present')
 
     def _without(self, section, part, new):
         """The stage's part without its items that join ``new`` (None: nothing is left of it)."""
@@ -339,7 +360,7 @@ class HostPart(_runner.Staged):
 
     def final_steps(self):
         # (the containers' discards, after the bridges' removal, then the networks': see the docstring)
-        return self.final + (self.held.held if self.held is not None else [])
+        return self.final + [step for part in self.held for step in part.held]
 
     def result(self, stages):
         return self._merged(stages)
@@ -359,8 +380,8 @@ class HostPart(_runner.Staged):
         for section, part, result in results:
             merged[section].extend(result.get(part.list_key) or [])
             merged['made'].extend(result.get('made') or [])
-            if isinstance(part, _network.NetworksPart):  # (as planned: a read-back shows the network alone)
-                merged['kept'].extend('network %s is kept: %s' % (p.desired['name'], p.after['kept']) for p in part.plans
+            if isinstance(part, (_network.NetworksPart, _linux_bridge.LinuxBridgesPart)):  # (as planned: a read-back shows it alone)
+                merged['kept'].extend('%s %s is kept: %s' % (part.noun, p.desired['name'], p.after['kept']) for p in part.plans
                                       if (p.after or {}).get('kept'))
             merged['changed'] = merged['changed'] or bool(result.get('changed', any(p.actions for p in part.plans)))
             diff = result.get('diff')

@@ -2,7 +2,8 @@
 # Copyright: contributors to netdevops.ovs_docker
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The domains, one entry each (_core/domain.py says what an entry holds), by the name of the
-module that changes them (docker_network: ovs_docker_topology's networks, no module of its own).
+module that changes them (docker_network, linux_bridge: ovs_docker_topology's networks and
+linux_bridges, no module of their own).
 The agent's replay runs a module through it; the contract test holds every entry to the one
 interface. A new domain is a file in _domains/ and a line here."""
 
@@ -14,6 +15,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._agent import
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.domain import Domain
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import linux_bridge as _linux_bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import network as _network
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
@@ -43,6 +45,9 @@ DOMAINS = dict((domain.name, domain) for domain in (
     # (Docker networks through the Engine API: a topology's management network, ovs_docker_topology's networks)
     Domain('docker_network', _network.NetworksPart, _network.desired_state, _network.observe, _network.plan,
            (_network.Networks,)),
+    # (Linux bridges through netlink: containerlab's kind bridge, ovs_docker_topology's linux_bridges)
+    Domain('linux_bridge', _linux_bridge.LinuxBridgesPart, _linux_bridge.desired_state, _linux_bridge.observe,
+           _linux_bridge.plan, (_linux_bridge.LinuxBridges,)),
     # (files and a service, not OVSDB rows: the agent's installation)
     Domain('ovs_docker_agent', _agent_service.AgentInstall, _agent_service.desired_state, _agent_service.AgentService.observe,
            _agent_service.plan, (_agent_service.AgentSteps,)),

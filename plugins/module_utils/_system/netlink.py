@@ -478,6 +478,15 @@ class Netlink(object):
         finally:
             os.close(fd)
 
+    def add_bridge(self, name, alias):
+        """A Linux bridge, up, its description ``alias`` (ifalias: the mark of what made it; set by a
+        second request, as the kernel takes no description from the one that makes a link)."""
+        linkinfo = [_rtnl.nla(_rtnl.IFLA_INFO_KIND, b'bridge')]
+        self._rt('creating Linux bridge %s' % name, 'do', _rtnl.RTM_NEWLINK,
+                 _rtnl.ifinfo(attrs=[_rtnl.nla(_rtnl.IFLA_IFNAME, _rtnl.name(name)), _rtnl.nla(_rtnl.IFLA_LINKINFO, linkinfo)]),
+                 _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL)
+        self.set_link(self.link(name)['index'], state='up', alias=alias)
+
     def add_vlan(self, name, parent_index, vlan_id):
         """An 802.1Q sub-interface of the link ``parent_index``, up."""
         self._call('creating VLAN sub-interface %s' % name, self.ipr.link, 'add', ifname=name, kind='vlan',

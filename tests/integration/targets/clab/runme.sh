@@ -38,6 +38,7 @@ cleanup() {
   ip link del t-own 2>/dev/null
   docker network rm ovsd-theirs ovsd-mgmt >/dev/null 2>&1
   while iptables -D FORWARD -i br-lbr -o br-lbr -j ACCEPT 2>/dev/null; do :; done
+  while iptables -D FORWARD -i br-lbr -o br-lbr -m comment --comment "netdevops.ovs_docker clab lbr" -j ACCEPT 2>/dev/null; do :; done
   docker rmi ovs-docker-test:clab2 >/dev/null 2>&1
   ip netns list | awk '/^look-/ {print $1}' | xargs -r -n1 ip netns delete
   rm -rf "$logs"
@@ -230,27 +231,40 @@ host_link() {
 }
 lbr_pings() { docker exec clab-lbr-n1 ping -c 1 -W 2 -q 198.18.54.2 >/dev/null; }
 expect "... the looks fail with nothing built" fails host_link
-state "$lbr" > "$logs/pre-lbr"
-expect "without the bridge: refused" fails clab lbr-nobridge "$lbr"
-expect "... naming it and how to make it" grep -q 'Linux bridge br-lbr does not exist: make it first' "$logs/$run_no-lbr-nobridge.log"
-expect "... with nothing made" same "$logs/pre-lbr" "$lbr"
-# the user's bridge, as containerlab wants it made, and the forwarding its docs ask for beside
-# Docker's FORWARD policy (bridged frames pass through iptables here)
-ip link add br-lbr type bridge && ip link set br-lbr up
-iptables -I FORWARD -i br-lbr -o br-lbr -j ACCEPT
+expect "... and lbr_pings" fails lbr_pings
+echo "### ... br-lbr not there: made and marked (containerlab cannot), with the forwarding across it"
+# made_bridge: br-lbr a Linux bridge, up, described as the topology's; the FORWARD rule of its own
+made_bridge() {
+  ip -d -j link show br-lbr 2>/dev/null | "$python" -c '
+import json, sys
+link = json.load(sys.stdin)[0]
+ok = link["linkinfo"]["info_kind"] == "bridge" and link.get("ifalias") == "netdevops.ovs_docker.bridge netdevops.ovs_docker.clab=lbr" and "UP" in link["flags"]
+sys.exit(0 if ok else 1)' 2>/dev/null && iptables -S FORWARD | grep -q -- '-i br-lbr -o br-lbr -m comment --comment "netdevops.ovs_docker clab lbr" -j ACCEPT'
+}
+expect "... made_bridge fails with no bridge" fails made_bridge
 state "$lbr" > "$logs/pre-lbr"
 expect "check mode" clab lbr-check "$lbr" --check --diff
 expect "... would change things" test "$changed" -gt 0
 expect "... and wrote nothing" same "$logs/pre-lbr" "$lbr"
 expect "the build" clab lbr "$lbr"
+expect "... br-lbr made, marked, up, forwarding" made_bridge
 expect "... the bridge's ports are e1 and e2, up" test "$(ports)" = "e1 up e2 up"
 expect "... n1 reaches n2 across the bridge" lbr_pings
 expect "... the host link: lbr-n2 here, no address, n2's eth2 its peer" host_link
-lbr_ids=$(ids lbr)
 expect "the repeat" clab lbr-repeat "$lbr"
 expect "... changed nothing" test "$changed" -eq 0
 expect "the repeat in check mode" clab lbr-repeat-check "$lbr" --check
 expect "... changed nothing" test "$changed" -eq 0
+expect "teardown" play lbr-made-down netdevops.ovs_docker.clab_destroy -e clab_topology="$lbr"
+expect "... the bridge it made is gone, with its rule, and the host link (as before)" same "$logs/pre-lbr" "$lbr"
+echo "### ... the user's br-lbr (made by hand, with the rule containerlab's docs ask for): used as it is, kept"
+ip link add br-lbr type bridge && ip link set br-lbr up
+iptables -I FORWARD -i br-lbr -o br-lbr -j ACCEPT
+expect "the build" clab lbr-user "$lbr"
+expect "... the bridge's ports are e1 and e2, up" test "$(ports)" = "e1 up e2 up"
+expect "... n1 reaches n2 across the bridge" lbr_pings
+expect "... said kept" grep -q "Linux bridge br-lbr is kept: not made by this collection" "$logs/$run_no-lbr-user.log"
+lbr_ids=$(ids lbr)
 moved=$(edit "$lbr" "t['topology']['links'][0]['endpoints'][1]['interface'] = 'e3'")
 expect "n1:eth1 moved from br-lbr:e1 to br-lbr:e3" clab lbr-move "$moved"
 expect "... the bridge's ports are e2 and e3" test "$(ports)" = "e2 up e3 up"
@@ -263,6 +277,7 @@ expect "... naming it" grep -q 'host:eth0: eth0 is there already' "$logs/$run_no
 expect "... with nothing changed" same "$logs/pre-taken" "$moved"
 expect "teardown" play lbr-down netdevops.ovs_docker.clab_destroy -e clab_topology="$moved"
 expect "... the user's bridge is kept, with no port of the topology's" test -z "$(ports)"
+expect "... and the user's rule" iptables -C FORWARD -i br-lbr -o br-lbr -j ACCEPT
 expect "... the host link is gone" fails ip link show lbr-n2
 ip link del br-lbr
 iptables -D FORWARD -i br-lbr -o br-lbr -j ACCEPT

@@ -22,6 +22,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains impo
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_attach_plan as attach
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_bridge_plan as bridge
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_container as container
+from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_linux_bridge as linux_bridge
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_network as network
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_veth_link as veth
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_vxlan_plan as vxlan
@@ -61,6 +62,8 @@ CASES = {
     'netns_veth': _attachment_cases,
     'ovs_docker_port': _attachment_cases,
     'ovs_docker_agent': _agent_cases,
+    'linux_bridge': lambda: [(linux_bridge.desired(), None, None), (linux_bridge.desired(), linux_bridge.found(), None),
+                             (linux_bridge.desired(state='absent'), linux_bridge.found(), None)],
     'docker_network': lambda: [(network.desired(), None, {'host': network.HOST}), (network.desired(), network.found(), None),
                                (network.desired(state='absent'), network.found(), None)],
     'ovs_docker_topology': lambda: [(container.desired(), None, container.IMAGES),
@@ -150,6 +153,6 @@ def test_an_unknown_kind_is_refused_by_its_executor():
 
 
 def test_the_registry_names_what_it_has():
-    with pytest.raises(KeyError, match='there are: docker_network, netns_veth, ovs_bridge'):
+    with pytest.raises(KeyError, match='there are: docker_network, linux_bridge, netns_veth'):
         registry.domain('ovs_mirror')
     assert ModuleError  # (what a module's failure is; the runner alone raises it to ansible)
