@@ -328,8 +328,6 @@ seealso:
     description: One section's module, the nodes' ports on bridges.
   - module: netdevops.ovs_docker.ovs_vxlan
     description: One section's module, VXLAN links.
-  - module: community.docker.docker_network
-    description: Docker networks on their own, with every option of the engine's.
 '''
 
 EXAMPLES = r'''

@@ -295,8 +295,7 @@ class HostPart(_runner.Staged):
         finally:
             netlink.close()
         problems = ['Linux bridge %s %s: list it in linux_bridges, or make it first (ip link add %s type bridge; ip link set '
-                    '%s up)' % (name, 'does not exist' if link is None else 'is a %s link, not a bridge' % link['kind'],
-                                       name, name)
+                    '%s up)' % (name, 'does not exist' if link is None else 'is a %s link, not a bridge' % link['kind'], name, name)
                     for name, link in sorted(found.items()) if link is None or link['kind'] != 'bridge']
         if problems:
             raise ModuleError('; '.join(problems), errors=problems)

@@ -84,8 +84,8 @@ def plan(desired, current, facts=None):
         others = [port for port in current['ports']
                   if not any(leave in ((current.get('links') or {}).get(port) or '') for leave in leaving)]
         if others:
-            return Plan(desired, current, [], before, dict(before, kept='ports that are not the topology\'s are on it (%s)'
-                                                          % ', '.join(sorted(others))))
+            kept = 'ports that are not the topology\'s are on it (%s)' % ', '.join(sorted(others))
+            return Plan(desired, current, [], before, dict(before, kept=kept))
         return Plan(desired, current, [Action('bridge', name, None, desired['alias'])], before, {'state': 'absent'})
     if current is None:
         return Plan(desired, current, [Action('bridge', name, desired['alias'], None)], before,

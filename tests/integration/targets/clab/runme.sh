@@ -290,16 +290,20 @@ on_mgmt() { clab "$@" -e clab_mgmt=true; }
 # of its bridge with b's eth2 its peer
 mgmt_looks() {
   local b
-  test "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}{{index .Labels "netdevops.ovs_docker.clab"}}' ovsd-mgmt 2>/dev/null)" = \
-    "198.18.40.0/24 fdff:198:18:40::/64 mgmt" || { echo "LOOK FAILED: network ovsd-mgmt" >&2; return 1; }
-  docker exec clab-mgmt-a ip -o addr show dev eth0 | grep -q ' 198.18.40.11/24 ' &&
-    docker exec clab-mgmt-a ip -o addr show dev eth0 | grep -q ' fdff:198:18:40::11/64 ' || { echo "LOOK FAILED: a's eth0" >&2; return 1; }
+  if [ "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}{{index .Labels "netdevops.ovs_docker.clab"}}' ovsd-mgmt 2>/dev/null)" != \
+       "198.18.40.0/24 fdff:198:18:40::/64 mgmt" ]; then echo "LOOK FAILED: network ovsd-mgmt" >&2; return 1; fi
+  if ! { docker exec clab-mgmt-a ip -o addr show dev eth0 | grep -q ' 198.18.40.11/24 ' &&
+         docker exec clab-mgmt-a ip -o addr show dev eth0 | grep -q ' fdff:198:18:40::11/64 '; }; then
+    echo "LOOK FAILED: a's eth0" >&2; return 1
+  fi
   b=$(docker inspect -f '{{(index .NetworkSettings.Networks "ovsd-mgmt").IPAddress}}' clab-mgmt-b)
-  ping -c 1 -W 2 -q 198.18.40.11 >/dev/null && ping -6 -c 1 -W 2 -q fdff:198:18:40::11 >/dev/null && ping -c 1 -W 2 -q "$b" >/dev/null ||
-    { echo "LOOK FAILED: the host does not reach a and b ($b) on the management network" >&2; return 1; }
-  ip -o link show b-eth2 | grep -q 'master br-ovsd-mgmt' &&
-    test "$(docker exec clab-mgmt-b cat /sys/class/net/eth2/iflink)" = "$(cat /sys/class/net/b-eth2/ifindex)" ||
-    { echo "LOOK FAILED: b-eth2 is not b's eth2 on br-ovsd-mgmt" >&2; return 1; }
+  if ! { ping -c 1 -W 2 -q 198.18.40.11 >/dev/null && ping -6 -c 1 -W 2 -q fdff:198:18:40::11 >/dev/null && ping -c 1 -W 2 -q "$b" >/dev/null; }; then
+    echo "LOOK FAILED: the host does not reach a and b ($b) on the management network" >&2; return 1
+  fi
+  if ! { ip -o link show b-eth2 | grep -q 'master br-ovsd-mgmt' &&
+         test "$(docker exec clab-mgmt-b cat /sys/class/net/eth2/iflink)" = "$(cat /sys/class/net/b-eth2/ifindex)"; }; then
+    echo "LOOK FAILED: b-eth2 is not b's eth2 on br-ovsd-mgmt" >&2; return 1
+  fi
 }
 expect "... the look fails with nothing built" fails mgmt_looks
 # a stand-in for the host's own network (an address of this host's): a subnet over it is refused

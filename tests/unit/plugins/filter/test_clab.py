@@ -65,10 +65,10 @@ def test_the_management_network_is_containerlabs_each_nodes_eth0_on_it():
     assert [(c['network_mode'], c['networks']) for c in host['containers']] == [(None, [{'name': 'clab'}])] * 3
     assert host['containers'][0]['sysctls'] == {_clab.IPV6_ON: '0'}
     # the file's: one subnet given, no default for the other; mgmt-ipv4/-ipv6 and aliases; network-mode keeps a node off it
-    topo = {'name': 't', 'mgmt': {'network': 'm1', 'ipv4-subnet': '198.18.20.0/24', 'ipv4-gw': '198.18.20.254',
-                                  'external-access': False}, 'topology': {'defaults': {'kind': 'linux', 'image': 'i'}, 'nodes': {
-        'a': {'mgmt-ipv4': '198.18.20.1', 'aliases': ['alpha']}, 'b': {}, 'c': {'network-mode': 'none', 'mgmt-ipv4': '198.18.20.9'}},
-        'links': [{'endpoints': ['a:eth1', 'mgmt-net:a-eth1']}]}}
+    nodes = {'a': {'mgmt-ipv4': '198.18.20.1', 'aliases': ['alpha']}, 'b': {}, 'c': {'network-mode': 'none', 'mgmt-ipv4': '198.18.20.9'}}
+    topo = {'name': 't', 'mgmt': {'network': 'm1', 'ipv4-subnet': '198.18.20.0/24', 'ipv4-gw': '198.18.20.254', 'external-access': False},
+            'topology': {'defaults': {'kind': 'linux', 'image': 'i'}, 'nodes': nodes,
+                         'links': [{'endpoints': ['a:eth1', 'mgmt-net:a-eth1']}]}}
     plan = _clab.plan(topo, ['h'])
     host = plan['hosts']['h']
     assert host['networks'] == [{'name': 'm1', 'ipv4_subnet': '198.18.20.0/24', 'ipv4_gateway': '198.18.20.254', 'bridge': 'br-m1',

@@ -81,8 +81,8 @@ def test_removed_only_when_ours_and_nothing_else_is_on_it():
 
 
 def test_a_container_joins_one_network_at_its_creation_with_its_addresses():
-    spec = {'name': 'clab-star-h1', 'image': 'i', 'networks': [{'name': 'clab', 'ipv4_address': '198.18.20.11',
-                                                                  'ipv6_address': 'fdff:198:18:20::11', 'aliases': ['h1']}]}
+    network = {'name': 'clab', 'ipv4_address': '198.18.20.11', 'ipv6_address': 'fdff:198:18:20::11', 'aliases': ['h1']}
+    spec = {'name': 'clab-star-h1', 'image': 'i', 'networks': [network]}
     want, problems = _container.desired_state(spec)
     assert problems == [] and want['body']['HostConfig']['NetworkMode'] == 'clab'
     assert want['body']['NetworkingConfig'] == {'EndpointsConfig': {'clab': {
