@@ -146,6 +146,19 @@ bridges:
     link_state: {description: C(up) or C(down); V(null) when the internal interface does not exist., type: str}
     mtu: {description: MTU of the internal interface., type: int}
     mac: {description: MAC of the internal interface., type: str}
+    mirrors:
+      description: Its mirrors (M(netdevops.ovs_docker.ovs_mirror)'s or another's), by name, their ports by name.
+      type: list
+      elements: dict
+      contains:
+        name: {description: The mirror's name., type: str}
+        select_all: {description: Whether it copies everything that crosses the bridge., type: bool}
+        select_src_port: {description: The ports whose received packets it copies., type: list, elements: str}
+        select_dst_port: {description: The ports whose sent packets it copies., type: list, elements: str}
+        select_vlan: {description: The VLANs whose packets it copies., type: list, elements: int}
+        output_port: {description: "The port the copies go to, or V(null).", type: str}
+        output_vlan: {description: "The VLAN the copies go on, or V(null).", type: int}
+        ours: {description: "Whether it carries ovs_mirror's mark (external_ids C(netdevops.ovs_docker=mirror)).", type: bool}
     ports:
       description: Its ports (with O(container), only that container's), by name.
       type: list

@@ -89,6 +89,15 @@ class Executor(object):
         raise NotImplementedError
 
 
+class OneByOneExecutor(Executor):
+    """An executor whose actions are one request each (the engine's API, netlink): run() runs
+    them in turn, each as RUNS[kind](executor, action)."""
+
+    def run(self, actions):
+        for action in actions:
+            self.runs(action)(self, action)
+
+
 class JoinedExecutor(Executor):
     """An executor that runs every run of consecutive actions in one call (one OVSDB transaction,
     one link group)."""

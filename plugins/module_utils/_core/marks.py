@@ -32,6 +32,8 @@ ENGINE = 'container_engine'
 RECORD = OWNER + '.persistent'
 # A QoS or Queue row made for a port's egress limit: external_ids {OWNER: 'egress'}.
 EGRESS = (OWNER, 'egress')
+# A Mirror row made by ovs_mirror: external_ids {OWNER: 'mirror'}.
+MIRROR = (OWNER, 'mirror')
 # ovs_vxlan: the port's external_ids key (valued with the link's name) and the kernel link's
 # description (ifalias), which marks the link even after a hand took its port away.
 VXLAN = 'ovs_vxlan'
@@ -89,6 +91,11 @@ def container_aside(name):
 def is_egress(external_ids):
     """Does a QoS or Queue row's external_ids carry the egress mark?"""
     return (external_ids or {}).get(EGRESS[0]) == EGRESS[1]
+
+
+def is_mirror(external_ids):
+    """Does a Mirror row's external_ids carry ovs_mirror's mark?"""
+    return (external_ids or {}).get(MIRROR[0]) == MIRROR[1]
 
 
 def veth_alias(key):

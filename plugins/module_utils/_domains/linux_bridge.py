@@ -26,7 +26,7 @@ __metaclass__ = type
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import marks as _marks
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import require_pyroute2
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import Action, OneByOneExecutor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.validate import interface_name
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netlink import Netlink
 
@@ -95,15 +95,11 @@ def plan(desired, current, facts=None):
     return Plan(desired, current, [], before, before)
 
 
-class LinuxBridges(Executor):
+class LinuxBridges(OneByOneExecutor):
     """Makes and removes Linux bridges through netlink, one request each."""
 
     def __init__(self, netlink):
         self.netlink = netlink
-
-    def run(self, actions):
-        for action in actions:
-            self.runs(action)(self, action)
 
     def _bridge(self, action):
         if action.new is not None:

@@ -34,7 +34,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import runner as _runner
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core import validate as _validate
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.common import ModuleError
-from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, Executor, Plan
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.engine import NO_UNDO, Action, OneByOneExecutor, Plan
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains.container import digest
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import containers as _containers
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system import hostnet as _hostnet
@@ -191,15 +191,11 @@ def plan(desired, current, facts=None):
     return Plan(desired, current, [Action('create', name, desired['body'], None)], before, after, problems)
 
 
-class Networks(Executor):
+class Networks(OneByOneExecutor):
     """Makes and removes networks through the engine's API, one request each."""
 
     def __init__(self, api):
         self.api = api
-
-    def run(self, actions):
-        for action in actions:
-            self.runs(action)(self, action)
 
     def _create(self, action):
         if action.new is None:  # (the undo)

@@ -16,6 +16,7 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._core.domain 
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import bridge as _bridge
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import container as _container
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import linux_bridge as _linux_bridge
+from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import mirror as _mirror
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import network as _network
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import veth_link as _veth_link
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import vxlan as _vxlan
@@ -42,6 +43,7 @@ DOMAINS = dict((domain.name, domain) for domain in (
     # (containers through the Engine API: a topology's nodes)
     Domain('ovs_docker_topology', _container.Nodes, _container.desired_state, _container.observe, _container.plan,
            (_container.Containers,)),
+    Domain('ovs_mirror', _mirror.OvsMirror, _mirror.desired_state, _mirror.observe, _mirror.plan, (_mirror.MirrorRows,)),
     # (Docker networks through the Engine API: a topology's management network, ovs_docker_topology's networks)
     Domain('docker_network', _network.NetworksPart, _network.desired_state, _network.observe, _network.plan,
            (_network.Networks,)),

@@ -31,12 +31,14 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._system.netli
 # What the IDL replicates for a picture of the host: only these columns are synced.
 TABLES = {
     'Open_vSwitch': ['bridges'],
-    'Bridge': ['name', 'ports', 'datapath_type', 'datapath_id', 'fail_mode', 'external_ids'],
+    'Bridge': ['name', 'ports', 'datapath_type', 'datapath_id', 'fail_mode', 'external_ids', 'mirrors'],
     'Port': ['name', 'interfaces', 'tag', 'trunks', 'vlan_mode', 'qos'],
     'Interface': ['name', 'type', 'ofport', 'error', 'external_ids', 'mtu', 'mac_in_use', 'link_state',
                   'ingress_policing_rate', 'ingress_policing_burst'],
     'QoS': _ovsdb.PORT_TABLES['QoS'],
     'Queue': _ovsdb.PORT_TABLES['Queue'],
+    'Mirror': ['name', 'select_all', 'select_src_port', 'select_dst_port', 'select_vlan', 'output_port', 'output_vlan',
+               'external_ids'],
 }
 # Problems that make a container's port dead for good: its veth is gone with the container's
 # namespace, and attaching the container again makes a new pair and port anyway.
@@ -77,8 +79,16 @@ def read_ovsdb(db, bridge=None):
         bridges.append({'name': row.name, 'datapath_type': row.datapath_type or 'system',
                         'datapath_id': _one(row.datapath_id), 'fail_mode': _one(row.fail_mode),
                         'external_ids': dict(row.external_ids), 'persistent': _marks.RECORD in row.external_ids,
-                        'ports': ports})
+                        'ports': ports, 'mirrors': [_mirror(m) for m in sorted(row.mirrors, key=lambda m: m.name)]})
     return bridges
+
+
+def _mirror(row):
+    """A Mirror row as ovs_mirror shows it: its ports by name; ours when it carries ovs_mirror's mark."""
+    return {'name': row.name, 'select_all': bool(row.select_all),
+            'select_src_port': sorted(p.name for p in row.select_src_port), 'select_dst_port': sorted(p.name for p in row.select_dst_port),
+            'select_vlan': sorted(row.select_vlan), 'output_port': _one([p.name for p in row.output_port]),
+            'output_vlan': _one(list(row.output_vlan)), 'ours': _marks.is_mirror(row.external_ids)}
 
 
 def kind_of(port, link):

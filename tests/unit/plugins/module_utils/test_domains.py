@@ -23,6 +23,7 @@ from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils im
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_bridge_plan as bridge
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_container as container
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_linux_bridge as linux_bridge
+from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_mirror as mirror
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_network as network
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_veth_link as veth
 from ansible_collections.netdevops.ovs_docker.tests.unit.plugins.module_utils import test_vxlan_plan as vxlan
@@ -62,6 +63,9 @@ CASES = {
     'netns_veth': _attachment_cases,
     'ovs_docker_port': _attachment_cases,
     'ovs_docker_agent': _agent_cases,
+    'ovs_mirror': lambda: [(mirror.desired(), None, {'columns': mirror.columns(mirror.desired())}),
+                           (mirror.desired(vlans=[20]), mirror.current(), {'columns': mirror.columns(mirror.desired(vlans=[20]))}),
+                           (mirror.desired(state='absent'), mirror.current(), None)],
     'linux_bridge': lambda: [(linux_bridge.desired(), None, None), (linux_bridge.desired(), linux_bridge.found(), None),
                              (linux_bridge.desired(state='absent'), linux_bridge.found(), None)],
     'docker_network': lambda: [(network.desired(), None, {'host': network.HOST}), (network.desired(), network.found(), None),
@@ -154,5 +158,5 @@ def test_an_unknown_kind_is_refused_by_its_executor():
 
 def test_the_registry_names_what_it_has():
     with pytest.raises(KeyError, match='there are: docker_network, linux_bridge, netns_veth'):
-        registry.domain('ovs_mirror')
+        registry.domain('ovs_capture')
     assert ModuleError  # (what a module's failure is; the runner alone raises it to ansible)

@@ -124,7 +124,7 @@ class FakeHost(object):
 
 
 def bridge(name, *ports):
-    return row(name=name, datapath_type='netdev', datapath_id=[], fail_mode=[], external_ids={},
+    return row(name=name, datapath_type='netdev', datapath_id=[], fail_mode=[], external_ids={}, mirrors=[],
                ports=[oport(name, iface(name, 'internal'))] + list(ports))
 
 
@@ -215,3 +215,19 @@ def test_egress_of_reads_our_qos_and_names_another():
     assert _ovsdb.egress_of(oport('p1', qos=[theirs])) == {
         'egress_rate': 1000, 'egress_burst': 0, 'qos_foreign': 'linux-hfsc row 9f8e7d6c'}
     assert _ovsdb.egress_of(oport('p1')) == {'egress_rate': 0, 'egress_burst': 0, 'qos_foreign': None}
+
+
+def test_a_bridges_mirrors_are_read_with_their_ports_by_name():
+    con1, cap = oport('c1_l', iface('c1_l')), oport('veth0', iface('veth0'))
+    mine = row(name='m1', select_all=False, select_src_port=[con1], select_dst_port=[con1], select_vlan=[], output_port=[cap],
+               output_vlan=[], external_ids={_marks.MIRROR[0]: _marks.MIRROR[1]})
+    theirs = row(name='m0', select_all=True, select_src_port=[], select_dst_port=[], select_vlan=[20], output_port=[],
+                 output_vlan=[30], external_ids={})
+    br = bridge('br9', con1, cap)
+    br.mirrors = [mine, theirs]
+    found = _topology.read_ovsdb(FakeDb([br]))[0]['mirrors']
+    assert found == [
+        {'name': 'm0', 'select_all': True, 'select_src_port': [], 'select_dst_port': [], 'select_vlan': [20], 'output_port': None,
+         'output_vlan': 30, 'ours': False},
+        {'name': 'm1', 'select_all': False, 'select_src_port': ['c1_l'], 'select_dst_port': ['c1_l'], 'select_vlan': [],
+         'output_port': 'veth0', 'output_vlan': None, 'ours': True}]
