@@ -26,6 +26,8 @@ def test_the_marks_keep_their_spelling():
     assert (marks.LAB_RULE, marks.lab_rule_comment('seed')) == ('netdevops.ovs_docker lab', 'netdevops.ovs_docker lab seed')
     assert (marks.LAB, marks.CLAB, marks.CLAB_NODE) == (
         'netdevops.ovs_docker.lab', 'netdevops.ovs_docker.clab', 'netdevops.ovs_docker.clab.node')
+    assert (marks.MIRROR, marks.NETWORK_SPEC) == (('netdevops.ovs_docker', 'mirror'), 'netdevops.ovs_docker.network')
+    assert marks.bridge_alias({'netdevops.ovs_docker.clab': 'lbr', 'a': 'b'}) == 'netdevops.ovs_docker.bridge a=b,netdevops.ovs_docker.clab=lbr'
 
 
 def test_port_name_is_stable_and_ovs_docker_shaped():
@@ -49,6 +51,11 @@ def test_clab_names_of_a_link_across_hosts():
     assert (marks.clab_bridge(0xabc), marks.clab_vxlan(0xabc)) == ('clx000abc', 'cvx000abc')
     assert marks.clab_vxlan_of('clx000abc') == 'cvx000abc'
     assert marks.clab_vxlan_of('clxyz') is None and marks.clab_vxlan_of('br0') is None and marks.clab_vxlan_of('clxzzzzzz') is None
+
+
+def test_mirror_mark():
+    assert marks.is_mirror({'netdevops.ovs_docker': 'mirror'}) and not marks.is_mirror({'netdevops.ovs_docker': 'egress'})
+    assert not marks.is_mirror(None)
 
 
 def test_egress_mark():
