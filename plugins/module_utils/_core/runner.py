@@ -184,6 +184,30 @@ class Batch(Module):
         return '' if self.many else '%s: ' % self.label(self.desired[0])
 
 
+class Held(Batch):
+    """A Batch whose steps a Staged run may hold for its end (the host part's networks and Linux
+    bridges, removed once the containers went): with ``hold`` they are kept in ``held`` instead of
+    run with the stage; ``leaving``, the containers the run removes (set by the Staged run). The
+    subclass gives executor(); each object is shown with its name."""
+
+    hold = False
+    held = ()
+    leaving = ()
+
+    def executor(self):
+        raise NotImplementedError
+
+    def steps(self):
+        executor = self.executor()
+        steps = [(executor, action) for plan in self.plans for action in plan.actions]
+        if self.hold:
+            self.held, steps = steps, []
+        return steps
+
+    def shown(self, plan, view):
+        return dict(view, name=plan.desired['name'])
+
+
 class Invocation(object):
     """What a module's own part reads of an AnsibleModule, for a run that is not a play's task (the
     agent's replay, a stage of a Staged module)."""

@@ -112,17 +112,14 @@ class LinuxBridges(OneByOneExecutor):
     RUNS = {'bridge': _bridge}
 
 
-class LinuxBridgesPart(_runner.Batch):
+class LinuxBridgesPart(_runner.Held):
     """ovs_docker_topology's linux_bridges: made before the links that make ports of them, removed
     after the links went."""
 
     argument_spec = dict(linux_bridges=dict(type='list', elements='dict', options=OPTIONS, required=True))
     one_key, list_key, noun = 'linux_bridge', 'linux_bridges', 'Linux bridge'
-    hold = False  # (the removals: kept for the run's end, after the containers went)
-    leaving = ()  # the containers the run removes (set by the host part)
 
     def validate(self):
-        self.held = []
         return self.validate_named(self.params['linux_bridges'], desired_state)
 
     def connect(self):
@@ -133,15 +130,8 @@ class LinuxBridgesPart(_runner.Batch):
         found = observe(self.netlink, set(d['name'] for d in self.desired))
         return [plan(d, found.get(d['name']), {'leaving': self.leaving}) for d in self.desired]
 
-    def steps(self):
-        executor = LinuxBridges(self.netlink)
-        steps = [(executor, action) for p in self.plans for action in p.actions]
-        if self.hold:
-            self.held, steps = steps, []
-        return steps
-
-    def shown(self, plan, view):
-        return dict(view, name=plan.desired['name'])
+    def executor(self):
+        return LinuxBridges(self.netlink)
 
     def look(self, plan):
         found = observe(self.netlink, {plan.desired['name']}).get(plan.desired['name'])

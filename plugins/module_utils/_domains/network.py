@@ -210,7 +210,7 @@ class Networks(OneByOneExecutor):
     RUNS = {'create': _create, 'remove': _remove}
 
 
-class NetworksPart(_runner.Batch):
+class NetworksPart(_runner.Held):
     """ovs_docker_topology's networks: observed in one listing, planned each, made before the
     containers that join them; removed after the containers went (``hold``: the steps are kept for
     the run's end, as the containers' discards)."""
@@ -223,11 +223,8 @@ class NetworksPart(_runner.Batch):
     )
     one_key, list_key, noun = 'network', 'networks', 'network'
     quiet = True  # (the engine only)
-    hold = False
-    leaving = ()  # the containers the run removes (set by the host part)
 
     def validate(self):
-        self.held = []
         return self.validate_named(self.params['networks'], desired_state)
 
     def connect(self):
@@ -254,15 +251,8 @@ class NetworksPart(_runner.Batch):
                 netlink.close()
         return [plan(d, found.get(d['name']), {'host': host, 'links': links, 'leaving': self.leaving}) for d in self.desired]
 
-    def steps(self):
-        executor = Networks(self.api)
-        steps = [(executor, action) for p in self.plans for action in p.actions]
-        if self.hold:
-            self.held, steps = steps, []
-        return steps
-
-    def shown(self, plan, view):
-        return dict(view, name=plan.desired['name'])
+    def executor(self):
+        return Networks(self.api)
 
     def look(self, plan):
         return view(observe(self.api, {plan.desired['name']}).get(plan.desired['name']))
