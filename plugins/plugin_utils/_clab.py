@@ -306,7 +306,7 @@ def _container(topo, lab, name, container, base_dir, images, problems, notes, pr
     return result
 
 
-def _mgmt(topology, hosts_wanted, problems, notes):
+def _mgmt(topology, problems, notes):
     """The file's mgmt -> the management network as ovs_docker_topology's networks item (its
     subnets checked here; against the host's own networks on each host, by the module), or None
     when it is off."""
@@ -467,7 +467,7 @@ def plan(topology, hosts, placement=None, images=None, underlay=None, base_dir='
     if not lab or not re.match(r'^[A-Za-z0-9_.-]+$', str(lab)):
         problems.append('name: the topology needs a name of letters, digits, _ - and . (it names its containers)')
     lab = str(lab)
-    network = _mgmt(topology, hosts, problems, notes) if mgmt else None
+    network = _mgmt(topology, problems, notes) if mgmt else None
     if network is not None:
         network['labels'] = {MARK: lab}
     body = topology.get('topology') or {}
@@ -648,10 +648,9 @@ def _unique_mgmt_addresses(hosts, network, problems):
 
 def _first_host(subnet):
     """The engine's default gateway of a subnet: its first host address."""
-    try:
-        return str(next(ipaddress.ip_network(subnet).hosts())) if subnet else None
-    except (ValueError, StopIteration):
-        return None  # (refused already)
+    network = _network_or_none(subnet)
+    first = next(network.hosts(), None) if network is not None else None
+    return str(first) if first is not None else None
 
 
 def _checked_by_the_modules(hosts):
@@ -671,9 +670,6 @@ def _checked_by_the_modules(hosts):
         for port in place['ports']:
             item = dict(dict.fromkeys(_docker_port.ITEM_OPTIONS), **dict(port, state='present'))
             problems.extend(_docker_port.static_errors(item))
-        for network in place.get('networks') or []:
-            _desired, errors = registry.domain('docker_network').desired_state(dict(network, state='present'))
-            problems.extend('mgmt: %s' % e for e in errors)
     return problems
 
 

@@ -189,7 +189,7 @@ class HostPart(_runner.Staged):
     )
 
     # (set by validate() and look(): a run's ports taken off to be made again, the networks' stage held to the end)
-    moved, held = frozenset(), ()
+    moved, held, _links = frozenset(), (), None
 
     def _part(self, part_class, list_key, items, more):
         """The part of one stage, made as its module would be, for these items."""
@@ -221,7 +221,7 @@ class HostPart(_runner.Staged):
 
     def validate(self):
         self.lists = dict((section, list(self.params[section])) for section in SECTIONS)
-        self.would, self.final, self.kept, self.held, self.moved = [], [], [], [], set()
+        self.would, self.final, self.kept, self.held, self.moved, self._links = [], [], [], [], set(), None
         self.labels = dict((str(k), str(v)) for k, v in (self.params['prune_labels'] or {}).items())
         errors = ['bridges: %s: existing is one of %s' % (i.get('name'), ', '.join(EXISTING))
                   for i in self.params['bridges'] if i.get('existing') not in (None,) + EXISTING]
@@ -252,13 +252,9 @@ class HostPart(_runner.Staged):
                        for b in db.rows('Bridge') if self.labels or b.name in names]
         finally:
             db.close()
-        linux = {}
-        if self.labels:  # (the Linux bridges the topology made: their description says it)
-            netlink = Netlink()
-            try:
-                linux = dict((link['name'], link.get('alias')) for link in netlink.links() if link['kind'] == 'bridge')
-            finally:
-                netlink.close()
+        # (the Linux bridges the topology made: their description says it)
+        linux = dict((name, link.get('alias')) for name, link in self._host_links().items() if link['kind'] == 'bridge') \
+            if self.labels else {}
         more, keep, self.kept, problems = leftovers(self.params, _containers.labels_by_name(raw), bridges, self.labels, networks, linux)
         if problems:
             raise ModuleError('; '.join(problems), errors=problems)
@@ -289,16 +285,23 @@ class HostPart(_runner.Staged):
                              if e.get('host') and e.get('master') and e['master'] not in networks))
         if not masters:
             return
-        netlink = Netlink()
-        try:
-            found = dict((name, netlink.link(name)) for name in masters)
-        finally:
-            netlink.close()
+        found = dict((name, self._host_links().get(name)) for name in masters)
         problems = ['Linux bridge %s %s: list it in linux_bridges, or make it first (ip link add %s type bridge; ip link set '
                     '%s up)' % (name, 'does not exist' if link is None else 'is a %s link, not a bridge' % link['kind'], name, name)
                     for name, link in sorted(found.items()) if link is None or link['kind'] != 'bridge']
         if problems:
             raise ModuleError('; '.join(problems), errors=problems)
+
+    def _host_links(self):
+        """The host's links by name: one netlink dump for the look (the masters the links need, the
+        Linux bridges the topology made)."""
+        if self._links is None:
+            netlink = Netlink()
+            try:
+                self._links = dict((link['name'], link) for link in netlink.links())
+            finally:
+                netlink.close()
+        return self._links
 
     def parts(self):
         """Every stage's part for all its items (what validate() checks first)."""
@@ -339,8 +342,9 @@ class HostPart(_runner.Staged):
         list_key = part.list_key
         kept = []
         for item in part.params[list_key] or []:
-            if _joins(item, new) or (self.module.check_mode and (item.get('container'), item.get('interface')) in self.moved
-                                     and _state(item) == 'present' and section == 'ports'):
+            # (self.moved: check mode's ports taken off to be made again)
+            if _joins(item, new) or (section == 'ports' and _state(item) == 'present'
+                                     and (item.get('container'), item.get('interface')) in self.moved):
                 self.would.append(_wires(item))
             else:
                 kept.append(item)
@@ -379,7 +383,7 @@ class HostPart(_runner.Staged):
         for section, part, result in results:
             merged[section].extend(result.get(part.list_key) or [])
             merged['made'].extend(result.get('made') or [])
-            if isinstance(part, (_network.NetworksPart, _linux_bridge.LinuxBridgesPart)):  # (as planned: a read-back shows it alone)
+            if isinstance(part, _runner.Held):  # (its kept ones as planned: a read-back shows each alone)
                 merged['kept'].extend('%s %s is kept: %s' % (part.noun, p.desired['name'], p.after['kept']) for p in part.plans
                                       if (p.after or {}).get('kept'))
             merged['changed'] = merged['changed'] or bool(result.get('changed', any(p.actions for p in part.plans)))

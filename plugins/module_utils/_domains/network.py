@@ -5,7 +5,7 @@
 Engine API: the nodes' eth0 are on it, the host reaches them through its bridge.
 
     desired_state(spec) -> (desired, [problems])   the engine's create request ('body') and its digest
-    observe(api, names) -> {name: found}           one listing, and an inspect of each found (its containers)
+    observe(api, names, inspect) -> {name: found}  one listing, and an inspect of those to remove (their containers)
     plan(desired, current, facts) -> Plan          facts: 'host' (hostnet.read(): the subnets a new
                                                    network must not take from the host), 'links'
                                                    (the host's link names), 'leaving' (the
@@ -123,13 +123,15 @@ def desired_state(spec):
     return desired, problems
 
 
-def observe(api, names):
+def observe(api, names, inspect=None):
     """{name: {'id', 'labels', 'subnets', 'bridge', 'containers': [names]}} of the networks of these
-    names: one listing, then an inspect of each found (the listing does not say who is on it)."""
+    names: one listing, then an inspect of each of ``inspect`` (None: all) found - the listing does
+    not say who is on a network, which only a removal needs to know."""
     found = {}
     for item in api.request('GET', '/networks', 'listing networks') or []:
         if item.get('Name') in names:
-            inspected = api.get('/networks/%s' % item['Id'], 'inspecting network %s' % item['Name']) or item
+            asked = inspect is None or item['Name'] in inspect
+            inspected = (api.get('/networks/%s' % item['Id'], 'inspecting network %s' % item['Name']) if asked else None) or item
             options = inspected.get('Options') or {}
             found[item['Name']] = {
                 'id': item['Id'], 'labels': inspected.get('Labels') or {},
@@ -236,7 +238,7 @@ class NetworksPart(_runner.Held):
 
     def make_plans(self):
         try:
-            found = observe(self.api, set(d['name'] for d in self.desired))
+            found = observe(self.api, set(d['name'] for d in self.desired), set(d['name'] for d in self.desired if d['state'] == 'absent'))
         except _containers.ContainerError as exc:
             raise ModuleError(str(exc))
         host, links = None, ()
@@ -255,4 +257,4 @@ class NetworksPart(_runner.Held):
         return Networks(self.api)
 
     def look(self, plan):
-        return view(observe(self.api, {plan.desired['name']}).get(plan.desired['name']))
+        return view(observe(self.api, {plan.desired['name']}, ()).get(plan.desired['name']))

@@ -15,8 +15,8 @@ from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains impo
 from ansible_collections.netdevops.ovs_docker.plugins.module_utils._domains import network as _network
 
 MARK = {_marks.CLAB: 'star'}
-HOST = {'addresses': [('198.19.113.1/24', 'uplink0')], 'routes': [('10.9.0.0/16', 'eth0', '10.0.0.1', 4)],
-        'peers': [('10.0.0.1', 'the gateway {}')]}
+HOST = {'addresses': [('198.19.113.1/24', 'uplink0')], 'routes': [('198.19.0.0/16', 'eth0', '198.19.113.254', 4)],
+        'peers': [('198.19.113.254', 'the gateway {}')]}
 
 
 def desired(**spec):
@@ -55,11 +55,11 @@ def test_a_new_network_is_made_unless_it_takes_the_hosts_traffic_or_a_links_name
     made = _network.plan(desired(), None, {'host': HOST, 'links': set(['eth0'])})
     assert [a.kind for a in made.actions] == ['create'] and made.problems == [] and made.after['ours'] is True
     assert made.actions[0].undo().new is None  # (the undo removes it)
-    taken = _network.plan(desired(ipv4_subnet='10.9.8.0/24'), None, {'host': HOST})
-    assert "network clab's subnet 10.9.8.0/24 would take this host's own traffic away from: route 10.9.0.0/16 via 10.0.0.1 " \
+    taken = _network.plan(desired(ipv4_subnet='198.19.8.0/24'), None, {'host': HOST})
+    assert "network clab's subnet 198.19.8.0/24 would take this host's own traffic away from: route 198.19.0.0/16 via 198.19.113.254 " \
            "dev eth0" in taken.problems[0] and 'mgmt.ipv4-subnet' in taken.problems[0]
-    gateway = _network.plan(desired(ipv4_subnet='10.0.0.0/24'), None, {'host': HOST})
-    assert 'the gateway 10.0.0.1' in gateway.problems[0]
+    gateway = _network.plan(desired(ipv4_subnet='198.19.113.0/24'), None, {'host': HOST})
+    assert 'the gateway 198.19.113.254' in gateway.problems[0]
     named = _network.plan(desired(), None, {'host': HOST, 'links': set(['br-clab'])})
     assert 'a link called br-clab is on this host already' in named.problems[0]
 
